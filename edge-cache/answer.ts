@@ -1,0 +1,85 @@
+/**
+ * @module answer
+ * Turns a full response that a cache holds (or just received) into the answer for this client:
+ * its conditionals (304 / 412), its Range (206 / 416; several ranges get the whole 200), HEAD,
+ * and removal of every field that is ours alone.
+ */
+import { contentRange, decideRange, evaluateConditional, notModifiedHeaders, TAG_FIELDS } from './policy'
+import { sliceStream } from './stream-slice'
+import { ENTRY_META_HEADER } from './entry'
+
+/** Fields that never reach a client: platform-internal metadata and our targeted field. */
+const INTERNAL_FIELDS = [ENTRY_META_HEADER, 'edge-cache-control', ...TAG_FIELDS]
+
+export interface FullResponse {
+  status: number
+  headers: Headers
+  body: ReadableStream<Uint8Array> | null
+}
+
+/**
+ * @param full a complete (non-partial) response
+ * @param method the client's method
+ * @param requestHeaders the client's request headers
+ * @returns the response to send
+ */
+export function answerClient(full: FullResponse, method: string, requestHeaders: Headers): Response {
+  const headers = clientHeaders(full.headers)
+  if (full.status === 200) {
+    const conditional = evaluateConditional(method, requestHeaders, headers)
+    if (conditional === 'not-modified') {
+      void full.body?.cancel()
+      const notModified = notModifiedHeaders(headers)
+      copyDiagnostics(headers, notModified)
+      return new Response(null, { status: 304, headers: notModified })
+    }
+    if (conditional === 'precondition-failed') {
+      void full.body?.cancel()
+      return new Response(null, { status: 412, headers: diagnosticsOnly(headers) })
+    }
+    const size = Number(headers.get('content-length') ?? Number.NaN)
+    if (Number.isSafeInteger(size) && full.body) {
+      const range = decideRange(method, requestHeaders, size, headers)
+      if (range.kind === 'unsatisfiable') {
+        void full.body.cancel()
+        const unsatisfiable = diagnosticsOnly(headers)
+        unsatisfiable.set('content-range', `bytes */${size}`)
+        return new Response(null, { status: 416, headers: unsatisfiable })
+      }
+      if (range.kind === 'partial') {
+        headers.set('content-range', contentRange(range.start, range.end, size))
+        headers.set('content-length', String(range.end - range.start + 1))
+        const body = method === 'HEAD' ? null : sliceStream(full.body, range.start, range.end)
+        if (!body) void full.body.cancel()
+        return new Response(body, { status: 206, headers })
+      }
+    }
+  }
+  if (method === 'HEAD') {
+    void full.body?.cancel()
+    return new Response(null, { status: full.status, headers })
+  }
+  return new Response(full.body, { status: full.status, headers })
+}
+
+/** A copy of `headers` without the fields that are ours alone. */
+export function clientHeaders(headers: Headers): Headers {
+  const out = new Headers(headers)
+  for (const name of INTERNAL_FIELDS) out.delete(name)
+  return out
+}
+
+const DIAGNOSTIC_FIELDS = ['cache-status', 'server-timing', 'age']
+
+function copyDiagnostics(from: Headers, to: Headers): void {
+  for (const name of DIAGNOSTIC_FIELDS) {
+    const value = from.get(name)
+    if (value !== null) to.set(name, value)
+  }
+}
+
+function diagnosticsOnly(from: Headers): Headers {
+  const out = new Headers()
+  copyDiagnostics(from, out)
+  return out
+}

@@ -1,0 +1,284 @@
+/**
+ * @module edge
+ * The edge's request path: L1 (this PoP's Cache API) → the regional tier shard → the origin.
+ * Everything it talks to comes in as narrow dependencies, so the same path runs in the Worker,
+ * in tests and in benchmarks.
+ */
+import type { Origin } from '../origin/types'
+import { answerClient } from './answer'
+import type { EntryMeta } from './entry'
+import { errorResponse, originFailureResponse } from './errors'
+import {
+  type CacheStatusEntry,
+  cacheTags,
+  canServeStaleOnError,
+  canStore,
+  currentAge,
+  decideServe,
+  freshnessLifetime,
+  headersToStore,
+  isOnlyIfCached,
+  selectCacheControl,
+  stripHopByHop,
+  varyFields,
+} from './policy'
+import { secondaryKey } from './secondary-key'
+import { appendCacheStatus, appendServerTiming } from './status-headers'
+import type { L1Cache, StoredEntry } from './store/l1'
+import type { TierRequest } from './tier/protocol'
+
+/** This cache's name in `Cache-Status`. */
+export const L1_CACHE_NAME = 'edge-l1'
+
+/** Request fields the edge answers itself from a full response; never sent up the tiers. */
+const CLIENT_ONLY_FIELDS = [
+  'range',
+  'if-range',
+  'if-match',
+  'if-none-match',
+  'if-modified-since',
+  'if-unmodified-since',
+]
+
+export interface EdgeDependencies {
+  l1: L1Cache
+  /** Calls the tier shard that owns `request.key`; rejects when the shard is unreachable. */
+  tier(request: TierRequest): Promise<Response>
+  /** The route's origin, for uncached methods and when the tier is down. */
+  origin: Origin
+  waitUntil(promise: Promise<unknown>): void
+  now(): number
+}
+
+export interface EdgeRequest {
+  request: Request
+  key: string
+  originPath: string
+  search: string
+  tier: Omit<TierRequest, 'key' | 'headers' | 'originPath' | 'search'>
+  bypass: boolean
+}
+
+/**
+ * Serves one request through the cache hierarchy.
+ * @returns the client's response, with `Cache-Status` and `Server-Timing`
+ */
+export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): Promise<Response> {
+  const started = deps.now()
+  const { request } = edge
+  const requestHeaders = stripHopByHop(request.headers)
+  if (edge.bypass || (request.method !== 'GET' && request.method !== 'HEAD')) {
+    const fwd = edge.bypass ? 'bypass' : 'method'
+    return passToOrigin(edge, requestHeaders, { cache: L1_CACHE_NAME, fwd }, deps, started)
+  }
+
+  const lookup = await deps.l1.get(edge.key, (fields) => secondaryKey(fields, requestHeaders))
+  let stale: StoredEntry | undefined
+  if ('entry' in lookup) {
+    const { entry } = lookup
+    const decision = decideServe(storedView(entry), requestHeaders, started)
+    if (decision.action === 'fresh') {
+      const status = { cache: L1_CACHE_NAME, hit: true, ttl: decision.ttl }
+      return fromEntry(entry, request, requestHeaders, status, deps, started)
+    }
+    if (decision.action === 'stale-while-revalidate') {
+      deps.waitUntil(refresh(edge, requestHeaders, deps))
+      const status = {
+        cache: L1_CACHE_NAME,
+        hit: true,
+        ttl: decision.ttl,
+        detail: 'stale-while-revalidate',
+      }
+      return fromEntry(entry, request, requestHeaders, status, deps, started)
+    }
+    stale = entry
+  }
+  const status: CacheStatusEntry = {
+    cache: L1_CACHE_NAME,
+    fwd: 'miss' in lookup ? lookup.miss : 'stale',
+  }
+  if (isOnlyIfCached(requestHeaders)) {
+    // RFC 9111 §5.2.1.7: without a usable stored response, answer 504.
+    void stale?.body?.cancel()
+    return errorResponse(504, 'not_cached', 'only-if-cached: no stored response to serve')
+  }
+
+  const upstream = await fetchUpstream(edge, requestHeaders, deps)
+  if (upstream.tierDown) status.detail = 'tier-unavailable'
+  const response = upstream.response
+  if (stale && response.status >= 500 && canServeStaleOnError(storedView(stale), requestHeaders, deps.now())) {
+    void response.body?.cancel()
+    status.fwdStatus = response.status
+    status.detail = 'stale-if-error'
+    return fromEntry(stale, request, requestHeaders, status, deps, started)
+  }
+  void stale?.body?.cancel()
+  status.fwdStatus = response.status
+  const body = storeInL1(edge, requestHeaders, response, upstream.requestTime, status, deps)
+  const full = { status: response.status, headers: new Headers(response.headers), body }
+  appendCacheStatus(full.headers, status)
+  appendServerTiming(full.headers, 'edge', deps.now() - started)
+  return answerClient(full, request.method, requestHeaders)
+}
+
+/** Fetches a full response from the tier, or straight from the origin when the tier is down. */
+async function fetchUpstream(
+  edge: EdgeRequest,
+  requestHeaders: Headers,
+  deps: EdgeDependencies
+): Promise<{ response: Response; requestTime: number; tierDown: boolean }> {
+  const headers = new Headers(requestHeaders)
+  for (const name of CLIENT_ONLY_FIELDS) headers.delete(name)
+  const requestTime = deps.now()
+  try {
+    const response = await deps.tier({
+      ...edge.tier,
+      key: edge.key,
+      headers: [...headers],
+      originPath: edge.originPath,
+      search: edge.search,
+    })
+    return { response, requestTime, tierDown: false }
+  } catch (error) {
+    // No request fails because a tier is gone: degrade to edge → origin.
+    console.error('edge: tier unreachable, going to origin', edge.key, error)
+    const response = await originResponse(edge, 'GET', headers, deps)
+    return { response, requestTime, tierDown: true }
+  }
+}
+
+/** Revalidates a stale L1 entry in the background (stale-while-revalidate). */
+async function refresh(edge: EdgeRequest, requestHeaders: Headers, deps: EdgeDependencies) {
+  const upstream = await fetchUpstream(edge, requestHeaders, deps)
+  const status: CacheStatusEntry = { cache: L1_CACHE_NAME }
+  const body = storeInL1(edge, requestHeaders, upstream.response, upstream.requestTime, status, deps)
+  await body?.cancel()
+}
+
+/**
+ * Stores the response in L1 when the policy allows and it stays usable for a while.
+ * @returns the body the client should read (a tee branch when stored)
+ */
+function storeInL1(
+  edge: EdgeRequest,
+  requestHeaders: Headers,
+  response: Response,
+  requestTime: number,
+  status: CacheStatusEntry,
+  deps: EdgeDependencies
+): ReadableStream<Uint8Array> | null {
+  const decision = canStore({
+    method: 'GET',
+    requestHeaders,
+    status: response.status,
+    responseHeaders: response.headers,
+    allowSetCookie: edge.tier.allowSetCookie,
+  })
+  const fields = varyFields(response.headers)
+  if (!decision.ok || fields === '*' || !response.body) return response.body
+  const responseTime = deps.now()
+  const meta: EntryMeta = {
+    status: response.status,
+    requestTime,
+    responseTime,
+    vary: fields,
+    varyKey: secondaryKey(fields, requestHeaders),
+    tags: cacheTags(response.headers),
+  }
+  const headers = headersToStore(response.headers, decision.directives)
+  headers.delete('cache-status')
+  headers.delete('server-timing')
+  const retention = retentionSeconds(meta, headers, responseTime)
+  if (retention <= 0) return response.body
+  const [forCache, forClient] = response.body.tee()
+  deps.waitUntil(
+    deps.l1
+      .put(edge.key, meta, headers, forCache, retention)
+      .catch((error: unknown) => console.error('edge: L1 put failed', edge.key, error))
+  )
+  status.stored = true
+  return forClient
+}
+
+/** How long an entry stays usable at L1: what is left of its freshness plus its stale windows. */
+function retentionSeconds(meta: EntryMeta, headers: Headers, now: number): number {
+  const { directives } = selectCacheControl(headers)
+  const lifetime = freshnessLifetime(meta.status, headers, directives)
+  const age = currentAge(headers, meta.requestTime, meta.responseTime, now)
+  const staleWindow = Math.max(directives.staleWhileRevalidate ?? 0, directives.staleIfError ?? 0)
+  return lifetime - age + staleWindow
+}
+
+function fromEntry(
+  entry: StoredEntry,
+  request: Request,
+  requestHeaders: Headers,
+  status: CacheStatusEntry,
+  deps: EdgeDependencies,
+  started: number
+): Response {
+  const view = storedView(entry)
+  const headers = new Headers(entry.headers)
+  headers.set('age', String(currentAge(view.headers, view.requestTime, view.responseTime, deps.now())))
+  headers.set('cache-status', formatL1Status(status))
+  appendServerTiming(headers, 'edge', deps.now() - started)
+  return answerClient(
+    { status: entry.meta.status, headers, body: entry.body },
+    request.method,
+    requestHeaders
+  )
+}
+
+function formatL1Status(status: CacheStatusEntry): string {
+  const headers = new Headers()
+  appendCacheStatus(headers, status)
+  return headers.get('cache-status') ?? ''
+}
+
+async function passToOrigin(
+  edge: EdgeRequest,
+  requestHeaders: Headers,
+  status: CacheStatusEntry,
+  deps: EdgeDependencies,
+  started: number
+): Promise<Response> {
+  const response = await originResponse(edge, edge.request.method, requestHeaders, deps)
+  status.fwdStatus = response.status
+  const headers = stripHopByHop(response.headers)
+  appendCacheStatus(headers, status)
+  appendServerTiming(headers, 'edge', deps.now() - started)
+  return answerClient(
+    { status: response.status, headers, body: response.body },
+    edge.request.method,
+    new Headers()
+  )
+}
+
+async function originResponse(
+  edge: EdgeRequest,
+  method: string,
+  headers: Headers,
+  deps: EdgeDependencies
+): Promise<Response> {
+  try {
+    return await deps.origin.fetch({
+      method,
+      path: edge.originPath,
+      search: edge.search,
+      headers,
+      body: method === 'GET' || method === 'HEAD' ? null : edge.request.body,
+    })
+  } catch (error) {
+    console.error('edge: origin fetch failed', edge.key, error)
+    return originFailureResponse(error)
+  }
+}
+
+function storedView(entry: StoredEntry) {
+  return {
+    status: entry.meta.status,
+    headers: entry.headers,
+    requestTime: entry.meta.requestTime,
+    responseTime: entry.meta.responseTime,
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * @module entry
+ * What every tier stores beside a response so that it can decide fresh / stale / purged itself:
+ * the original status, when it was requested and received (RFC 9111 §4.2.3 age), its Vary
+ * fields with the request's values, and its cache tags.
+ */
+
+export interface EntryMeta {
+  status: number
+  /** ms since epoch when the request that produced this response was sent upstream. */
+  requestTime: number
+  /** ms since epoch when its response headers arrived. */
+  responseTime: number
+  /** Lower-cased field names from `Vary`. */
+  vary: string[]
+  /** The secondary key: the request's values of the `vary` fields. */
+  varyKey: string
+  tags: string[]
+  /** The response's own Cache-Control, kept aside because L1 overwrites the field for expiry. */
+  cacheControl?: string
+}
+
+/** Carries `EntryMeta` on a Cache API entry; never sent to a client. */
+export const ENTRY_META_HEADER = 'x-edge-entry'
+
+export function encodeMeta(meta: EntryMeta): string {
+  return JSON.stringify(meta)
+}
+
+/**
+ * @param value the stored header value
+ * @returns the metadata, or undefined when it is missing or not ours (treated as a miss)
+ */
+export function decodeMeta(value: string | null): EntryMeta | undefined {
+  if (value === null) return undefined
+  try {
+    const meta: unknown = JSON.parse(value)
+    return isEntryMeta(meta) ? meta : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function isEntryMeta(value: unknown): value is EntryMeta {
+  if (typeof value !== 'object' || value === null) return false
+  const m = value as Record<string, unknown>
+  return (
+    typeof m.status === 'number' &&
+    typeof m.requestTime === 'number' &&
+    typeof m.responseTime === 'number' &&
+    Array.isArray(m.vary) &&
+    typeof m.varyKey === 'string' &&
+    Array.isArray(m.tags)
+  )
+}

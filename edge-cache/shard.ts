@@ -1,0 +1,47 @@
+/**
+ * @module shard
+ * Rendezvous (highest random weight) hashing of a cache key onto a region's tier shards:
+ * changing the shard count from N to N+1 moves only ~1/(N+1) of the keys.
+ */
+
+/**
+ * @param key the primary cache key
+ * @param shards how many shards the region has (≥ 1)
+ * @returns the shard index in [0, shards)
+ * @throws TypeError when `shards` is not a positive integer
+ */
+export function shardFor(key: string, shards: number): number {
+  if (!Number.isInteger(shards) || shards < 1) {
+    throw new TypeError(`expected a positive shard count, got ${shards}`)
+  }
+  let best = 0
+  let bestWeight = -1
+  for (let n = 0; n < shards; n++) {
+    const weight = fnv1a32(`${n}\u0000${key}`)
+    if (weight > bestWeight) {
+      best = n
+      bestWeight = weight
+    }
+  }
+  return best
+}
+
+/** The name of a tier shard's Durable Object. */
+export function tierObjectName(region: string, shard: number): string {
+  return `tier:${region}:${shard}`
+}
+
+/** FNV-1a over UTF-16 code units, finished with a murmur3 avalanche so weights spread well. */
+function fnv1a32(text: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}

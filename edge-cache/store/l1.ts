@@ -1,0 +1,108 @@
+/**
+ * @module store/l1
+ * L1: this PoP's Cache API, one named cache per colo. Each entry is stored as a 200 whose
+ * headers carry the original response headers plus `EntryMeta`; the Cache API's own expiry is
+ * set to how long the entry stays usable, and every freshness decision is made by the edge.
+ *
+ * A response with `Vary` is stored under a variant slot; the primary slot then holds a small
+ * marker naming the Vary fields, so several variants of one URL coexist and a lookup costs at
+ * most two Cache API reads.
+ */
+import { decodeMeta, ENTRY_META_HEADER, type EntryMeta, encodeMeta } from '../entry'
+
+export interface StoredEntry {
+  meta: EntryMeta
+  headers: Headers
+  body: ReadableStream | null
+}
+
+export type L1Lookup = { entry: StoredEntry } | { miss: 'uri-miss' | 'vary-miss' }
+
+const SLOT_ORIGIN = 'https://l1.edge-cache.internal/v1/'
+const VARY_MARKER_HEADER = 'x-edge-vary-marker'
+
+export class L1Cache {
+  readonly #cache: Cache
+
+  private constructor(cache: Cache) {
+    this.#cache = cache
+  }
+
+  /** Opens the cache of one PoP; locally every simulated PoP gets its own. */
+  static async open(colo: string): Promise<L1Cache> {
+    return new L1Cache(await caches.open(`l1:${colo}`))
+  }
+
+  /**
+   * @param key the primary cache key
+   * @param varyKeyOf computes the request's secondary key for a list of Vary fields
+   */
+  async get(key: string, varyKeyOf: (fields: string[]) => string): Promise<L1Lookup> {
+    const primary = await this.#cache.match(slot(key))
+    if (!primary) return { miss: 'uri-miss' }
+    const marker = primary.headers.get(VARY_MARKER_HEADER)
+    if (marker === null) return toLookup(primary)
+    await primary.body?.cancel()
+    const fields = marker === '' ? [] : marker.split(',')
+    const variant = await this.#cache.match(slot(key, varyKeyOf(fields)))
+    if (!variant) return { miss: 'vary-miss' }
+    return toLookup(variant)
+  }
+
+  /**
+   * @param retentionSeconds how long the entry stays usable (fresh + stale windows)
+   */
+  async put(
+    key: string,
+    meta: EntryMeta,
+    headers: Headers,
+    body: ReadableStream | null,
+    retentionSeconds: number
+  ): Promise<void> {
+    const stored = new Headers(headers)
+    const cacheControl = headers.get('cache-control') ?? undefined
+    stored.set(ENTRY_META_HEADER, encodeMeta({ ...meta, cacheControl }))
+    stored.set('cache-control', `max-age=${Math.ceil(retentionSeconds)}`)
+    // The Cache API refuses Set-Cookie and would answer conditionals itself; neither may leak in.
+    stored.delete('set-cookie')
+    if (meta.vary.length === 0) {
+      await this.#cache.put(slot(key), new Response(body, { status: 200, headers: stored }))
+      return
+    }
+    const marker = new Headers({
+      [VARY_MARKER_HEADER]: meta.vary.join(','),
+      'cache-control': `max-age=${Math.ceil(retentionSeconds)}`,
+    })
+    await Promise.all([
+      this.#cache.put(slot(key), new Response(null, { status: 200, headers: marker })),
+      this.#cache.put(
+        slot(key, meta.varyKey),
+        new Response(body, { status: 200, headers: stored })
+      ),
+    ])
+  }
+
+  /** Removes the entry and its variant marker (variants age out behind a removed marker). */
+  async delete(key: string): Promise<boolean> {
+    return this.#cache.delete(slot(key))
+  }
+}
+
+function slot(key: string, varyKey?: string): Request {
+  const url = SLOT_ORIGIN + encodeURIComponent(key)
+  return new Request(varyKey === undefined ? url : `${url}?vary=${encodeURIComponent(varyKey)}`)
+}
+
+function toLookup(response: Response): L1Lookup {
+  const meta = decodeMeta(response.headers.get(ENTRY_META_HEADER))
+  if (!meta) return { miss: 'uri-miss' }
+  const headers = new Headers(response.headers)
+  headers.delete(ENTRY_META_HEADER)
+  // The Cache API rewrites these on the way out; the stored response's own fields are in meta.
+  headers.delete('cf-cache-status')
+  headers.delete('cache-control')
+  headers.delete('age')
+  const original = meta.cacheControl
+  if (original !== undefined) headers.set('cache-control', original)
+  return { entry: { meta, headers, body: response.body } }
+}

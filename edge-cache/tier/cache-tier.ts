@@ -1,0 +1,323 @@
+/**
+ * @module tier/cache-tier
+ * A regional tier shard: a SQLite-backed Durable Object that stores entries, answers them while
+ * fresh, revalidates them when stale, and collapses concurrent misses for one key into one
+ * origin fetch whose body every waiter streams as it arrives.
+ */
+import { DurableObject } from 'cloudflare:workers'
+import { originDependencies, selectOrigin } from '../../origin/select'
+import type { EntryMeta } from '../entry'
+import { originFailureResponse } from '../errors'
+import {
+  type CacheStatusEntry,
+  cacheTags,
+  canServeStaleOnError,
+  canStore,
+  conditionalRequestHeaders,
+  currentAge,
+  decideServe,
+  headersToStore,
+  mergeNotModified,
+  stripHopByHop,
+  varyFields,
+} from '../policy'
+import { secondaryKey } from '../secondary-key'
+import { appendCacheStatus, appendServerTiming } from '../status-headers'
+import { BodyProgress, Bodies } from './bodies'
+import { TIER_CACHE_NAME, type TierRequest } from './protocol'
+import { type TierEntry, TierStore, variantKey } from './tier-store'
+
+type FillOutcome =
+  | { kind: 'stored'; entry: TierEntry; progress: BodyProgress; originMs: number }
+  | { kind: 'not-modified'; entry: TierEntry; originMs: number }
+  | { kind: 'pass'; response: Response; originMs: number }
+  | { kind: 'failed'; error: unknown; originMs: number }
+
+interface Fill {
+  outcome: Promise<FillOutcome>
+  /** A response that is not stored can be streamed once; later waiters fetch their own. */
+  passTaken: boolean
+}
+
+export class CacheTier extends DurableObject<Env> {
+  readonly #store: TierStore
+  readonly #bodies: Bodies
+  readonly #inflight = new Map<string, Fill>()
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.#store = new TierStore(ctx.storage.sql)
+    this.#bodies = new Bodies(this.#store)
+  }
+
+  /** Answers a GET for a cache key from this shard, filling it from the origin on a miss. */
+  async serve(request: TierRequest): Promise<Response> {
+    const started = Date.now()
+    const requestHeaders = new Headers(request.headers)
+    const fields = this.#store.varyFields(request.key)
+    const key = variantKey(request.key, fields ? secondaryKey(fields, requestHeaders) : '')
+    const entry = fields ? this.#store.get(key, started) : undefined
+
+    if (!entry) {
+      const miss = fields ? 'vary-miss' : 'uri-miss'
+      return this.#fromFill(request, key, undefined, { cache: TIER_CACHE_NAME, fwd: miss }, started)
+    }
+    const stored = storedView(entry)
+    const decision = decideServe(stored, requestHeaders, started)
+    if (decision.action === 'fresh') {
+      return this.#hit(entry, { cache: TIER_CACHE_NAME, hit: true, ttl: decision.ttl }, started)
+    }
+    if (decision.action === 'stale-while-revalidate') {
+      // RFC 5861 §3: serve the stale entry now; one background revalidation per key.
+      const fill = this.#fill(request, key, entry).fill
+      this.ctx.waitUntil(fill.outcome.then(() => undefined))
+      const status = {
+        cache: TIER_CACHE_NAME,
+        hit: true,
+        ttl: decision.ttl,
+        detail: 'stale-while-revalidate',
+      }
+      return this.#hit(entry, status, started)
+    }
+    return this.#fromFill(request, key, entry, { cache: TIER_CACHE_NAME, fwd: 'stale' }, started)
+  }
+
+  async #fromFill(
+    request: TierRequest,
+    key: string,
+    stale: TierEntry | undefined,
+    status: CacheStatusEntry,
+    started: number
+  ): Promise<Response> {
+    const { fill, collapsed } = this.#fill(request, key, stale)
+    const outcome = await fill.outcome
+    const timing = { tierMs: Date.now() - started, originMs: outcome.originMs }
+    if (collapsed) status.collapsed = true
+
+    switch (outcome.kind) {
+      case 'stored': {
+        const { entry, progress } = outcome
+        status.fwdStatus = entry.meta.status
+        status.stored = true
+        const body = this.#bodies.read(entry.bodyId, progress)
+        return this.#answer(entry, body, status, timing)
+      }
+      case 'not-modified':
+        status.fwdStatus = 304
+        return this.#answer(outcome.entry, this.#storedBody(outcome.entry), status, timing)
+      case 'pass': {
+        if (stale && outcome.response.status >= 500 && this.#canServeStale(stale, request)) {
+          status.fwdStatus = outcome.response.status
+          status.detail = 'stale-if-error'
+          return this.#answer(stale, this.#storedBody(stale), status, timing)
+        }
+        if (fill.passTaken) return this.#pass(request, status, started)
+        fill.passTaken = true
+        status.fwdStatus = outcome.response.status
+        return withStatus(outcome.response, status, timing)
+      }
+      case 'failed': {
+        if (stale && this.#canServeStale(stale, request)) {
+          status.detail = 'stale-if-error'
+          return this.#answer(stale, this.#storedBody(stale), status, timing)
+        }
+        status.detail = 'origin-error'
+        return withStatus(originFailureResponse(outcome.error), status, timing)
+      }
+    }
+  }
+
+  /** Joins the fill in flight for `key`, or starts one. */
+  #fill(
+    request: TierRequest,
+    key: string,
+    stale: TierEntry | undefined
+  ): { fill: Fill; collapsed: boolean } {
+    const existing = this.#inflight.get(key)
+    if (existing) return { fill: existing, collapsed: true }
+    const fill: Fill = { outcome: this.#runFill(request, stale), passTaken: false }
+    this.#inflight.set(key, fill)
+    const settle = () => {
+      this.#inflight.delete(key)
+    }
+    // A stored body stays joinable until it is completely written and committed.
+    void fill.outcome.then((outcome) =>
+      outcome.kind === 'stored' ? waitForBody(outcome.progress).finally(settle) : settle()
+    )
+    return { fill, collapsed: false }
+  }
+
+  async #runFill(request: TierRequest, stale: TierEntry | undefined): Promise<FillOutcome> {
+    const origin = selectOrigin(request.origin, originDependencies(this.env, timeout(this.env)))
+    const requestHeaders = new Headers(request.headers)
+    const upstreamHeaders = new Headers(requestHeaders)
+    if (stale) {
+      for (const [name, value] of conditionalRequestHeaders(new Headers(stale.headers))) {
+        upstreamHeaders.set(name, value)
+      }
+    }
+    const requestTime = Date.now()
+    let response: Response
+    try {
+      response = await origin.fetch({
+        method: 'GET',
+        path: request.originPath,
+        search: request.search,
+        headers: upstreamHeaders,
+      })
+    } catch (error) {
+      console.error('tier: origin fetch failed', request.key, error)
+      return { kind: 'failed', error, originMs: Date.now() - requestTime }
+    }
+    const responseTime = Date.now()
+    const originMs = responseTime - requestTime
+
+    if (stale && response.status === 304) {
+      const headers = mergeNotModified(new Headers(stale.headers), response.headers)
+      const entry: TierEntry = {
+        ...stale,
+        meta: { ...stale.meta, requestTime, responseTime },
+        headers: [...headers],
+      }
+      this.#store.updateHeaders(entry.key, entry.meta, entry.headers)
+      return { kind: 'not-modified', entry, originMs }
+    }
+
+    const decision = canStore({
+      method: 'GET',
+      requestHeaders,
+      status: response.status,
+      responseHeaders: response.headers,
+      allowSetCookie: request.allowSetCookie,
+    })
+    const fields = varyFields(response.headers)
+    if (!decision.ok || fields === '*') {
+      const headers = stripHopByHop(response.headers)
+      return {
+        kind: 'pass',
+        response: new Response(response.body, { status: response.status, headers }),
+        originMs,
+      }
+    }
+    const meta: EntryMeta = {
+      status: response.status,
+      requestTime,
+      responseTime,
+      vary: fields,
+      varyKey: secondaryKey(fields, requestHeaders),
+      tags: cacheTags(response.headers),
+    }
+    const headers = headersToStore(response.headers, decision.directives)
+    headers.delete('cache-status')
+    headers.delete('server-timing')
+    const entry: TierEntry = {
+      key: variantKey(request.key, meta.varyKey),
+      meta,
+      headers: [...headers],
+      bodyId: crypto.randomUUID(),
+      size: 0,
+      chunks: 0,
+    }
+    const progress = new BodyProgress()
+    const body = response.body ?? new ReadableStream({ start: (c) => c.close() })
+    const written = this.#bodies.write(entry.bodyId, body, progress).then(() => {
+      entry.size = progress.size
+      entry.chunks = progress.chunks
+      const previous = this.#store.commit(request.key, entry, Date.now())
+      if (previous) this.#bodies.release(previous)
+    })
+    this.ctx.waitUntil(
+      written.catch((error: unknown) => console.error('tier: body fill failed', request.key, error))
+    )
+    return { kind: 'stored', entry, progress, originMs }
+  }
+
+  /** Fetches for one waiter alone, when the shared response could not be shared. */
+  async #pass(request: TierRequest, status: CacheStatusEntry, started: number) {
+    const origin = selectOrigin(request.origin, originDependencies(this.env, timeout(this.env)))
+    const originStarted = Date.now()
+    status.collapsed = undefined
+    try {
+      const response = await origin.fetch({
+        method: 'GET',
+        path: request.originPath,
+        search: request.search,
+        headers: new Headers(request.headers),
+      })
+      status.fwdStatus = response.status
+      const headers = stripHopByHop(response.headers)
+      return withStatus(new Response(response.body, { status: response.status, headers }), status, {
+        tierMs: Date.now() - started,
+        originMs: Date.now() - originStarted,
+      })
+    } catch (error) {
+      return withStatus(originFailureResponse(error), status, {
+        tierMs: Date.now() - started,
+        originMs: Date.now() - originStarted,
+      })
+    }
+  }
+
+  #hit(entry: TierEntry, status: CacheStatusEntry, started: number): Response {
+    return this.#answer(entry, this.#storedBody(entry), status, { tierMs: Date.now() - started })
+  }
+
+  #storedBody(entry: TierEntry): ReadableStream<Uint8Array> {
+    return this.#bodies.read(entry.bodyId, BodyProgress.complete(entry.chunks, entry.size))
+  }
+
+  #answer(
+    entry: TierEntry,
+    body: ReadableStream<Uint8Array>,
+    status: CacheStatusEntry,
+    timing: { tierMs: number; originMs?: number }
+  ): Response {
+    const headers = new Headers(entry.headers)
+    const stored = storedView(entry)
+    headers.set(
+      'age',
+      String(currentAge(stored.headers, stored.requestTime, stored.responseTime, Date.now()))
+    )
+    const nullBody = entry.meta.status === 204 || entry.meta.status === 304
+    if (nullBody) void body.cancel()
+    return withStatus(
+      new Response(nullBody ? null : body, { status: entry.meta.status, headers }),
+      status,
+      timing
+    )
+  }
+
+  #canServeStale(entry: TierEntry, request: TierRequest): boolean {
+    return canServeStaleOnError(storedView(entry), new Headers(request.headers), Date.now())
+  }
+}
+
+function storedView(entry: TierEntry) {
+  return {
+    status: entry.meta.status,
+    headers: new Headers(entry.headers),
+    requestTime: entry.meta.requestTime,
+    responseTime: entry.meta.responseTime,
+  }
+}
+
+function withStatus(
+  response: Response,
+  status: CacheStatusEntry,
+  timing: { tierMs: number; originMs?: number }
+): Response {
+  const headers = new Headers(response.headers)
+  appendCacheStatus(headers, status)
+  appendServerTiming(headers, 'tier', timing.tierMs)
+  if (timing.originMs !== undefined) appendServerTiming(headers, 'origin', timing.originMs)
+  return new Response(response.body, { status: response.status, headers })
+}
+
+async function waitForBody(progress: BodyProgress): Promise<void> {
+  while (!progress.done && progress.error === undefined) await progress.next()
+}
+
+function timeout(env: Env): number {
+  const ms = Number(env.ORIGIN_TIMEOUT_MS)
+  return Number.isFinite(ms) && ms > 0 ? ms : 10_000
+}

@@ -1,0 +1,20 @@
+/**
+ * @module tier/protocol
+ * What the edge sends a tier shard. Plain data, so it crosses Durable Object RPC as is.
+ */
+import type { OriginSpec } from '../../schemas/api/config'
+
+export interface TierRequest {
+  /** The primary cache key. */
+  key: string
+  /** End-to-end request headers; client conditionals and Range are already removed. */
+  headers: [string, string][]
+  origin: OriginSpec
+  /** Path below the route, as the origin adapter wants it. */
+  originPath: string
+  search: string
+  allowSetCookie: boolean
+}
+
+/** The name a tier gives itself in `Cache-Status`. */
+export const TIER_CACHE_NAME = 'edge-tier'

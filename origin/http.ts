@@ -1,0 +1,59 @@
+/**
+ * @module origin/http
+ * Origin adapter for any HTTP server. Requests keep their method, headers and body; redirects
+ * are passed through, not followed. A timeout covers connect and first byte only: once headers
+ * arrive the body streams for as long as it takes.
+ */
+import { OriginError } from './errors'
+import type { Origin, OriginRequest } from './types'
+
+export interface HttpOriginOptions {
+  /** Base URL; the request path is appended to its path. */
+  url: string
+  /** Connect + first-byte timeout in milliseconds. */
+  timeoutMs: number
+  /** Injectable for tests and for service bindings. */
+  fetch?: typeof fetch
+}
+
+/**
+ * @param options where the origin lives and how long to wait for it
+ * @returns an `Origin` that forwards requests over HTTP
+ * @throws TypeError if `url` is not an http(s) URL
+ */
+export function httpOrigin(options: HttpOriginOptions): Origin {
+  const base = new URL(options.url)
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+    throw new TypeError(`expected an http(s) origin URL, got ${options.url}`)
+  }
+  const basePath = base.pathname.replace(/\/+$/, '')
+  const doFetch = options.fetch ?? fetch
+
+  return {
+    async fetch(request: OriginRequest): Promise<Response> {
+      const target = new URL(base)
+      target.pathname = basePath + request.path
+      target.search = request.search
+      const controller = new AbortController()
+      const timer = setTimeout(() => controller.abort('timeout'), options.timeoutMs)
+      try {
+        return await doFetch(target, {
+          method: request.method,
+          headers: request.headers,
+          body: request.body ?? null,
+          redirect: 'manual',
+          signal: controller.signal,
+        })
+      } catch (cause) {
+        if (controller.signal.aborted) {
+          throw new OriginError('timeout', `origin sent no response within ${options.timeoutMs} ms`, {
+            cause,
+          })
+        }
+        throw new OriginError('network', `origin ${base.host} unreachable`, { cause })
+      } finally {
+        clearTimeout(timer)
+      }
+    },
+  }
+}

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, it } from 'vitest'
+import { generated, startOrigin, type TestOrigin } from '../support/origin'
+import { originControl } from '../support/origin-control'
+import { type RunningEdge, startEdge } from '../support/wrangler-dev'
+
+let origin: TestOrigin
+let edge: RunningEdge
+let control: ReturnType<typeof originControl>
+
+beforeAll(async () => {
+  origin = await startOrigin()
+  control = originControl(origin.url)
+  edge = await startEdge({ vars: { ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: '1500' } })
+})
+
+afterAll(async () => {
+  await edge?.stop()
+  await origin?.close()
+})
+
+/** A request entering at a simulated PoP: wrangler dev reads `request.cf` from MF-CF-Blob. */
+function at(colo: string, country: string, continent: string, path: string, init: RequestInit = {}) {
+  const headers = new Headers(init.headers)
+  headers.set('mf-cf-blob', JSON.stringify({ colo, country, continent }))
+  return fetch(`${edge.url}${path}`, { ...init, headers })
+}
+
+describe('proxy mode through wrangler dev', () => {
+  it('misses, then hits L1; another PoP of the region hits the tier', async ({ expect }) => {
+    const first = await at('FRA', 'DE', 'EU', '/site/app.css')
+    expect(first.status).toBe(200)
+    expect(await first.text()).toBe('origin body for /site/app.css')
+    expect(first.headers.get('cache-status')).toBe(
+      'edge-tier; fwd=uri-miss; fwd-status=200; stored, edge-l1; fwd=uri-miss; fwd-status=200; stored'
+    )
+    expect(first.headers.get('server-timing')).toMatch(/origin;dur=\d+/)
+
+    const second = await at('FRA', 'DE', 'EU', '/site/app.css')
+    expect(await second.text()).toBe('origin body for /site/app.css')
+    expect(second.headers.get('cache-status')).toMatch(/^edge-l1; hit; ttl=\d+$/)
+    expect(Number(second.headers.get('age'))).toBeGreaterThanOrEqual(0)
+
+    const ams = await at('AMS', 'NL', 'EU', '/site/app.css')
+    await ams.text()
+    expect(ams.headers.get('cache-status')).toMatch(/^edge-tier; hit; ttl=\d+, edge-l1; fwd=uri-miss/)
+
+    const sin = await at('SIN', 'SG', 'AS', '/site/app.css')
+    await sin.text()
+    expect(sin.headers.get('cache-status')).toMatch(/^edge-tier; fwd=uri-miss/)
+    expect(sin.headers.get('edge-region')).toBe('apac')
+
+    // One fetch for the EU tier, one for the APAC tier.
+    expect(await control.hits('/site/app.css')).toHaveLength(2)
+  })
+
+  it('streams a large body intact and answers a Range from the cached copy', async ({ expect }) => {
+    const size = 3 * 1024 * 1024 + 17
+    await control.script('/big.bin', { bytes: size })
+    const full = Buffer.from(await (await at('FRA', 'DE', 'EU', '/big.bin')).arrayBuffer())
+    expect(full.equals(generated(size))).toBe(true)
+
+    const part = await at('FRA', 'DE', 'EU', '/big.bin', { headers: { range: 'bytes=1000-1999' } })
+    expect(part.status).toBe(206)
+    expect(part.headers.get('content-range')).toBe(`bytes 1000-1999/${size}`)
+    expect(Buffer.from(await part.arrayBuffer()).equals(generated(size).subarray(1000, 2000))).toBe(true)
+    expect(await control.hits('/big.bin')).toHaveLength(1)
+  })
+
+  it('passes unsafe methods to the origin without caching them', async ({ expect }) => {
+    const res = await at('FRA', 'DE', 'EU', '/form', { method: 'POST', body: 'x=1' })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-status')).toBe('edge-l1; fwd=method; fwd-status=200')
+    const hits = await control.hits('/form')
+    expect(hits.map((h) => h.method)).toEqual(['POST'])
+  })
+
+  it('answers 504 with a JSON body when the origin hangs', async ({ expect }) => {
+    await control.script('/hang', { hang: true })
+    const res = await at('FRA', 'DE', 'EU', '/hang')
+    expect(res.status).toBe(504)
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('origin_timeout')
+  }, 30_000)
+})

@@ -1,0 +1,92 @@
+import { env, exports } from 'cloudflare:workers'
+import { beforeAll, describe, inject, it } from 'vitest'
+import { putZone } from '../support/config'
+import { originControl } from '../support/origin-control'
+
+const originUrl = inject('originUrl')
+const origin = originControl(originUrl)
+const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
+const AMS = { colo: 'AMS', country: 'NL', continent: 'EU' }
+
+function get(url: string, cf: object = FRA, init: RequestInit = {}) {
+  return exports.default.fetch(new Request(url, { ...init, cf } as RequestInit))
+}
+
+beforeAll(async () => {
+  await putZone(env.CONFIG_DB, {
+    name: 'it',
+    hosts: ['it.test'],
+    origin: { kind: 'http', url: originUrl },
+  })
+  await putZone(env.CONFIG_DB, {
+    name: 'slow',
+    hosts: ['slow.test'],
+    origin: { kind: 'http', url: originUrl, timeoutMs: 300 },
+  })
+  await putZone(env.CONFIG_DB, {
+    name: 'down',
+    hosts: ['down.test'],
+    // A port nothing listens on: connection refused.
+    origin: { kind: 'http', url: 'http://127.0.0.1:9' },
+  })
+})
+
+describe('the request path', () => {
+  it('collapses 50 concurrent first requests for one key into one origin fetch', async ({
+    expect,
+  }) => {
+    await origin.script('/collapse.bin', { bytes: 256 * 1024, delayMs: 300 })
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => get('https://it.test/collapse.bin'))
+    )
+    const bodies = await Promise.all(responses.map((r) => r.arrayBuffer()))
+    expect(responses.every((r) => r.status === 200)).toBe(true)
+    expect(bodies.every((b) => b.byteLength === 256 * 1024)).toBe(true)
+    expect(await origin.hits('/collapse.bin')).toHaveLength(1)
+    const collapsed = responses.filter((r) => r.headers.get('cache-status')?.includes('collapsed'))
+    expect(collapsed.length).toBeGreaterThan(0)
+  })
+
+  it('serves the second request from L1 and another PoP of the region from the tier', async ({
+    expect,
+  }) => {
+    const first = await get('https://it.test/a.css')
+    expect(await first.text()).toBe('origin body for /a.css')
+    expect(first.headers.get('cache-status')).toMatch(/edge-tier; fwd=uri-miss.*edge-l1; fwd=uri-miss/)
+
+    const second = await get('https://it.test/a.css')
+    expect(await second.text()).toBe('origin body for /a.css')
+    expect(second.headers.get('cache-status')).toMatch(/^edge-l1; hit; ttl=\d+$/)
+
+    const elsewhere = await get('https://it.test/a.css', AMS)
+    await elsewhere.text()
+    expect(elsewhere.headers.get('cache-status')).toMatch(
+      /^edge-tier; hit; ttl=\d+, edge-l1; fwd=uri-miss/
+    )
+    expect(await origin.hits('/a.css')).toHaveLength(1)
+    expect(second.headers.get('server-timing')).toMatch(/edge;dur=\d+/)
+  })
+
+  it('answers an unknown host with 404 and a JSON body', async ({ expect }) => {
+    const res = await get('https://nowhere.test/x')
+    expect(res.status).toBe(404)
+    expect(await res.json()).toEqual({
+      error: { code: 'no_zone', message: 'no zone or route serves nowhere.test/x' },
+    })
+  })
+
+  it('answers 502 with a JSON body when the origin refuses connections', async ({ expect }) => {
+    const res = await get('https://down.test/x')
+    expect(res.status).toBe(502)
+    const body = (await res.json()) as { error: { code: string } }
+    expect(body.error.code).toBe('origin_unreachable')
+  })
+
+  it('answers 504 with a JSON body when the origin sends nothing in time', async ({ expect }) => {
+    await origin.script('/hang', { hang: true })
+    const res = await get('https://slow.test/hang')
+    expect(res.status).toBe(504)
+    const body = (await res.json()) as { error: { code: string } }
+    expect(body.error.code).toBe('origin_timeout')
+  })
+})

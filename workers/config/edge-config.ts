@@ -1,0 +1,86 @@
+/**
+ * @module config/edge-config
+ * The edge's in-memory view of configuration and the pure lookup from (host, path) to a route.
+ */
+import type { OriginSpec, RouteSpec } from '../../schemas/api/config'
+
+export interface ZoneConfig {
+  name: string
+  hosts: string[]
+  origins: ReadonlyMap<string, OriginSpec>
+  /** Longest path prefix first. */
+  routes: readonly { name: string; spec: RouteSpec }[]
+}
+
+export interface EdgeConfig {
+  zones: readonly ZoneConfig[]
+}
+
+export interface ResolvedRoute {
+  zone: string
+  route: string
+  spec: RouteSpec
+  originName: string
+  origin: OriginSpec
+  /** The path below the route's prefix, starting with `/`. */
+  originPath: string
+}
+
+/** The catch-all zone of proxy mode: every host and path from one HTTP origin. */
+export function proxyZone(originUrl: string): ZoneConfig {
+  return {
+    name: 'default',
+    hosts: ['*'],
+    origins: new Map([['default', { kind: 'http', url: originUrl }]]),
+    routes: [
+      {
+        name: 'default',
+        spec: { pathPrefix: '/', origin: 'default', bypass: false, allowSetCookie: false },
+      },
+    ],
+  }
+}
+
+/**
+ * Finds the zone for a host (exact, then `*.suffix` wildcards, then `*`) and its longest
+ * matching route.
+ * @param config the current snapshot
+ * @param host the request's host, without port
+ * @param path the request's path, percent-encoded
+ * @returns the route, or undefined when no zone or route matches
+ */
+export function resolveRoute(
+  config: EdgeConfig,
+  host: string,
+  path: string
+): ResolvedRoute | undefined {
+  const zone = findZone(config.zones, host.toLowerCase())
+  if (!zone) return undefined
+  const route = zone.routes.find((r) => path.startsWith(r.spec.pathPrefix))
+  if (!route) return undefined
+  const origin = zone.origins.get(route.spec.origin)
+  if (!origin) return undefined
+  const rest = path.slice(route.spec.pathPrefix.replace(/\/$/, '').length)
+  return {
+    zone: zone.name,
+    route: route.name,
+    spec: route.spec,
+    originName: route.spec.origin,
+    origin,
+    originPath: rest.startsWith('/') ? rest : `/${rest}`,
+  }
+}
+
+function findZone(zones: readonly ZoneConfig[], host: string): ZoneConfig | undefined {
+  const exact = zones.find((z) => z.hosts.includes(host))
+  if (exact) return exact
+  const wildcard = zones.find((z) =>
+    z.hosts.some((h) => h.startsWith('*.') && host.endsWith(h.slice(1)))
+  )
+  return wildcard ?? zones.find((z) => z.hosts.includes('*'))
+}
+
+/** Orders routes so that the longest prefix is tried first. */
+export function byLongestPrefix(a: { spec: RouteSpec }, b: { spec: RouteSpec }): number {
+  return b.spec.pathPrefix.length - a.spec.pathPrefix.length
+}

@@ -1,0 +1,83 @@
+/**
+ * @module config/snapshot
+ * A per-isolate copy of the D1 configuration, refreshed at most once per `ttlMs` and never
+ * queried per request. A refresh that fails keeps the previous copy in service.
+ */
+import { drizzle } from 'drizzle-orm/d1'
+import { originSpecSchema, routeSpecSchema, zoneSpecSchema } from '../../schemas/api/config'
+import { originsTable, routesTable, zonesTable } from '../../schemas/config/tables'
+import { byLongestPrefix, type EdgeConfig, proxyZone, type ZoneConfig } from './edge-config'
+
+export interface SnapshotSource {
+  db: D1Database
+  /** Proxy mode's origin URL, or '' */
+  proxyOriginUrl: string
+  ttlMs: number
+}
+
+let current: { config: EdgeConfig; loadedAt: number } | undefined
+let loading: Promise<EdgeConfig> | undefined
+
+/**
+ * @param source where config lives and how fresh it must be
+ * @param now the current time in ms
+ * @returns the snapshot, loading or refreshing it when older than `ttlMs`
+ * @throws the D1 error when no snapshot has ever loaded
+ */
+export async function configSnapshot(source: SnapshotSource, now: number): Promise<EdgeConfig> {
+  if (current && now - current.loadedAt < source.ttlMs) return current.config
+  loading ??= loadConfig(source)
+    .then((config) => {
+      current = { config, loadedAt: now }
+      return config
+    })
+    .catch((error: unknown) => {
+      if (!current) throw error
+      console.error('config refresh failed; serving the previous snapshot', error)
+      return current.config
+    })
+    .finally(() => {
+      loading = undefined
+    })
+  return loading
+}
+
+async function loadConfig(source: SnapshotSource): Promise<EdgeConfig> {
+  const db = drizzle(source.db)
+  const [zoneRows, originRows, routeRows] = await Promise.all([
+    db.select().from(zonesTable),
+    db.select().from(originsTable),
+    db.select().from(routesTable),
+  ])
+  const zones: ZoneConfig[] = []
+  for (const row of zoneRows) {
+    const zone = zoneSpecSchema.safeParse({ hosts: row.hosts })
+    if (!zone.success) {
+      console.error(`zone ${row.name}: invalid record skipped`, zone.error.issues)
+      continue
+    }
+    const origins = new Map(
+      originRows
+        .filter((o) => o.zone === row.name)
+        .flatMap((o) => {
+          const spec = originSpecSchema.safeParse(o.spec)
+          if (spec.success) return [[o.name, spec.data] as const]
+          console.error(`origin ${row.name}/${o.name}: invalid record skipped`, spec.error.issues)
+          return []
+        })
+    )
+    const routes = routeRows
+      .filter((r) => r.zone === row.name)
+      .flatMap((r) => {
+        const spec = routeSpecSchema.safeParse(r.spec)
+        if (spec.success) return [{ name: r.name, spec: spec.data }]
+        console.error(`route ${row.name}/${r.name}: invalid record skipped`, spec.error.issues)
+        return []
+      })
+      .sort(byLongestPrefix)
+    zones.push({ name: row.name, hosts: zone.data.hosts, origins, routes })
+  }
+  // Proxy mode's catch-all goes last so that configured zones still win for their hosts.
+  if (source.proxyOriginUrl) zones.push(proxyZone(source.proxyOriginUrl))
+  return { zones }
+}

@@ -1,0 +1,15 @@
+/**
+ * @module index
+ * The Worker entry: the Hono app and the Durable Object classes it binds.
+ */
+import { Hono } from 'hono'
+import type { AppEnv } from './app-env'
+import { handleError } from './errors'
+import { edgeRoutes } from './routes/edge'
+
+const app = new Hono<AppEnv>()
+app.onError(handleError)
+app.route('/', edgeRoutes)
+
+export default app
+export { CacheTier } from '../edge-cache/tier/cache-tier'

@@ -1,0 +1,79 @@
+/**
+ * @module routes/edge
+ * The catch-all route: every request that is not for the admin API is content, served through
+ * the cache hierarchy of the zone and route it resolves to.
+ */
+import { Hono } from 'hono'
+import { cacheKey } from '../../edge-cache/key'
+import { serveFromEdge } from '../../edge-cache/edge'
+import { errorResponse } from '../../edge-cache/errors'
+import { L1Cache } from '../../edge-cache/store/l1'
+import { originDependencies, selectOrigin } from '../../origin/select'
+import { type PopLocation, regionOf } from '../../schemas/regions'
+import type { AppEnv } from '../app-env'
+import { resolveRoute } from '../config/edge-config'
+import { configSnapshot } from '../config/snapshot'
+import { tierFor } from '../tier-client'
+
+export const edgeRoutes = new Hono<AppEnv>()
+
+edgeRoutes.all('*', async (c) => {
+  const request = c.req.raw
+  const url = new URL(request.url)
+  const config = await configSnapshot(
+    {
+      db: c.env.CONFIG_DB,
+      proxyOriginUrl: c.env.ORIGIN_URL,
+      ttlMs: numberVar(c.env.CONFIG_TTL_MS, 5000),
+    },
+    Date.now()
+  ).catch((error: unknown) => {
+    console.error('config unavailable', error)
+    return undefined
+  })
+  if (!config) return errorResponse(503, 'config_unavailable', 'configuration is not available')
+  const route = resolveRoute(config, url.hostname, url.pathname)
+  if (!route) {
+    return errorResponse(404, 'no_zone', `no zone or route serves ${url.hostname}${url.pathname}`)
+  }
+
+  const pop = popOf(request)
+  const region = regionOf(pop)
+  const timeoutMs = numberVar(c.env.ORIGIN_TIMEOUT_MS, 10_000)
+  const response = await serveFromEdge(
+    {
+      request,
+      key: cacheKey(url),
+      originPath: route.originPath,
+      search: url.search,
+      tier: { origin: route.origin, allowSetCookie: route.spec.allowSetCookie },
+      bypass: route.spec.bypass,
+    },
+    {
+      l1: await L1Cache.open(pop.colo),
+      tier: tierFor(c.env.CACHE_TIER, region),
+      origin: selectOrigin(route.origin, originDependencies(c.env, timeoutMs)),
+      waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+      now: Date.now,
+    }
+  )
+  response.headers.set('edge-region', region.name)
+  return response
+})
+
+/** Where the request entered, from `request.cf` only: client headers never decide this. */
+function popOf(request: Request): PopLocation {
+  const cf = request.cf
+  return {
+    colo: typeof cf?.colo === 'string' ? cf.colo : 'LOCAL',
+    country: typeof cf?.country === 'string' ? cf.country : undefined,
+    continent: typeof cf?.continent === 'string' ? cf.continent : undefined,
+  }
+}
+
+function numberVar(value: string | undefined, fallback: number): number {
+  const parsed = Number(value)
+  return value !== undefined && value !== '' && Number.isFinite(parsed) && parsed >= 0
+    ? parsed
+    : fallback
+}

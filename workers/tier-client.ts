@@ -1,0 +1,20 @@
+/**
+ * @module tier-client
+ * Addresses the tier shard that owns a cache key in the client's region.
+ */
+import { shardFor, tierObjectName } from '../edge-cache/shard'
+import type { TierRequest } from '../edge-cache/tier/protocol'
+import type { RegionDefinition } from '../schemas/regions'
+
+/**
+ * @param namespace the CACHE_TIER binding
+ * @param region the region whose tier serves this request
+ * @returns a function that sends a request to the owning shard
+ */
+export function tierFor(namespace: Env['CACHE_TIER'], region: RegionDefinition) {
+  return (request: TierRequest): Promise<Response> => {
+    const name = tierObjectName(region.name, shardFor(request.key, region.shards))
+    const stub = namespace.get(namespace.idFromName(name), { locationHint: region.locationHint })
+    return stub.serve(request)
+  }
+}
