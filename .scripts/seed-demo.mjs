@@ -3,16 +3,31 @@
 // only when they changed, so re-running `npm start` is quick and idempotent.
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs'
-import { deflateSync, crc32 } from 'node:zlib'
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
+import { crc32, deflateSync } from 'node:zlib'
 
 const DEMO_DIR = '.demo'
+const STATE_DIR = process.env.EDGE_STATE_DIR ?? '.wrangler/state'
+// Upload stamps live beside the state they describe: wiping the state forgets them too.
+const STAMP_DIR = `${STATE_DIR}/demo-uploads`
 const BUCKET = 'edge-cdn-origin'
 const VIDEO_BYTES = 50 * 1024 * 1024 + 4096
 
 const zone = { name: 'demo', hosts: ['localhost', '127.0.0.1', 'demo.localhost'] }
 const origin = { name: 'demo-r2', spec: { kind: 'r2', binding: 'ORIGIN_BUCKET', prefix: 'demo/' } }
-const route = { name: 'all', spec: { pathPrefix: '/', origin: 'demo-r2', bypass: false, allowSetCookie: false } }
+const route = {
+  name: 'all',
+  spec: { pathPrefix: '/', origin: 'demo-r2', bypass: false, allowSetCookie: false },
+}
 
 const STYLE = `body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; color: #1d2430 }
 h1 { display: flex; gap: .75rem; align-items: center }
@@ -20,30 +35,54 @@ code { background: #eef1f5; padding: 0 .25rem; border-radius: 3px }
 `
 
 const objects = [
-  { key: 'index.html', type: 'text/html; charset=utf-8', cacheControl: 'public, max-age=60, stale-while-revalidate=30', make: indexHtml },
-  { key: 'style.css', type: 'text/css; charset=utf-8', cacheControl: 'public, max-age=3600', make: () => Buffer.from(STYLE) },
+  {
+    key: 'index.html',
+    type: 'text/html; charset=utf-8',
+    cacheControl: 'public, max-age=60, stale-while-revalidate=30',
+    make: indexHtml,
+  },
+  {
+    key: 'style.css',
+    type: 'text/css; charset=utf-8',
+    cacheControl: 'public, max-age=3600',
+    make: () => Buffer.from(STYLE),
+  },
   { key: 'logo.png', type: 'image/png', cacheControl: 'public, max-age=86400', make: logoPng },
   { key: 'video.mp4', type: 'video/mp4', cacheControl: 'public, max-age=86400', file: videoFile },
 ]
 
 mkdirSync(DEMO_DIR, { recursive: true })
+mkdirSync(STAMP_DIR, { recursive: true })
 wrangler('d1', 'execute', 'CONFIG_DB', '--local', '--command', seedSql())
 
 for (const object of objects) {
   const path = `${DEMO_DIR}/${object.key}`
   if (object.file) object.file(path)
   else writeFileSync(path, object.make())
-  const stamp = `${DEMO_DIR}/.${object.key}.uploaded`
+  const stamp = `${STAMP_DIR}/${object.key}`
   const digest = sha256(path) + object.type + object.cacheControl
-  if (existsSync(stamp) && existsSync('.wrangler/state') && readFileSync(stamp, 'utf8') === digest) continue
-  wrangler('r2', 'object', 'put', `${BUCKET}/demo/${object.key}`, '--local', '--file', path,
-    '--content-type', object.type, '--cache-control', object.cacheControl)
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) continue
+  wrangler(
+    'r2',
+    'object',
+    'put',
+    `${BUCKET}/demo/${object.key}`,
+    '--local',
+    '--file',
+    path,
+    '--content-type',
+    object.type,
+    '--cache-control',
+    object.cacheControl
+  )
   writeFileSync(stamp, digest)
 }
-console.log('› demo zone seeded: http://localhost:8787/ and /video.mp4')
+console.log('› demo zone seeded: / and /video.mp4 on localhost')
 
 function wrangler(...args) {
-  execFileSync('wrangler', args, { stdio: ['ignore', 'ignore', 'inherit'] })
+  execFileSync('wrangler', [...args, '--persist-to', STATE_DIR], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
 }
 
 function seedSql() {
@@ -72,7 +111,6 @@ function indexHtml() {
 </html>
 `)
 }
-
 
 /** A 64×64 RGB PNG with a diagonal gradient, encoded by hand (zlib + CRC32 from node:zlib). */
 function logoPng() {
@@ -115,7 +153,18 @@ function logoPng() {
 function videoFile(path) {
   if (existsSync(path) && statSync(path).size === VIDEO_BYTES) return
   const fd = openSync(path, 'w')
-  const ftyp = Buffer.from([0, 0, 0, 24, ...Buffer.from('ftypisom'), 0, 0, 2, 0, ...Buffer.from('isomiso2')])
+  const ftyp = Buffer.from([
+    0,
+    0,
+    0,
+    24,
+    ...Buffer.from('ftypisom'),
+    0,
+    0,
+    2,
+    0,
+    ...Buffer.from('isomiso2'),
+  ])
   const mdatHeader = Buffer.alloc(8)
   mdatHeader.writeUInt32BE(VIDEO_BYTES - ftyp.length)
   mdatHeader.write('mdat', 4, 'ascii')

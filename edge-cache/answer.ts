@@ -4,9 +4,16 @@
  * its conditionals (304 / 412), its Range (206 / 416; several ranges get the whole 200), HEAD,
  * and removal of every field that is ours alone.
  */
-import { contentRange, decideRange, evaluateConditional, notModifiedHeaders, TAG_FIELDS } from './policy'
-import { sliceStream } from './stream-slice'
+
 import { ENTRY_META_HEADER } from './entry'
+import {
+  contentRange,
+  decideRange,
+  evaluateConditional,
+  notModifiedHeaders,
+  TAG_FIELDS,
+} from './policy'
+import { sliceStream } from './stream-slice'
 
 /** Fields that never reach a client: platform-internal metadata and our targeted field. */
 const INTERNAL_FIELDS = [ENTRY_META_HEADER, 'edge-cache-control', ...TAG_FIELDS]
@@ -15,6 +22,8 @@ export interface FullResponse {
   status: number
   headers: Headers
   body: ReadableStream<Uint8Array> | null
+  /** Body length when known. A Cache API match does not expose `Content-Length` to code. */
+  size?: number
 }
 
 /**
@@ -23,10 +32,14 @@ export interface FullResponse {
  * @param requestHeaders the client's request headers
  * @returns the response to send
  */
-export function answerClient(full: FullResponse, method: string, requestHeaders: Headers): Response {
+export function answerClient(
+  full: FullResponse,
+  method: string,
+  requestHeaders: Headers
+): Response {
   const headers = clientHeaders(full.headers)
   if (full.status === 200) {
-    const conditional = evaluateConditional(method, requestHeaders, headers)
+    const conditional = evaluateConditional(method, requestHeaders, headers, full.status)
     if (conditional === 'not-modified') {
       void full.body?.cancel()
       const notModified = notModifiedHeaders(headers)
@@ -37,7 +50,7 @@ export function answerClient(full: FullResponse, method: string, requestHeaders:
       void full.body?.cancel()
       return new Response(null, { status: 412, headers: diagnosticsOnly(headers) })
     }
-    const size = Number(headers.get('content-length') ?? Number.NaN)
+    const size = full.size ?? Number(headers.get('content-length') ?? Number.NaN)
     if (Number.isSafeInteger(size) && full.body) {
       const range = decideRange(method, requestHeaders, size, headers)
       if (range.kind === 'unsatisfiable') {
@@ -49,7 +62,11 @@ export function answerClient(full: FullResponse, method: string, requestHeaders:
       if (range.kind === 'partial') {
         headers.set('content-range', contentRange(range.start, range.end, size))
         headers.set('content-length', String(range.end - range.start + 1))
-        const body = method === 'HEAD' ? null : sliceStream(full.body, range.start, range.end)
+        const length = range.end - range.start + 1
+        const body =
+          method === 'HEAD'
+            ? null
+            : withLength(sliceStream(full.body, range.start, range.end), length)
         if (!body) void full.body.cancel()
         return new Response(body, { status: 206, headers })
       }
@@ -59,7 +76,18 @@ export function answerClient(full: FullResponse, method: string, requestHeaders:
     void full.body?.cancel()
     return new Response(null, { status: full.status, headers })
   }
-  return new Response(full.body, { status: full.status, headers })
+  const body = full.body && full.size !== undefined ? withLength(full.body, full.size) : full.body
+  return new Response(body, { status: full.status, headers })
+}
+
+/**
+ * Sends `Content-Length` for a streamed body of known size: workerd writes a plain stream with
+ * chunked encoding, and a FixedLengthStream also turns a short body into an error rather than a
+ * response that looks complete.
+ */
+function withLength(body: ReadableStream<Uint8Array>, length: number): ReadableStream<Uint8Array> {
+  if (!Number.isSafeInteger(length) || length < 0) return body
+  return body.pipeThrough(new FixedLengthStream(length))
 }
 
 /** A copy of `headers` without the fields that are ours alone. */

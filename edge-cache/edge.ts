@@ -15,20 +15,28 @@ import {
   canStore,
   currentAge,
   decideServe,
-  freshnessLifetime,
+  entryFreshness,
   headersToStore,
   isOnlyIfCached,
-  selectCacheControl,
+  STALE_IF_ERROR_STATUSES,
   stripHopByHop,
   varyFields,
 } from './policy'
 import { secondaryKey } from './secondary-key'
-import { appendCacheStatus, appendServerTiming } from './status-headers'
+import { addCacheStatus, appendServerTiming } from './status-headers'
 import type { L1Cache, StoredEntry } from './store/l1'
 import type { TierRequest } from './tier/protocol'
 
 /** This cache's name in `Cache-Status`. */
 export const L1_CACHE_NAME = 'edge-l1'
+
+/**
+ * Largest body L1 stores while streaming it to the client. The copy for the cache is a tee
+ * branch, and a tee buffers whatever the slower branch has not read, so an unbounded object and
+ * a slow client could fill the isolate's 128 MB. Larger objects are served from the tier, which
+ * streams them from storage at each reader's own pace.
+ */
+export const L1_MAX_STREAMED_BYTES = 16 * 1024 * 1024
 
 /** Request fields the edge answers itself from a full response; never sent up the tiers. */
 const CLIENT_ONLY_FIELDS = [
@@ -106,7 +114,11 @@ export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): 
   const upstream = await fetchUpstream(edge, requestHeaders, deps)
   if (upstream.tierDown) status.detail = 'tier-unavailable'
   const response = upstream.response
-  if (stale && response.status >= 500 && canServeStaleOnError(storedView(stale), requestHeaders, deps.now())) {
+  if (
+    stale &&
+    STALE_IF_ERROR_STATUSES.has(response.status) &&
+    canServeStaleOnError(storedView(stale), requestHeaders, deps.now())
+  ) {
     void response.body?.cancel()
     status.fwdStatus = response.status
     status.detail = 'stale-if-error'
@@ -115,8 +127,14 @@ export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): 
   void stale?.body?.cancel()
   status.fwdStatus = response.status
   const body = storeInL1(edge, requestHeaders, response, upstream.requestTime, status, deps)
-  const full = { status: response.status, headers: new Headers(response.headers), body }
-  appendCacheStatus(full.headers, status)
+  const length = Number(response.headers.get('content-length') ?? Number.NaN)
+  const full = {
+    status: response.status,
+    headers: new Headers(response.headers),
+    body,
+    size: Number.isSafeInteger(length) ? length : undefined,
+  }
+  addCacheStatus(full.headers, status)
   appendServerTiming(full.headers, 'edge', deps.now() - started)
   return answerClient(full, request.method, requestHeaders)
 }
@@ -151,7 +169,14 @@ async function fetchUpstream(
 async function refresh(edge: EdgeRequest, requestHeaders: Headers, deps: EdgeDependencies) {
   const upstream = await fetchUpstream(edge, requestHeaders, deps)
   const status: CacheStatusEntry = { cache: L1_CACHE_NAME }
-  const body = storeInL1(edge, requestHeaders, upstream.response, upstream.requestTime, status, deps)
+  const body = storeInL1(
+    edge,
+    requestHeaders,
+    upstream.response,
+    upstream.requestTime,
+    status,
+    deps
+  )
   await body?.cancel()
 }
 
@@ -176,8 +201,14 @@ function storeInL1(
   })
   const fields = varyFields(response.headers)
   if (!decision.ok || fields === '*' || !response.body) return response.body
+  const length = Number(response.headers.get('content-length') ?? Number.NaN)
+  if (!(length <= L1_MAX_STREAMED_BYTES)) {
+    status.detail = 'too-large-for-l1'
+    return response.body
+  }
   const responseTime = deps.now()
   const meta: EntryMeta = {
+    size: length,
     status: response.status,
     requestTime,
     responseTime,
@@ -202,11 +233,17 @@ function storeInL1(
 
 /** How long an entry stays usable at L1: what is left of its freshness plus its stale windows. */
 function retentionSeconds(meta: EntryMeta, headers: Headers, now: number): number {
-  const { directives } = selectCacheControl(headers)
-  const lifetime = freshnessLifetime(meta.status, headers, directives)
-  const age = currentAge(headers, meta.requestTime, meta.responseTime, now)
+  const { directives, ttl } = entryFreshness(
+    {
+      status: meta.status,
+      headers,
+      requestTime: meta.requestTime,
+      responseTime: meta.responseTime,
+    },
+    now
+  )
   const staleWindow = Math.max(directives.staleWhileRevalidate ?? 0, directives.staleIfError ?? 0)
-  return lifetime - age + staleWindow
+  return ttl + staleWindow
 }
 
 function fromEntry(
@@ -219,11 +256,14 @@ function fromEntry(
 ): Response {
   const view = storedView(entry)
   const headers = new Headers(entry.headers)
-  headers.set('age', String(currentAge(view.headers, view.requestTime, view.responseTime, deps.now())))
+  headers.set(
+    'age',
+    String(currentAge(view.headers, view.requestTime, view.responseTime, deps.now()))
+  )
   headers.set('cache-status', formatL1Status(status))
   appendServerTiming(headers, 'edge', deps.now() - started)
   return answerClient(
-    { status: entry.meta.status, headers, body: entry.body },
+    { status: entry.meta.status, headers, body: entry.body, size: entry.meta.size },
     request.method,
     requestHeaders
   )
@@ -231,7 +271,7 @@ function fromEntry(
 
 function formatL1Status(status: CacheStatusEntry): string {
   const headers = new Headers()
-  appendCacheStatus(headers, status)
+  addCacheStatus(headers, status)
   return headers.get('cache-status') ?? ''
 }
 
@@ -245,7 +285,7 @@ async function passToOrigin(
   const response = await originResponse(edge, edge.request.method, requestHeaders, deps)
   status.fwdStatus = response.status
   const headers = stripHopByHop(response.headers)
-  appendCacheStatus(headers, status)
+  addCacheStatus(headers, status)
   appendServerTiming(headers, 'edge', deps.now() - started)
   return answerClient(
     { status: response.status, headers, body: response.body },

@@ -16,6 +16,8 @@ export interface EntryMeta {
   /** The secondary key: the request's values of the `vary` fields. */
   varyKey: string
   tags: string[]
+  /** Body length in bytes, when known. */
+  size?: number
   /** The response's own Cache-Control, kept aside because L1 overwrites the field for expiry. */
   cacheControl?: string
 }

@@ -3,12 +3,10 @@
  * Appends this platform's entries to `Cache-Status` (RFC 9211: each cache appends itself, so the
  * one nearest the origin comes first) and `Server-Timing`.
  */
-import { type CacheStatusEntry, formatCacheStatus } from './policy'
+import { appendCacheStatus, type CacheStatusEntry } from './policy'
 
-export function appendCacheStatus(headers: Headers, entry: CacheStatusEntry): void {
-  const existing = headers.get('cache-status')
-  const ours = formatCacheStatus([entry])
-  headers.set('cache-status', existing ? `${existing}, ${ours}` : ours)
+export function addCacheStatus(headers: Headers, entry: CacheStatusEntry): void {
+  headers.set('cache-status', appendCacheStatus(headers, entry))
 }
 
 export function appendServerTiming(headers: Headers, metric: string, durationMs: number): void {

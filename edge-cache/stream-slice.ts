@@ -19,7 +19,10 @@ export function sliceStream(body: ReadableStream<Uint8Array>, start: number, end
         offset += chunk.byteLength
         if (offset <= start || chunkStart > end) return
         controller.enqueue(
-          chunk.subarray(Math.max(0, start - chunkStart), Math.min(chunk.byteLength, end - chunkStart + 1))
+          chunk.subarray(
+            Math.max(0, start - chunkStart),
+            Math.min(chunk.byteLength, end - chunkStart + 1)
+          )
         )
         if (offset > end) controller.terminate()
       },

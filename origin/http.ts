@@ -46,9 +46,13 @@ export function httpOrigin(options: HttpOriginOptions): Origin {
         })
       } catch (cause) {
         if (controller.signal.aborted) {
-          throw new OriginError('timeout', `origin sent no response within ${options.timeoutMs} ms`, {
-            cause,
-          })
+          throw new OriginError(
+            'timeout',
+            `origin sent no response within ${options.timeoutMs} ms`,
+            {
+              cause,
+            }
+          )
         }
         throw new OriginError('network', `origin ${base.host} unreachable`, { cause })
       } finally {

@@ -45,7 +45,12 @@ async function head(bucket: R2Bucket, key: string, headers: Headers): Promise<Re
 async function get(bucket: R2Bucket, key: string, headers: Headers): Promise<Response> {
   let object: R2Object | R2ObjectBody | null
   try {
-    object = await bucket.get(key, { onlyIf: headers, range: headers })
+    // Only hand R2 a range when the client asked for one: R2 reports a range on every answer
+    // it was given one for, even a whole-object one.
+    object = await bucket.get(key, {
+      onlyIf: headers,
+      ...(headers.has('range') ? { range: headers } : {}),
+    })
   } catch (cause) {
     // R2 rejects an unsatisfiable range; answer 416 with the size, as RFC 9110 §15.5.17 asks.
     if (isRangeError(cause)) return unsatisfiable(await bucket.head(key))
@@ -101,12 +106,14 @@ function servedRange(object: R2ObjectBody): { start: number; end: number } | und
   if (!range) return undefined
   let start: number
   let length: number
-  if ('suffix' in range) {
+  if ('suffix' in range && typeof range.suffix === 'number') {
     length = Math.min(range.suffix, object.size)
     start = object.size - length
-  } else {
+  } else if ('offset' in range || 'length' in range) {
     start = range.offset ?? 0
     length = range.length ?? object.size - start
+  } else {
+    return undefined
   }
   if (start === 0 && length >= object.size) return undefined
   return { start, end: start + length - 1 }

@@ -11,7 +11,11 @@ import type { AppEnv } from './app-env'
 export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof HTTPException) {
     if (error.status >= 500) console.error(`${c.req.method} ${c.req.path}:`, error, error.cause)
-    return errorResponse(error.status, error.status >= 500 ? 'internal' : 'invalid_path', error.message)
+    return errorResponse(
+      error.status,
+      error.status >= 500 ? 'internal' : 'invalid_path',
+      error.message
+    )
   }
   console.error(`${c.req.method} ${c.req.path}: unhandled`, error)
   return errorResponse(500, 'internal', 'internal error')

@@ -26,7 +26,10 @@ export function getField(headers: Headers, name: string): string | null {
   }
 }
 
-/** `headers.has(name)` that never throws. */
+/**
+ * `headers.has(name)` that never throws.
+ * @see https://fetch.spec.whatwg.org/#dom-headers-has
+ */
 export function hasField(headers: Headers, name: string): boolean {
   return getField(headers, name) !== null
 }

@@ -52,7 +52,8 @@ export function parseHttpDate(value: string | null | undefined, now?: number): n
   if (typeof value !== 'string') return undefined
   const text = value.trim()
   let m = IMF_FIXDATE.exec(text)
-  if (m) return build(Number(m[4]), m[3] ?? '', Number(m[2]), Number(m[5]), Number(m[6]), Number(m[7]))
+  if (m)
+    return build(Number(m[4]), m[3] ?? '', Number(m[2]), Number(m[5]), Number(m[6]), Number(m[7]))
   m = RFC850_DATE.exec(text)
   if (m) {
     const yy = Number(m[4])
@@ -69,14 +70,23 @@ export function parseHttpDate(value: string | null | undefined, now?: number): n
   }
   m = ASCTIME_DATE.exec(text)
   if (m) {
-    return build(Number(m[7]), m[2] ?? '', Number((m[3] ?? '').trim()), Number(m[4]), Number(m[5]), Number(m[6]))
+    return build(
+      Number(m[7]),
+      m[2] ?? '',
+      Number((m[3] ?? '').trim()),
+      Number(m[4]),
+      Number(m[5]),
+      Number(m[6])
+    )
   }
   return undefined
 }
 
 /**
- * Formats ms since the epoch as an IMF-fixdate ("A sender that generates HTTP-date values
- * from a local clock MUST ... generate IMF-fixdate"). Sub-second precision is dropped.
+ * Formats ms since the epoch as an IMF-fixdate ("When a sender generates a field that
+ * contains one or more timestamps defined as HTTP-date, the sender MUST generate those
+ * timestamps in the IMF-fixdate format"). Sub-second precision is dropped; times outside
+ * years 0000-9999 are clamped.
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.6.7
  */
 export function formatHttpDate(ms: number): string {

@@ -1,9 +1,9 @@
 /**
  * @module structured-fields
- * A small, total (never throwing) parser and serializer for Structured Field Values
- * (RFC 8941, as updated by RFC 9651: Dates and Display Strings). Parsers return `undefined`
- * where the RFC says "fail parsing"; serializers return `undefined` where it says "fail
- * serialization", so callers can decide to ignore the field.
+ * A small, total (never throwing) parser for Structured Field Values (RFC 8941, as updated
+ * by RFC 9651: Dates and Display Strings). Parsers return `undefined` where the RFC says
+ * "fail parsing", so callers can ignore the field. Serializers live in
+ * structured-fields-serialize.
  */
 
 /** A bare item with its Structured Fields type, so integers and decimals round-trip. */
@@ -36,12 +36,9 @@ export type Member = Item | InnerList
 export type SfList = Member[]
 export type SfDictionary = Map<string, Member>
 
-const MAX_INTEGER = 999_999_999_999_999
 const TOKEN_CHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z:/]$/
 const KEY_CHAR = /^[a-z0-9_\-.*]$/
 const BASE64_CHAR = /^[A-Za-z0-9+/=]$/
-const TOKEN = /^[A-Za-z*][!#$%&'*+\-.^_`|~0-9A-Za-z:/]*$/
-const KEY = /^[a-z*][a-z0-9_\-.*]*$/
 const DIGIT = /^[0-9]$/
 const ALPHA = /^[A-Za-z]$/
 
@@ -268,7 +265,9 @@ class Parser {
         try {
           return {
             type: 'display-string',
-            value: new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes)),
+            value: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(
+              new Uint8Array(bytes)
+            ),
           }
         } catch {
           return undefined
@@ -283,7 +282,7 @@ class Parser {
 
 function parseTop<T>(value: string, parse: (p: Parser) => T | undefined): T | undefined {
   // "If any character of input_bytes is not ASCII, fail parsing." (RFC 9651 §4.2)
-  if (!/^[\x00-\x7f]*$/.test(value)) return undefined
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return undefined
   const parser = new Parser(value)
   parser.skipSP()
   const result = parse(parser)
@@ -314,129 +313,4 @@ export function parseDictionary(value: string): SfDictionary | undefined {
  */
 export function parseItem(value: string): Item | undefined {
   return parseTop(value, (p) => p.item())
-}
-
-/** True when `value` can be serialized as an sf-token. */
-export function isToken(value: string): boolean {
-  return TOKEN.test(value)
-}
-
-/** True when `value` can be serialized as an sf-string (printable ASCII only). */
-export function isSfString(value: string): boolean {
-  return /^[\x20-\x7e]*$/.test(value)
-}
-
-/**
- * Serializes a bare item; `undefined` where the RFC says "fail serialization".
- * @see https://www.rfc-editor.org/rfc/rfc9651#section-4.1.3.1
- */
-export function serializeBareItem(item: BareItem): string | undefined {
-  switch (item.type) {
-    case 'integer':
-    case 'date': {
-      const v = item.value
-      if (!Number.isInteger(v) || Math.abs(v) > MAX_INTEGER) return undefined
-      return `${item.type === 'date' ? '@' : ''}${v}`
-    }
-    case 'decimal': {
-      // "round input_decimal to three decimal places, rounding the final digit ... to even"
-      const v = roundHalfEven(item.value)
-      if (!Number.isFinite(v) || Math.abs(Math.trunc(v)) >= 1e12) return undefined
-      const text = Number.isInteger(v) ? `${v}.0` : `${v}`
-      return Object.is(v, -0) ? '0.0' : text
-    }
-    case 'string':
-      if (!isSfString(item.value)) return undefined
-      return `"${item.value.replace(/[\\"]/g, (c) => `\\${c}`)}"`
-    case 'token':
-      return isToken(item.value) ? item.value : undefined
-    case 'byte-sequence':
-      return /^[A-Za-z0-9+/=]*$/.test(item.value) ? `:${item.value}:` : undefined
-    case 'boolean':
-      return item.value ? '?1' : '?0'
-    case 'display-string': {
-      let out = '%"'
-      for (const byte of new TextEncoder().encode(item.value)) {
-        const c = String.fromCharCode(byte)
-        const escape = byte === 0x25 || byte === 0x22 || byte < 0x20 || byte > 0x7e
-        out += escape ? `%${byte.toString(16).padStart(2, '0')}` : c
-      }
-      return `${out}"`
-    }
-  }
-}
-
-function roundHalfEven(v: number): number {
-  const scaled = v * 1000
-  const tie = Math.abs(scaled - Math.trunc(scaled)) === 0.5
-  return (tie ? 2 * Math.round(scaled / 2) : Math.round(scaled)) / 1000
-}
-
-/** Serializes parameters; `undefined` if a key or value cannot be serialized. */
-export function serializeParameters(params: Parameters): string | undefined {
-  let out = ''
-  for (const [key, value] of params) {
-    if (!KEY.test(key)) return undefined
-    out += `;${key}`
-    if (value.type === 'boolean' && value.value) continue
-    const text = serializeBareItem(value)
-    if (text === undefined) return undefined
-    out += `=${text}`
-  }
-  return out
-}
-
-/**
- * Serializes an item or inner list.
- * @see https://www.rfc-editor.org/rfc/rfc9651#section-4.1.3
- */
-export function serializeMember(member: Member): string | undefined {
-  const params = serializeParameters(member.params)
-  if (params === undefined) return undefined
-  if (member.kind === 'item') {
-    const value = serializeBareItem(member.value)
-    return value === undefined ? undefined : value + params
-  }
-  const items: string[] = []
-  for (const item of member.items) {
-    const text = serializeMember(item)
-    if (text === undefined) return undefined
-    items.push(text)
-  }
-  return `(${items.join(' ')})${params}`
-}
-
-/**
- * Serializes an sf-list.
- * @see https://www.rfc-editor.org/rfc/rfc9651#section-4.1.1
- */
-export function serializeList(list: SfList): string | undefined {
-  const out: string[] = []
-  for (const member of list) {
-    const text = serializeMember(member)
-    if (text === undefined) return undefined
-    out.push(text)
-  }
-  return out.join(', ')
-}
-
-/**
- * Serializes an sf-dictionary; Boolean true members are written as the bare key.
- * @see https://www.rfc-editor.org/rfc/rfc9651#section-4.1.2
- */
-export function serializeDictionary(dict: SfDictionary): string | undefined {
-  const out: string[] = []
-  for (const [key, member] of dict) {
-    if (!KEY.test(key)) return undefined
-    if (member.kind === 'item' && member.value.type === 'boolean' && member.value.value) {
-      const params = serializeParameters(member.params)
-      if (params === undefined) return undefined
-      out.push(key + params)
-      continue
-    }
-    const text = serializeMember(member)
-    if (text === undefined) return undefined
-    out.push(`${key}=${text}`)
-  }
-  return out.join(', ')
 }

@@ -18,12 +18,15 @@ import {
   decideServe,
   headersToStore,
   mergeNotModified,
+  notModifiedMatches,
+  STALE_IF_ERROR_STATUSES,
+  selectCacheControl,
   stripHopByHop,
   varyFields,
 } from '../policy'
 import { secondaryKey } from '../secondary-key'
-import { appendCacheStatus, appendServerTiming } from '../status-headers'
-import { BodyProgress, Bodies } from './bodies'
+import { addCacheStatus, appendServerTiming } from '../status-headers'
+import { Bodies, BodyProgress } from './bodies'
 import { TIER_CACHE_NAME, type TierRequest } from './protocol'
 import { type TierEntry, TierStore, variantKey } from './tier-store'
 
@@ -104,12 +107,18 @@ export class CacheTier extends DurableObject<Env> {
       }
       case 'not-modified':
         status.fwdStatus = 304
-        return this.#answer(outcome.entry, this.#storedBody(outcome.entry), status, timing)
+        return this.#answer(
+          this.#complete(outcome.entry),
+          this.#storedBody(outcome.entry),
+          status,
+          timing
+        )
       case 'pass': {
-        if (stale && outcome.response.status >= 500 && this.#canServeStale(stale, request)) {
+        const failed = STALE_IF_ERROR_STATUSES.has(outcome.response.status)
+        if (stale && failed && this.#canServeStale(stale, request)) {
           status.fwdStatus = outcome.response.status
           status.detail = 'stale-if-error'
-          return this.#answer(stale, this.#storedBody(stale), status, timing)
+          return this.#answer(this.#complete(stale), this.#storedBody(stale), status, timing)
         }
         if (fill.passTaken) return this.#pass(request, status, started)
         fill.passTaken = true
@@ -119,7 +128,7 @@ export class CacheTier extends DurableObject<Env> {
       case 'failed': {
         if (stale && this.#canServeStale(stale, request)) {
           status.detail = 'stale-if-error'
-          return this.#answer(stale, this.#storedBody(stale), status, timing)
+          return this.#answer(this.#complete(stale), this.#storedBody(stale), status, timing)
         }
         status.detail = 'origin-error'
         return withStatus(originFailureResponse(outcome.error), status, timing)
@@ -173,14 +182,19 @@ export class CacheTier extends DurableObject<Env> {
     const originMs = responseTime - requestTime
 
     if (stale && response.status === 304) {
-      const headers = mergeNotModified(new Headers(stale.headers), response.headers)
-      const entry: TierEntry = {
-        ...stale,
-        meta: { ...stale.meta, requestTime, responseTime },
-        headers: [...headers],
+      const storedHeaders = new Headers(stale.headers)
+      // RFC 9111 §4.3.4: a 304 that does not match the stored response cannot update it.
+      if (notModifiedMatches(storedHeaders, response.headers)) {
+        const merged = mergeNotModified(storedHeaders, response.headers, responseTime)
+        const { directives } = selectCacheControl(merged)
+        const entry: TierEntry = {
+          ...stale,
+          meta: { ...stale.meta, requestTime, responseTime },
+          headers: [...headersToStore(merged, directives)],
+        }
+        this.#store.updateHeaders(entry.key, entry.meta, entry.headers)
+        return { kind: 'not-modified', entry, originMs }
       }
-      this.#store.updateHeaders(entry.key, entry.meta, entry.headers)
-      return { kind: 'not-modified', entry, originMs }
     }
 
     const decision = canStore({
@@ -259,11 +273,20 @@ export class CacheTier extends DurableObject<Env> {
   }
 
   #hit(entry: TierEntry, status: CacheStatusEntry, started: number): Response {
-    return this.#answer(entry, this.#storedBody(entry), status, { tierMs: Date.now() - started })
+    return this.#answer(this.#complete(entry), this.#storedBody(entry), status, {
+      tierMs: Date.now() - started,
+    })
   }
 
   #storedBody(entry: TierEntry): ReadableStream<Uint8Array> {
     return this.#bodies.read(entry.bodyId, BodyProgress.complete(entry.chunks, entry.size))
+  }
+
+  /** A stored body's length is known even when the origin streamed it without one. */
+  #complete(entry: TierEntry): TierEntry {
+    const headers = entry.headers.filter(([name]) => name !== 'content-length')
+    headers.push(['content-length', String(entry.size)])
+    return { ...entry, headers }
   }
 
   #answer(
@@ -307,7 +330,7 @@ function withStatus(
   timing: { tierMs: number; originMs?: number }
 ): Response {
   const headers = new Headers(response.headers)
-  appendCacheStatus(headers, status)
+  addCacheStatus(headers, status)
   appendServerTiming(headers, 'tier', timing.tierMs)
   if (timing.originMs !== undefined) appendServerTiming(headers, 'origin', timing.originMs)
   return new Response(response.body, { status: response.status, headers })

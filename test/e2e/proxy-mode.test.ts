@@ -19,7 +19,13 @@ afterAll(async () => {
 })
 
 /** A request entering at a simulated PoP: wrangler dev reads `request.cf` from MF-CF-Blob. */
-function at(colo: string, country: string, continent: string, path: string, init: RequestInit = {}) {
+function at(
+  colo: string,
+  country: string,
+  continent: string,
+  path: string,
+  init: RequestInit = {}
+) {
   const headers = new Headers(init.headers)
   headers.set('mf-cf-blob', JSON.stringify({ colo, country, continent }))
   return fetch(`${edge.url}${path}`, { ...init, headers })
@@ -42,7 +48,9 @@ describe('proxy mode through wrangler dev', () => {
 
     const ams = await at('AMS', 'NL', 'EU', '/site/app.css')
     await ams.text()
-    expect(ams.headers.get('cache-status')).toMatch(/^edge-tier; hit; ttl=\d+, edge-l1; fwd=uri-miss/)
+    expect(ams.headers.get('cache-status')).toMatch(
+      /^edge-tier; hit; ttl=\d+, edge-l1; fwd=uri-miss/
+    )
 
     const sin = await at('SIN', 'SG', 'AS', '/site/app.css')
     await sin.text()
@@ -62,7 +70,9 @@ describe('proxy mode through wrangler dev', () => {
     const part = await at('FRA', 'DE', 'EU', '/big.bin', { headers: { range: 'bytes=1000-1999' } })
     expect(part.status).toBe(206)
     expect(part.headers.get('content-range')).toBe(`bytes 1000-1999/${size}`)
-    expect(Buffer.from(await part.arrayBuffer()).equals(generated(size).subarray(1000, 2000))).toBe(true)
+    expect(Buffer.from(await part.arrayBuffer()).equals(generated(size).subarray(1000, 2000))).toBe(
+      true
+    )
     expect(await control.hits('/big.bin')).toHaveLength(1)
   })
 

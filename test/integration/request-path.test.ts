@@ -52,7 +52,9 @@ describe('the request path', () => {
   }) => {
     const first = await get('https://it.test/a.css')
     expect(await first.text()).toBe('origin body for /a.css')
-    expect(first.headers.get('cache-status')).toMatch(/edge-tier; fwd=uri-miss.*edge-l1; fwd=uri-miss/)
+    expect(first.headers.get('cache-status')).toMatch(
+      /edge-tier; fwd=uri-miss.*edge-l1; fwd=uri-miss/
+    )
 
     const second = await get('https://it.test/a.css')
     expect(await second.text()).toBe('origin body for /a.css')

@@ -89,7 +89,10 @@ async function answer(
 ) {
   if (script?.hang) return
   if (script?.delayMs) await new Promise((r) => setTimeout(r, script.delayMs))
-  const body = script?.bytes !== undefined ? generated(script.bytes) : Buffer.from(script?.body ?? `origin body for ${key}`)
+  const body =
+    script?.bytes !== undefined
+      ? generated(script.bytes)
+      : Buffer.from(script?.body ?? `origin body for ${key}`)
   const headers: Record<string, string> = {
     'content-type': 'text/plain',
     'cache-control': 'public, max-age=60',
@@ -103,7 +106,11 @@ async function answer(
     return
   }
   if (req.headers['if-none-match'] && req.headers['if-none-match'] === headers.etag) {
-    res.writeHead(304, { etag: headers.etag, 'cache-control': headers['cache-control'] ?? '', date: headers.date ?? '' })
+    res.writeHead(304, {
+      etag: headers.etag,
+      'cache-control': headers['cache-control'] ?? '',
+      date: headers.date ?? '',
+    })
     res.end()
     return
   }

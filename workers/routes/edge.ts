@@ -4,9 +4,9 @@
  * the cache hierarchy of the zone and route it resolves to.
  */
 import { Hono } from 'hono'
-import { cacheKey } from '../../edge-cache/key'
 import { serveFromEdge } from '../../edge-cache/edge'
 import { errorResponse } from '../../edge-cache/errors'
+import { cacheKey } from '../../edge-cache/key'
 import { L1Cache } from '../../edge-cache/store/l1'
 import { originDependencies, selectOrigin } from '../../origin/select'
 import { type PopLocation, regionOf } from '../../schemas/regions'
