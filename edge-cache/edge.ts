@@ -8,6 +8,7 @@ import type { Origin } from '../origin/types'
 import { answerClient } from './answer'
 import type { EntryMeta } from './entry'
 import { errorResponse, originFailureResponse } from './errors'
+import { cacheKey } from './key'
 import {
   type CacheStatusEntry,
   cacheTags,
@@ -17,6 +18,7 @@ import {
   decideServe,
   entryFreshness,
   headersToStore,
+  invalidationTargets,
   isOnlyIfCached,
   STALE_IF_ERROR_STATUSES,
   stripHopByHop,
@@ -52,6 +54,8 @@ export interface EdgeDependencies {
   l1: L1Cache
   /** Calls the tier shard that owns `request.key`; rejects when the shard is unreachable. */
   tier(request: TierRequest): Promise<Response>
+  /** Drops URLs (primary keys) from the region's tier shards. */
+  invalidateTier(keys: string[]): Promise<void>
   /** The route's origin, for uncached methods and when the tier is down. */
   origin: Origin
   waitUntil(promise: Promise<unknown>): void
@@ -105,12 +109,6 @@ export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): 
     cache: L1_CACHE_NAME,
     fwd: 'miss' in lookup ? lookup.miss : 'stale',
   }
-  if (isOnlyIfCached(requestHeaders)) {
-    // RFC 9111 §5.2.1.7: without a usable stored response, answer 504.
-    void stale?.body?.cancel()
-    return errorResponse(504, 'not_cached', 'only-if-cached: no stored response to serve')
-  }
-
   const upstream = await fetchUpstream(edge, requestHeaders, deps)
   if (upstream.tierDown) status.detail = 'tier-unavailable'
   const response = upstream.response
@@ -160,6 +158,11 @@ async function fetchUpstream(
   } catch (error) {
     // No request fails because a tier is gone: degrade to edge → origin.
     console.error('edge: tier unreachable, going to origin', edge.key, error)
+    if (isOnlyIfCached(requestHeaders)) {
+      // RFC 9111 §5.2.1.7: nothing stored is reachable, so 504 rather than the origin.
+      const response = errorResponse(504, 'not_cached', 'only-if-cached: no stored response')
+      return { response, requestTime, tierDown: true }
+    }
     const response = await originResponse(edge, 'GET', headers, deps)
     return { response, requestTime, tierDown: true }
   }
@@ -282,16 +285,42 @@ async function passToOrigin(
   deps: EdgeDependencies,
   started: number
 ): Promise<Response> {
-  const response = await originResponse(edge, edge.request.method, requestHeaders, deps)
+  const { request } = edge
+  const response = await originResponse(edge, request.method, requestHeaders, deps)
+  const targets = invalidationTargets(
+    request.method,
+    request.url,
+    response.status,
+    response.headers
+  )
+  if (targets.length > 0)
+    await invalidate(
+      targets.map((t) => cacheKey(new URL(t))),
+      deps
+    )
   status.fwdStatus = response.status
   const headers = stripHopByHop(response.headers)
   addCacheStatus(headers, status)
   appendServerTiming(headers, 'edge', deps.now() - started)
   return answerClient(
     { status: response.status, headers, body: response.body },
-    edge.request.method,
+    request.method,
     new Headers()
   )
+}
+
+/**
+ * RFC 9111 §4.4: after a successful unsafe request, drop the target URI and the same-origin
+ * Location / Content-Location URIs here and in the region's tier. Other PoPs' L1 copies are
+ * left to expire (or to a purge): there is no fan-out to every PoP.
+ */
+async function invalidate(keys: string[], deps: EdgeDependencies): Promise<void> {
+  await Promise.all([
+    ...keys.map((key) => deps.l1.delete(key)),
+    deps.invalidateTier(keys).catch((error: unknown) => {
+      console.error('edge: tier invalidation failed', keys, error)
+    }),
+  ])
 }
 
 async function originResponse(

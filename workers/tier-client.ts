@@ -12,9 +12,15 @@ import type { RegionDefinition } from '../schemas/regions'
  * @returns a function that sends a request to the owning shard
  */
 export function tierFor(namespace: Env['CACHE_TIER'], region: RegionDefinition) {
-  return (request: TierRequest): Promise<Response> => {
-    const name = tierObjectName(region.name, shardFor(request.key, region.shards))
-    const stub = namespace.get(namespace.idFromName(name), { locationHint: region.locationHint })
-    return stub.serve(request)
+  const shardOf = (key: string) => {
+    const name = tierObjectName(region.name, shardFor(key, region.shards))
+    return namespace.get(namespace.idFromName(name), { locationHint: region.locationHint })
+  }
+  return {
+    serve: (request: TierRequest): Promise<Response> => shardOf(request.key).serve(request),
+    /** Each key goes to the shard that owns it. */
+    async invalidate(keys: string[]): Promise<void> {
+      await Promise.all(keys.map((key) => shardOf(key).invalidate([key])))
+    },
   }
 }

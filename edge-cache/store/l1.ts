@@ -40,11 +40,11 @@ export class L1Cache {
   async get(key: string, varyKeyOf: (fields: string[]) => string): Promise<L1Lookup> {
     const primary = await this.#cache.match(slot(key))
     if (!primary) return { miss: 'uri-miss' }
-    const marker = primary.headers.get(VARY_MARKER_HEADER)
-    if (marker === null) return toLookup(primary)
+    const marker = parseMarker(primary.headers.get(VARY_MARKER_HEADER))
+    if (!marker) return toLookup(primary)
     await primary.body?.cancel()
-    const fields = marker === '' ? [] : marker.split(',')
-    const variant = await this.#cache.match(slot(key, varyKeyOf(fields)))
+    const fields = marker.fields === '' ? [] : marker.fields.split(',')
+    const variant = await this.#cache.match(slot(key, `${marker.generation};${varyKeyOf(fields)}`))
     if (!variant) return { miss: 'vary-miss' }
     return toLookup(variant)
   }
@@ -69,20 +69,28 @@ export class L1Cache {
       await this.#cache.put(slot(key), new Response(body, { status: 200, headers: stored }))
       return
     }
+    // Variants live under the marker's generation: deleting the marker orphans every variant,
+    // so none can resurface after an invalidation when a new marker is written.
+    const existing = await this.#cache.match(slot(key))
+    const previous = existing ? parseMarker(existing.headers.get(VARY_MARKER_HEADER)) : undefined
+    await existing?.body?.cancel()
+    const fields = meta.vary.join(',')
+    const generation =
+      previous?.fields === fields ? previous.generation : crypto.randomUUID().slice(0, 8)
     const marker = new Headers({
-      [VARY_MARKER_HEADER]: meta.vary.join(','),
+      [VARY_MARKER_HEADER]: `${generation};${fields}`,
       'cache-control': `max-age=${Math.ceil(retentionSeconds)}`,
     })
     await Promise.all([
       this.#cache.put(slot(key), new Response(null, { status: 200, headers: marker })),
       this.#cache.put(
-        slot(key, meta.varyKey),
+        slot(key, `${generation};${meta.varyKey}`),
         new Response(body, { status: 200, headers: stored })
       ),
     ])
   }
 
-  /** Removes the entry and its variant marker (variants age out behind a removed marker). */
+  /** Removes the entry, or the variant marker and with it every variant. */
   async delete(key: string): Promise<boolean> {
     return this.#cache.delete(slot(key))
   }
@@ -91,6 +99,13 @@ export class L1Cache {
 function slot(key: string, varyKey?: string): Request {
   const url = SLOT_ORIGIN + encodeURIComponent(key)
   return new Request(varyKey === undefined ? url : `${url}?vary=${encodeURIComponent(varyKey)}`)
+}
+
+function parseMarker(value: string | null): { generation: string; fields: string } | undefined {
+  if (value === null) return undefined
+  const split = value.indexOf(';')
+  if (split < 0) return undefined
+  return { generation: value.slice(0, split), fields: value.slice(split + 1) }
 }
 
 function toLookup(response: Response): L1Lookup {

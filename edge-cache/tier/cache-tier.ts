@@ -7,7 +7,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import { originDependencies, selectOrigin } from '../../origin/select'
 import type { EntryMeta } from '../entry'
-import { originFailureResponse } from '../errors'
+import { errorResponse, originFailureResponse } from '../errors'
 import {
   type CacheStatusEntry,
   cacheTags,
@@ -17,6 +17,7 @@ import {
   currentAge,
   decideServe,
   headersToStore,
+  isOnlyIfCached,
   mergeNotModified,
   notModifiedMatches,
   STALE_IF_ERROR_STATUSES,
@@ -31,7 +32,14 @@ import { TIER_CACHE_NAME, type TierRequest } from './protocol'
 import { type TierEntry, TierStore, variantKey } from './tier-store'
 
 type FillOutcome =
-  | { kind: 'stored'; entry: TierEntry; progress: BodyProgress; originMs: number }
+  | {
+      kind: 'stored'
+      entry: TierEntry
+      progress: BodyProgress
+      originMs: number
+      /** Only the request that caused the fill may receive the origin's cookies. */
+      setCookies: string[]
+    }
   | { kind: 'not-modified'; entry: TierEntry; originMs: number }
   | { kind: 'pass'; response: Response; originMs: number }
   | { kind: 'failed'; error: unknown; originMs: number }
@@ -63,6 +71,7 @@ export class CacheTier extends DurableObject<Env> {
 
     if (!entry) {
       const miss = fields ? 'vary-miss' : 'uri-miss'
+      if (isOnlyIfCached(requestHeaders)) return notCached({ cache: TIER_CACHE_NAME, fwd: miss })
       return this.#fromFill(request, key, undefined, { cache: TIER_CACHE_NAME, fwd: miss }, started)
     }
     const stored = storedView(entry)
@@ -82,7 +91,22 @@ export class CacheTier extends DurableObject<Env> {
       }
       return this.#hit(entry, status, started)
     }
+    if (isOnlyIfCached(requestHeaders)) return notCached({ cache: TIER_CACHE_NAME, fwd: 'stale' })
     return this.#fromFill(request, key, entry, { cache: TIER_CACHE_NAME, fwd: 'stale' }, started)
+  }
+
+  /**
+   * Drops every variant of the given URLs (RFC 9111 §4.4 invalidation after an unsafe method).
+   * @returns how many URLs had something stored
+   */
+  async invalidate(keys: string[]): Promise<number> {
+    let removed = 0
+    for (const key of keys) {
+      const bodies = this.#store.deleteUrl(key)
+      if (bodies.length > 0) removed++
+      for (const body of bodies) this.#bodies.release(body)
+    }
+    return removed
   }
 
   async #fromFill(
@@ -103,7 +127,8 @@ export class CacheTier extends DurableObject<Env> {
         status.fwdStatus = entry.meta.status
         status.stored = true
         const body = this.#bodies.read(entry.bodyId, progress)
-        return this.#answer(entry, body, status, timing)
+        const cookies = collapsed ? [] : outcome.setCookies
+        return this.#answer(entry, body, status, timing, cookies)
       }
       case 'not-modified':
         status.fwdStatus = 304
@@ -243,7 +268,13 @@ export class CacheTier extends DurableObject<Env> {
     this.ctx.waitUntil(
       written.catch((error: unknown) => console.error('tier: body fill failed', request.key, error))
     )
-    return { kind: 'stored', entry, progress, originMs }
+    return {
+      kind: 'stored',
+      entry,
+      progress,
+      originMs,
+      setCookies: response.headers.getSetCookie(),
+    }
   }
 
   /** Fetches for one waiter alone, when the shared response could not be shared. */
@@ -293,9 +324,11 @@ export class CacheTier extends DurableObject<Env> {
     entry: TierEntry,
     body: ReadableStream<Uint8Array>,
     status: CacheStatusEntry,
-    timing: { tierMs: number; originMs?: number }
+    timing: { tierMs: number; originMs?: number },
+    setCookies: string[] = []
   ): Response {
     const headers = new Headers(entry.headers)
+    for (const cookie of setCookies) headers.append('set-cookie', cookie)
     const stored = storedView(entry)
     headers.set(
       'age',
@@ -313,6 +346,13 @@ export class CacheTier extends DurableObject<Env> {
   #canServeStale(entry: TierEntry, request: TierRequest): boolean {
     return canServeStaleOnError(storedView(entry), new Headers(request.headers), Date.now())
   }
+}
+
+/** RFC 9111 §5.2.1.7: only-if-cached without a usable stored response → 504. */
+function notCached(status: CacheStatusEntry): Response {
+  const response = errorResponse(504, 'not_cached', 'only-if-cached: no stored response to serve')
+  addCacheStatus(response.headers, status)
+  return response
 }
 
 function storedView(entry: TierEntry) {

@@ -125,6 +125,20 @@ export class TierStore {
     )
   }
 
+  /**
+   * Removes every variant stored for a URL.
+   * @returns the body ids the caller releases
+   */
+  deleteUrl(primaryKey: string): string[] {
+    const bodies = this.#sql
+      .exec<{ body_id: string }>('SELECT body_id FROM entries WHERE primary_key = ?', primaryKey)
+      .toArray()
+      .map((row) => row.body_id)
+    this.#sql.exec('DELETE FROM entries WHERE primary_key = ?', primaryKey)
+    this.#sql.exec('DELETE FROM vary WHERE primary_key = ?', primaryKey)
+    return bodies
+  }
+
   deleteBody(bodyId: string): void {
     this.#sql.exec('DELETE FROM chunks WHERE body_id = ?', bodyId)
   }

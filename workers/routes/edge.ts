@@ -40,6 +40,7 @@ edgeRoutes.all('*', async (c) => {
   const pop = popOf(request)
   const region = regionOf(pop)
   const timeoutMs = numberVar(c.env.ORIGIN_TIMEOUT_MS, 10_000)
+  const tier = tierFor(c.env.CACHE_TIER, region)
   const response = await serveFromEdge(
     {
       request,
@@ -51,7 +52,8 @@ edgeRoutes.all('*', async (c) => {
     },
     {
       l1: await L1Cache.open(pop.colo),
-      tier: tierFor(c.env.CACHE_TIER, region),
+      tier: tier.serve,
+      invalidateTier: tier.invalidate,
       origin: selectOrigin(route.origin, originDependencies(c.env, timeoutMs)),
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
       now: Date.now,
