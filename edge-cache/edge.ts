@@ -24,9 +24,15 @@ import {
   stripHopByHop,
   varyFields,
 } from './policy'
+import {
+  type Residency,
+  type ResidencyDecision,
+  type ResidencyRule,
+  residencyForTags,
+} from './residency'
 import { secondaryKey } from './secondary-key'
 import { addCacheStatus, appendServerTiming } from './status-headers'
-import type { L1Cache, StoredEntry } from './store/l1'
+import type { L1Cache, L1Lookup, StoredEntry } from './store/l1'
 import type { TierRequest } from './tier/protocol'
 
 /** This cache's name in `Cache-Status`. */
@@ -67,8 +73,14 @@ export interface EdgeRequest {
   key: string
   originPath: string
   search: string
-  tier: Omit<TierRequest, 'key' | 'headers' | 'originPath' | 'search'>
+  tier: Omit<TierRequest, 'key' | 'headers' | 'originPath' | 'search' | 'residency' | 'rules'>
+  /** The zone's residency rules, for tag rules applied to responses. */
+  rules: readonly ResidencyRule[]
   bypass: boolean
+  /** The region of the PoP the request entered (from `request.cf`). */
+  clientRegion: string
+  /** The path-based residency decision, made before any lookup. */
+  residency: ResidencyDecision
 }
 
 /**
@@ -79,13 +91,19 @@ export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): 
   const started = deps.now()
   const { request } = edge
   const requestHeaders = stripHopByHop(request.headers)
+  if (edge.residency.kind === 'refuse') return unavailableHere(edge.residency.residency)
   if (edge.bypass || (request.method !== 'GET' && request.method !== 'HEAD')) {
     const fwd = edge.bypass ? 'bypass' : 'method'
     return passToOrigin(edge, requestHeaders, { cache: L1_CACHE_NAME, fwd }, deps, started)
   }
 
-  const lookup = await deps.l1.get(edge.key, (fields) => secondaryKey(fields, requestHeaders))
+  // Content resident in another region is never looked up or stored at this PoP.
+  const lookup: L1Lookup =
+    edge.residency.kind === 'via-home-tier'
+      ? { miss: 'uri-miss' }
+      : await deps.l1.get(edge.key, (fields) => secondaryKey(fields, requestHeaders))
   let stale: StoredEntry | undefined
+  let forwarded: 'stale' | 'request' = 'stale'
   if ('entry' in lookup) {
     const { entry } = lookup
     const decision = decideServe(storedView(entry), requestHeaders, started)
@@ -104,10 +122,12 @@ export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): 
       return fromEntry(entry, request, requestHeaders, status, deps, started)
     }
     stale = entry
+    // RFC 9211 §2.2: a response the request's own directives would not accept is fwd=request.
+    if (decision.reason === 'request') forwarded = 'request'
   }
   const status: CacheStatusEntry = {
     cache: L1_CACHE_NAME,
-    fwd: 'miss' in lookup ? lookup.miss : 'stale',
+    fwd: 'miss' in lookup ? lookup.miss : forwarded,
   }
   const upstream = await fetchUpstream(edge, requestHeaders, deps)
   if (upstream.tierDown) status.detail = 'tier-unavailable'
@@ -123,6 +143,11 @@ export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): 
     return fromEntry(stale, request, requestHeaders, status, deps, started)
   }
   void stale?.body?.cancel()
+  const byTag = residencyForTags(edge.rules, cacheTags(response.headers), edge.clientRegion)
+  if (byTag.kind === 'refuse') {
+    void response.body?.cancel()
+    return unavailableHere(byTag.residency)
+  }
   status.fwdStatus = response.status
   const body = storeInL1(edge, requestHeaders, response, upstream.requestTime, status, deps)
   const length = Number(response.headers.get('content-length') ?? Number.NaN)
@@ -149,6 +174,8 @@ async function fetchUpstream(
   try {
     const response = await deps.tier({
       ...edge.tier,
+      residency: residencyOf(edge.residency),
+      rules: [...edge.rules],
       key: edge.key,
       headers: [...headers],
       originPath: edge.originPath,
@@ -204,6 +231,10 @@ function storeInL1(
   })
   const fields = varyFields(response.headers)
   if (!decision.ok || fields === '*' || !response.body) return response.body
+  if (!mayStoreHere(edge, response.headers)) {
+    status.detail = 'resident-elsewhere'
+    return response.body
+  }
   const length = Number(response.headers.get('content-length') ?? Number.NaN)
   if (!(length <= L1_MAX_STREAMED_BYTES)) {
     status.detail = 'too-large-for-l1'
@@ -232,6 +263,29 @@ function storeInL1(
   )
   status.stored = true
   return forClient
+}
+
+/** L1 stores resident content only inside its region, whether pinned by path or by tag. */
+function mayStoreHere(edge: EdgeRequest, headers: Headers): boolean {
+  if (edge.residency.kind === 'via-home-tier') return false
+  const byTag = residencyForTags(edge.rules, cacheTags(headers), edge.clientRegion)
+  return byTag.kind === 'open' || byTag.kind === 'in-region'
+}
+
+/** RFC 7725: the content may only be served in its region. */
+function unavailableHere(residency: Residency): Response {
+  const response = errorResponse(
+    451,
+    'resident_elsewhere',
+    `this content is only served in region ${residency.region}`
+  )
+  response.headers.set('edge-residency', residencyField(residency))
+  return response
+}
+
+/** `Edge-Residency: eu; mode=cache-in-region; rule=gdpr` on resident content. */
+export function residencyField(residency: Residency): string {
+  return `${residency.region}; mode=${residency.mode}; rule=${residency.rule}`
 }
 
 /** How long an entry stays usable at L1: what is left of its freshness plus its stale windows. */
@@ -341,6 +395,10 @@ async function originResponse(
     console.error('edge: origin fetch failed', edge.key, error)
     return originFailureResponse(error)
   }
+}
+
+function residencyOf(decision: ResidencyDecision): Residency | undefined {
+  return decision.kind === 'open' ? undefined : decision.residency
 }
 
 function storedView(entry: StoredEntry) {

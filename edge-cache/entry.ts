@@ -20,6 +20,8 @@ export interface EntryMeta {
   size?: number
   /** The response's own Cache-Control, kept aside because L1 overwrites the field for expiry. */
   cacheControl?: string
+  /** The response's own Age, kept aside because the Cache API would count it against expiry. */
+  age?: string
 }
 
 /** Carries `EntryMeta` on a Cache API entry; never sent to a client. */

@@ -11,6 +11,7 @@ export type EdgeErrorCode =
   | 'origin_timeout'
   | 'origin_failed'
   | 'not_cached'
+  | 'resident_elsewhere'
   | 'config_unavailable'
   | 'internal'
 

@@ -31,6 +31,15 @@ export function tierObjectName(region: string, shard: number): string {
   return `tier:${region}:${shard}`
 }
 
+/** The inverse of `tierObjectName`, or undefined for any other name. */
+export function parseTierName(
+  name: string | undefined
+): { region: string; shard: number } | undefined {
+  const match = /^tier:([a-z]+):(\d+)$/.exec(name ?? '')
+  if (!match?.[1] || !match[2]) return undefined
+  return { region: match[1], shard: Number(match[2]) }
+}
+
 /** FNV-1a over UTF-16 code units, finished with a murmur3 avalanche so weights spread well. */
 function fnv1a32(text: string): number {
   let h = 0x811c9dc5

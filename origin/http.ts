@@ -32,7 +32,8 @@ export function httpOrigin(options: HttpOriginOptions): Origin {
   return {
     async fetch(request: OriginRequest): Promise<Response> {
       const target = new URL(base)
-      target.pathname = basePath + request.path
+      // Resolve dot segments within the request path alone, so none climbs above the base path.
+      target.pathname = basePath + new URL(request.path, 'http://path.invalid').pathname
       target.search = request.search
       const controller = new AbortController()
       const timer = setTimeout(() => controller.abort('timeout'), options.timeoutMs)

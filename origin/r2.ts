@@ -65,6 +65,11 @@ async function get(bucket: R2Bucket, key: string, headers: Headers): Promise<Res
     })
   }
   const range = servedRange(object)
+  if (!range && startsPastEnd(headers.get('range'), object.size)) {
+    // Local R2 (Miniflare) ignores an unsatisfiable range instead of rejecting it.
+    await object.body.cancel()
+    return unsatisfiable(object)
+  }
   if (!range) return new Response(object.body, { status: 200, headers: responseHeaders })
   responseHeaders.set('content-range', `bytes ${range.start}-${range.end}/${object.size}`)
   responseHeaders.set('content-length', String(range.end - range.start + 1))
@@ -117,6 +122,12 @@ function servedRange(object: R2ObjectBody): { start: number; end: number } | und
   }
   if (start === 0 && length >= object.size) return undefined
   return { start, end: start + length - 1 }
+}
+
+/** RFC 9110 §14.1.2: a range whose first position is at or past the end is unsatisfiable. */
+function startsPastEnd(range: string | null, size: number): boolean {
+  const first = /^bytes=(\d+)-\d*$/.exec(range?.trim() ?? '')?.[1]
+  return first !== undefined && Number(first) >= size
 }
 
 function isRangeError(error: unknown): boolean {

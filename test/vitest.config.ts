@@ -20,7 +20,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           root,
-          include: ['test/{edge-cache,origin,schemas,workers}/**/*.test.ts'],
+          include: ['test/{contract,edge-cache,origin,schemas,workers}/**/*.test.ts'],
           environment: 'node',
         },
       },
@@ -42,7 +42,7 @@ export default defineConfig({
           name: 'workers',
           root,
           include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/setup/origin-server.ts'],
+          globalSetup: ['test/setup/origin-server.ts', 'test/setup/s3.ts'],
           setupFiles: ['test/setup/apply-migrations.ts'],
         },
       },

@@ -5,10 +5,12 @@
 import { Hono } from 'hono'
 import type { AppEnv } from './app-env'
 import { handleError } from './errors'
+import { adminRoutes } from './routes/admin'
 import { edgeRoutes } from './routes/edge'
 
 const app = new Hono<AppEnv>()
 app.onError(handleError)
+app.route('/_admin', adminRoutes)
 app.route('/', edgeRoutes)
 
 export default app

@@ -61,8 +61,12 @@ export class L1Cache {
   ): Promise<void> {
     const stored = new Headers(headers)
     const cacheControl = headers.get('cache-control') ?? undefined
-    stored.set(ENTRY_META_HEADER, encodeMeta({ ...meta, cacheControl }))
+    const age = headers.get('age') ?? undefined
+    stored.set(ENTRY_META_HEADER, encodeMeta({ ...meta, cacheControl, age }))
+    // `retentionSeconds` is already net of the response's age; the Cache API must not subtract
+    // Age a second time.
     stored.set('cache-control', `max-age=${Math.ceil(retentionSeconds)}`)
+    stored.delete('age')
     // The Cache API refuses Set-Cookie and would answer conditionals itself; neither may leak in.
     stored.delete('set-cookie')
     if (meta.vary.length === 0) {
@@ -117,7 +121,7 @@ function toLookup(response: Response): L1Lookup {
   headers.delete('cf-cache-status')
   headers.delete('cache-control')
   headers.delete('age')
-  const original = meta.cacheControl
-  if (original !== undefined) headers.set('cache-control', original)
+  if (meta.cacheControl !== undefined) headers.set('cache-control', meta.cacheControl)
+  if (meta.age !== undefined) headers.set('age', meta.age)
   return { entry: { meta, headers, body: response.body } }
 }

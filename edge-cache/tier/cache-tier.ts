@@ -25,7 +25,9 @@ import {
   stripHopByHop,
   varyFields,
 } from '../policy'
+import { mayStoreIn, residencyForTags } from '../residency'
 import { secondaryKey } from '../secondary-key'
+import { parseTierName } from '../shard'
 import { addCacheStatus, appendServerTiming } from '../status-headers'
 import { Bodies, BodyProgress } from './bodies'
 import { TIER_CACHE_NAME, type TierRequest } from './protocol'
@@ -55,8 +57,12 @@ export class CacheTier extends DurableObject<Env> {
   readonly #bodies: Bodies
   readonly #inflight = new Map<string, Fill>()
 
+  /** This shard's region, from its name `tier:<region>:<n>`; it never stores content resident elsewhere. */
+  readonly #region: string | undefined
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
+    this.#region = parseTierName(ctx.id.name)?.region
     this.#store = new TierStore(ctx.storage.sql)
     this.#bodies = new Bodies(this.#store)
   }
@@ -91,8 +97,10 @@ export class CacheTier extends DurableObject<Env> {
       }
       return this.#hit(entry, status, started)
     }
-    if (isOnlyIfCached(requestHeaders)) return notCached({ cache: TIER_CACHE_NAME, fwd: 'stale' })
-    return this.#fromFill(request, key, entry, { cache: TIER_CACHE_NAME, fwd: 'stale' }, started)
+    // RFC 9211 §2.2: a response the request's own directives would not accept is fwd=request.
+    const fwd = decision.reason === 'request' ? 'request' : 'stale'
+    if (isOnlyIfCached(requestHeaders)) return notCached({ cache: TIER_CACHE_NAME, fwd })
+    return this.#fromFill(request, key, entry, { cache: TIER_CACHE_NAME, fwd }, started)
   }
 
   /**
@@ -230,7 +238,7 @@ export class CacheTier extends DurableObject<Env> {
       allowSetCookie: request.allowSetCookie,
     })
     const fields = varyFields(response.headers)
-    if (!decision.ok || fields === '*') {
+    if (!decision.ok || fields === '*' || !this.#mayStore(request, response.headers)) {
       const headers = stripHopByHop(response.headers)
       return {
         kind: 'pass',
@@ -341,6 +349,18 @@ export class CacheTier extends DurableObject<Env> {
       status,
       timing
     )
+  }
+
+  /**
+   * Defence in depth: whatever the caller says, content pinned to another region (by path or
+   * by tag) is passed through, never stored. A shard that cannot tell its region stores no
+   * resident content at all.
+   */
+  #mayStore(request: TierRequest, headers: Headers): boolean {
+    const region = this.#region ?? ''
+    if (!mayStoreIn(request.residency, region)) return false
+    const byTag = residencyForTags(request.rules, cacheTags(headers), region)
+    return byTag.kind === 'open' || byTag.kind === 'in-region'
   }
 
   #canServeStale(entry: TierEntry, request: TierRequest): boolean {

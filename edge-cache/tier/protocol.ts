@@ -3,6 +3,7 @@
  * What the edge sends a tier shard. Plain data, so it crosses Durable Object RPC as is.
  */
 import type { OriginSpec } from '../../schemas/api/config'
+import type { Residency, ResidencyRule } from '../residency'
 
 export interface TierRequest {
   /** The primary cache key. */
@@ -14,6 +15,10 @@ export interface TierRequest {
   originPath: string
   search: string
   allowSetCookie: boolean
+  /** The path-based residency of the content, when a rule pins it. */
+  residency?: Residency
+  /** The zone's residency rules, for tag rules the tier applies to responses. */
+  rules: ResidencyRule[]
 }
 
 /** The name a tier gives itself in `Cache-Status`. */

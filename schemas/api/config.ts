@@ -1,7 +1,7 @@
 /**
  * @module api/config
- * zod schemas for configuration records: origins, routes and zones. The admin API validates
- * request bodies with them and the edge validates what it reads from D1 with them.
+ * zod schemas for configuration records: origins, routes, zones and residency rules. The admin
+ * API validates request bodies with them and the edge validates what it reads from D1 with them.
  */
 import { z } from 'zod'
 
@@ -25,17 +25,41 @@ export const r2OriginSchema = z.object({
 
 export const httpOriginSchema = z.object({
   kind: z.literal('http'),
-  url: z.url({ protocol: /^https?$/ }),
+  url: z
+    .url({ protocol: /^https?$/ })
+    // Credentials in config would be returned by the admin API and written to its audit log.
+    .refine(
+      (u) => !/^[a-z]+:\/\/[^/?#]*@/i.test(u),
+      'must not carry credentials: reference a Worker secret by name instead'
+    ),
   /** Connect + first byte, in milliseconds. */
   timeoutMs: z.number().int().min(100).max(120_000).optional(),
 })
 
-export const originSpecSchema = z.discriminatedUnion('kind', [r2OriginSchema, httpOriginSchema])
+export const s3OriginSchema = z.object({
+  kind: z.literal('s3'),
+  bucket: z.string().min(3).max(63),
+  /** AWS region (or `auto` for R2's S3 endpoint). */
+  region: z.string().min(1).max(32),
+  /** A custom endpoint (R2's S3 API, any S3-compatible server); omit for AWS. */
+  endpoint: z.url({ protocol: /^https?$/ }).optional(),
+  forcePathStyle: z.boolean().optional(),
+  prefix: keyPrefix.default(''),
+  /** Names of the Worker secrets holding the key pair, never the keys themselves. */
+  accessKeyIdSecret: z.lazy(() => secretNameSchema),
+  secretAccessKeySecret: z.lazy(() => secretNameSchema),
+})
+
+export const originSpecSchema = z.discriminatedUnion('kind', [
+  r2OriginSchema,
+  httpOriginSchema,
+  s3OriginSchema,
+])
 export type OriginSpec = z.infer<typeof originSpecSchema>
 
 export const routeSpecSchema = z.object({
   /** Requests whose path starts with this prefix take this route; the longest prefix wins. */
-  pathPrefix: z.string().startsWith('/').max(1024).default('/'),
+  pathPrefix: z.string().startsWith('/', 'must start with /').max(1024).default('/'),
   origin: name,
   /** Skip every cache: requests go straight to the origin. */
   bypass: z.boolean().default(false),
@@ -48,5 +72,40 @@ export const zoneSpecSchema = z.object({
   hosts: z.array(z.string().min(1).max(253).toLowerCase()).min(1),
 })
 export type ZoneSpec = z.infer<typeof zoneSpecSchema>
+
+/**
+ * The name of a Worker secret (`wrangler secret put NAME`, or `.dev.vars` locally). Config
+ * references credentials by such a name, never by value: an origin field like
+ * `secretAccessKeySecret` holds a name that the Worker resolves from its env.
+ */
+export const secretNameSchema = z
+  .string()
+  .max(128)
+  .regex(/^[A-Z][A-Z0-9_]*$/, 'a Worker secret name: upper-case letters, digits and _')
+
+/** A cache tag as Cloudflare's purge API bounds it: 1 to 1024 printable ASCII characters. */
+const cacheTag = z
+  .string()
+  .min(1)
+  .max(1024)
+  .regex(/^[\x20-\x7e]+$/, 'printable ASCII only')
+
+/**
+ * Pins content of a zone (by path prefix, by cache tag, or both) to a region.
+ * `cache-in-region`: stored only in that region's caches, served to everyone through them;
+ * `serve-in-region`: refused (451) to clients outside the region.
+ */
+export const residencyRuleSpecSchema = z
+  .object({
+    pathPrefix: z.string().startsWith('/', 'must start with /').max(1024).optional(),
+    tag: cacheTag.optional(),
+    region: z.enum(['eu', 'us', 'apac']),
+    mode: z.enum(['cache-in-region', 'serve-in-region']),
+  })
+  .refine((r) => r.pathPrefix !== undefined || r.tag !== undefined, {
+    message: 'pathPrefix or tag is required',
+    path: ['pathPrefix'],
+  })
+export type ResidencyRuleSpec = z.infer<typeof residencyRuleSpecSchema>
 
 export { name as configNameSchema }

@@ -1,10 +1,11 @@
 /**
  * @module config/tables
- * D1 tables holding the platform's configuration. JSON columns hold records validated by the
- * zod schemas in `schemas/api`, so one definition gives types, validation and storage.
+ * D1 tables holding the platform's configuration, the admin API's tokens and its audit log.
+ * JSON columns hold records validated by the zod schemas in `schemas/api`, so one definition
+ * gives types, validation and storage.
  */
 import { sql } from 'drizzle-orm'
-import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 const timestamps = {
   createdAt: integer('created_at', { mode: 'timestamp_ms' })
@@ -48,4 +49,58 @@ export const routesTable = sqliteTable(
     ...timestamps,
   },
   (t) => [primaryKey({ columns: [t.zone, t.name] })]
+)
+
+export const residencyRulesTable = sqliteTable(
+  'residency_rules',
+  {
+    zone: text('zone')
+      .notNull()
+      .references(() => zonesTable.name, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** A `ResidencyRuleSpec` (schemas/api/config.ts): what content, which region, which mode. */
+    spec: text('spec', { mode: 'json' }).$type<unknown>().notNull(),
+    ...timestamps,
+  },
+  (t) => [primaryKey({ columns: [t.zone, t.name] })]
+)
+
+/**
+ * Admin API tokens. Only the SHA-256 of a token is kept: its value is shown once, at creation.
+ * Revoked tokens stay (with `revoked_at`) so that audit rows keep naming who they were.
+ */
+export const apiTokensTable = sqliteTable('api_tokens', {
+  id: text('id').primaryKey(),
+  /** base64url SHA-256 of the token value. */
+  hash: text('hash').notNull().unique(),
+  /** JSON array of `TokenScope` (schemas/api/admin.ts). */
+  scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+  /** JSON array of zone names the token may act on. */
+  zones: text('zones', { mode: 'json' }).$type<string[]>().notNull(),
+  description: text('description'),
+  createdAt: timestamps.createdAt,
+  revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+})
+
+/**
+ * One row per successful admin write. No foreign key to zones: the history of a deleted zone
+ * outlives it.
+ */
+export const auditLogTable = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at', { mode: 'timestamp_ms' })
+      .notNull()
+      .default(sql`(unixepoch('subsec') * 1000)`),
+    /** An API token id, or `bootstrap` for the `ADMIN_TOKEN` secret. */
+    actor: text('actor').notNull(),
+    /** The zone acted on, when there is one. */
+    zone: text('zone'),
+    method: text('method').notNull(),
+    path: text('path').notNull(),
+    /** What changed, as JSON: never a secret or a token value. */
+    summary: text('summary', { mode: 'json' }).$type<unknown>().notNull(),
+  },
+  (t) => [index('audit_log_zone_id').on(t.zone, t.id)]
 )

@@ -2,6 +2,8 @@
  * A real HTTP origin on loopback that tests script and count. Unscripted paths answer 200 with
  * `cache-control: public, max-age=60`, an ETag and the path as body. Scripts are installed over
  * HTTP (`PUT /__origin/script?path=…`), so tests running inside workerd can drive it too.
+ * A script's `sequence` answers successive requests differently; a request's body is recorded
+ * with its hit.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -18,12 +20,23 @@ export interface OriginScript {
   hang?: boolean
   /** Send headers and this many bytes, then destroy the socket. */
   dieAfterBytes?: number
+  /** Default response fields to leave out, e.g. `['etag', 'cache-control']`. */
+  removeHeaders?: string[]
+  /** Append `\n<name>: <value>` to the body for each of these request fields. */
+  echoHeaders?: string[]
+  /**
+   * Scripts for successive requests since this script was installed: the nth request gets
+   * `sequence[n]` (the last one repeats); the other fields of this script are then unused.
+   */
+  sequence?: OriginScript[]
 }
 
 export interface OriginHit {
   method: string
   url: string
   headers: Record<string, string | string[] | undefined>
+  /** The request body, when there was one. */
+  body?: string
 }
 
 export interface TestOrigin {
@@ -34,6 +47,15 @@ export interface TestOrigin {
 export async function startOrigin(port = 0): Promise<TestOrigin> {
   const scripts = new Map<string, OriginScript>()
   const hits = new Map<string, OriginHit[]>()
+  const served = new Map<OriginScript, number>()
+
+  /** The script for this request: the next step of a sequence, or the script itself. */
+  function step(script: OriginScript | undefined): OriginScript | undefined {
+    if (!script?.sequence?.length) return script
+    const n = served.get(script) ?? 0
+    served.set(script, n + 1)
+    return script.sequence[Math.min(n, script.sequence.length - 1)]
+  }
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://origin')
@@ -49,10 +71,16 @@ export async function startOrigin(port = 0): Promise<TestOrigin> {
     }
     const key = url.pathname + url.search
     const list = hits.get(key) ?? []
-    list.push({ method: req.method ?? 'GET', url: key, headers: req.headers })
+    const hit: OriginHit = { method: req.method ?? 'GET', url: key, headers: req.headers }
+    list.push(hit)
     hits.set(key, list)
-    req.resume()
-    void answer(res, req, key, scripts.get(url.pathname) ?? scripts.get(key))
+    const script = step(scripts.get(url.pathname) ?? scripts.get(key))
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      if (chunks.length > 0) hit.body = Buffer.concat(chunks).toString()
+      void answer(res, req, key, script)
+    })
   })
 
   function control(req: IncomingMessage, res: ServerResponse, url: URL) {
@@ -89,28 +117,34 @@ async function answer(
 ) {
   if (script?.hang) return
   if (script?.delayMs) await new Promise((r) => setTimeout(r, script.delayMs))
+  const echoed = (script?.echoHeaders ?? [])
+    .map((name) => `\n${name}: ${String(req.headers[name.toLowerCase()] ?? '')}`)
+    .join('')
   const body =
     script?.bytes !== undefined
       ? generated(script.bytes)
-      : Buffer.from(script?.body ?? `origin body for ${key}`)
+      : Buffer.from((script?.body ?? `origin body for ${key}`) + echoed)
   const headers: Record<string, string> = {
     'content-type': 'text/plain',
     'cache-control': 'public, max-age=60',
     etag: `"${body.length}-${key.length}"`,
     date: new Date().toUTCString(),
-    ...script?.headers,
   }
+  for (const name of script?.removeHeaders ?? []) delete headers[name.toLowerCase()]
+  Object.assign(headers, script?.headers)
   if (script?.dieAfterBytes !== undefined) {
     res.writeHead(script.status ?? 200, { ...headers, 'content-length': String(body.length) })
     res.write(body.subarray(0, script.dieAfterBytes), () => res.destroy())
     return
   }
   if (req.headers['if-none-match'] && req.headers['if-none-match'] === headers.etag) {
-    res.writeHead(304, {
-      etag: headers.etag,
-      'cache-control': headers['cache-control'] ?? '',
-      date: headers.date ?? '',
-    })
+    // RFC 9110 §15.4.5: the fields a 200 would carry among ETag, Date, Cache-Control, Expires, Vary.
+    const notModified: Record<string, string> = {}
+    for (const name of ['etag', 'date', 'cache-control', 'expires', 'vary']) {
+      const value = headers[name]
+      if (value !== undefined) notModified[name] = value
+    }
+    res.writeHead(304, notModified)
     res.end()
     return
   }

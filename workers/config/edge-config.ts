@@ -2,7 +2,7 @@
  * @module config/edge-config
  * The edge's in-memory view of configuration and the pure lookup from (host, path) to a route.
  */
-import type { OriginSpec, RouteSpec } from '../../schemas/api/config'
+import type { OriginSpec, ResidencyRuleSpec, RouteSpec } from '../../schemas/api/config'
 
 export interface ZoneConfig {
   name: string
@@ -10,6 +10,8 @@ export interface ZoneConfig {
   origins: ReadonlyMap<string, OriginSpec>
   /** Longest path prefix first. */
   routes: readonly { name: string; spec: RouteSpec }[]
+  /** Where the zone's content may be cached and served, in name order. */
+  residencyRules: readonly { name: string; spec: ResidencyRuleSpec }[]
 }
 
 export interface EdgeConfig {
@@ -38,6 +40,7 @@ export function proxyZone(originUrl: string): ZoneConfig {
         spec: { pathPrefix: '/', origin: 'default', bypass: false, allowSetCookie: false },
       },
     ],
+    residencyRules: [],
   }
 }
 

@@ -4,8 +4,18 @@
  * queried per request. A refresh that fails keeps the previous copy in service.
  */
 import { drizzle } from 'drizzle-orm/d1'
-import { originSpecSchema, routeSpecSchema, zoneSpecSchema } from '../../schemas/api/config'
-import { originsTable, routesTable, zonesTable } from '../../schemas/config/tables'
+import {
+  originSpecSchema,
+  residencyRuleSpecSchema,
+  routeSpecSchema,
+  zoneSpecSchema,
+} from '../../schemas/api/config'
+import {
+  originsTable,
+  residencyRulesTable,
+  routesTable,
+  zonesTable,
+} from '../../schemas/config/tables'
 import { byLongestPrefix, type EdgeConfig, proxyZone, type ZoneConfig } from './edge-config'
 
 export interface SnapshotSource {
@@ -44,10 +54,11 @@ export async function configSnapshot(source: SnapshotSource, now: number): Promi
 
 async function loadConfig(source: SnapshotSource): Promise<EdgeConfig> {
   const db = drizzle(source.db)
-  const [zoneRows, originRows, routeRows] = await Promise.all([
+  const [zoneRows, originRows, routeRows, residencyRows] = await Promise.all([
     db.select().from(zonesTable),
     db.select().from(originsTable),
     db.select().from(routesTable),
+    db.select().from(residencyRulesTable).orderBy(residencyRulesTable.name),
   ])
   const zones: ZoneConfig[] = []
   for (const row of zoneRows) {
@@ -75,7 +86,18 @@ async function loadConfig(source: SnapshotSource): Promise<EdgeConfig> {
         return []
       })
       .sort(byLongestPrefix)
-    zones.push({ name: row.name, hosts: zone.data.hosts, origins, routes })
+    const residencyRules = residencyRows
+      .filter((r) => r.zone === row.name)
+      .flatMap((r) => {
+        const spec = residencyRuleSpecSchema.safeParse(r.spec)
+        if (spec.success) return [{ name: r.name, spec: spec.data }]
+        console.error(
+          `residency rule ${row.name}/${r.name}: invalid record skipped`,
+          spec.error.issues
+        )
+        return []
+      })
+    zones.push({ name: row.name, hosts: zone.data.hosts, origins, routes, residencyRules })
   }
   // Proxy mode's catch-all goes last so that configured zones still win for their hosts.
   if (source.proxyOriginUrl) zones.push(proxyZone(source.proxyOriginUrl))

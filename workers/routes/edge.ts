@@ -4,14 +4,15 @@
  * the cache hierarchy of the zone and route it resolves to.
  */
 import { Hono } from 'hono'
-import { serveFromEdge } from '../../edge-cache/edge'
+import { residencyField, serveFromEdge } from '../../edge-cache/edge'
 import { errorResponse } from '../../edge-cache/errors'
 import { cacheKey } from '../../edge-cache/key'
+import { decideResidency, type ResidencyRule } from '../../edge-cache/residency'
 import { L1Cache } from '../../edge-cache/store/l1'
 import { originDependencies, selectOrigin } from '../../origin/select'
-import { type PopLocation, regionOf } from '../../schemas/regions'
+import { type PopLocation, regionNamed, regionOf } from '../../schemas/regions'
 import type { AppEnv } from '../app-env'
-import { resolveRoute } from '../config/edge-config'
+import { type EdgeConfig, resolveRoute } from '../config/edge-config'
 import { configSnapshot } from '../config/snapshot'
 import { tierFor } from '../tier-client'
 
@@ -39,8 +40,23 @@ edgeRoutes.all('*', async (c) => {
 
   const pop = popOf(request)
   const region = regionOf(pop)
+  const rules = zoneResidencyRules(config, route.zone)
+  const residency = decideResidency(rules, url.pathname, region.name)
+  if (residency.kind !== 'open') {
+    console.log(
+      JSON.stringify({
+        residency: residency.kind,
+        ...residency.residency,
+        pop: pop.colo,
+        region: region.name,
+        url: url.href,
+      })
+    )
+  }
+  // Resident content is served through its own region's tier, wherever the client is.
+  const tierRegion = residency.kind === 'open' ? region : regionNamed(residency.residency.region)
   const timeoutMs = numberVar(c.env.ORIGIN_TIMEOUT_MS, 10_000)
-  const tier = tierFor(c.env.CACHE_TIER, region)
+  const tier = tierFor(c.env.CACHE_TIER, tierRegion, c.env.TIER_JURISDICTIONS === 'on')
   const response = await serveFromEdge(
     {
       request,
@@ -49,6 +65,9 @@ edgeRoutes.all('*', async (c) => {
       search: url.search,
       tier: { origin: route.origin, allowSetCookie: route.spec.allowSetCookie },
       bypass: route.spec.bypass,
+      clientRegion: region.name,
+      residency,
+      rules,
     },
     {
       l1: await L1Cache.open(pop.colo),
@@ -60,6 +79,8 @@ edgeRoutes.all('*', async (c) => {
     }
   )
   response.headers.set('edge-region', region.name)
+  if (residency.kind !== 'open')
+    response.headers.set('edge-residency', residencyField(residency.residency))
   return response
 })
 
@@ -78,4 +99,10 @@ function numberVar(value: string | undefined, fallback: number): number {
   return value !== undefined && value !== '' && Number.isFinite(parsed) && parsed >= 0
     ? parsed
     : fallback
+}
+
+/** The zone's residency rules in the form the edge decides with. */
+function zoneResidencyRules(config: EdgeConfig, zone: string): ResidencyRule[] {
+  const rules = config.zones.find((z) => z.name === zone)?.residencyRules ?? []
+  return rules.map(({ name, spec }) => ({ name, ...spec }))
 }

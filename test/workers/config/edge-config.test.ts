@@ -18,6 +18,7 @@ function zone(name: string, hosts: string[], prefixes: string[]): ZoneConfig {
         spec: { pathPrefix, origin: 'o', bypass: false, allowSetCookie: false },
       }))
       .sort(byLongestPrefix),
+    residencyRules: [],
   }
 }
 

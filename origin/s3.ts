@@ -1,0 +1,339 @@
+/**
+ * @module origin/s3
+ * Origin adapter over any S3-compatible bucket (AWS S3, R2's S3 API, MinIO, moto) through
+ * `@aws-sdk/client-s3`. Range and conditional request headers become GetObject/HeadObject
+ * parameters; the body streams from S3 untouched (never buffered). Headers are mapped as every
+ * adapter maps them (see origin/types.ts). A missing object is a 404 value, an unsatisfiable
+ * range a 416 with `Content-Range: bytes *\/size`, a failed condition a 304 or 412. An archived
+ * object (`InvalidObjectState`) throws `ArchivedObjectError`; every other failure throws
+ * `OriginError`: 'network' when S3 was not reached, 'upstream' when S3 answered with an error.
+ */
+import {
+  GetObjectCommand,
+  type GetObjectCommandInput,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  S3Client,
+} from '@aws-sdk/client-s3'
+import { OriginError } from './errors'
+import { objectKey } from './object-key'
+import type { Origin, OriginRequest } from './types'
+
+export interface S3OriginOptions {
+  /** A client from `s3Client()` (or any `S3Client` with the checksum settings it uses). */
+  client: S3Client
+  bucket: string
+  /** Key prefix under which the route's objects live, e.g. `assets/`. */
+  prefix?: string
+}
+
+export interface S3ClientConfig {
+  /** A custom endpoint (R2, MinIO, moto); omit for AWS. */
+  endpoint?: string
+  region: string
+  /** Path-style addressing; defaults to `true` when `endpoint` is set, `false` for AWS. */
+  forcePathStyle?: boolean
+  accessKeyId: string
+  secretAccessKey: string
+}
+
+/**
+ * An object is in an archive storage class (GLACIER, DEEP_ARCHIVE, an Intelligent-Tiering
+ * archive tier) and must be restored before it can be read. S3 answered 403 InvalidObjectState.
+ */
+export class ArchivedObjectError extends OriginError {
+  /** The storage class S3 reported, e.g. `GLACIER`; `UNKNOWN` if it sent none. */
+  readonly storageClass: string
+  /** The Intelligent-Tiering access tier, when S3 reported one. */
+  readonly accessTier: string | undefined
+  readonly bucket: string
+  readonly key: string
+
+  constructor(
+    location: { bucket: string; key: string },
+    archive: { storageClass?: string; accessTier?: string },
+    options?: { cause?: unknown }
+  ) {
+    const storageClass = archive.storageClass ?? 'UNKNOWN'
+    super(
+      'upstream',
+      `S3 object s3://${location.bucket}/${location.key} is archived (${storageClass}) and must be restored`,
+      options
+    )
+    this.storageClass = storageClass
+    this.accessTier = archive.accessTier
+    this.bucket = location.bucket
+    this.key = location.key
+  }
+}
+
+/**
+ * Builds the S3 client an `s3Origin` uses. Checksums are computed and validated only where S3
+ * requires them: some S3-compatible servers reject the SDK's default checksummed requests, and
+ * validating a streamed body would hold it to the end.
+ * @param config endpoint, region and keys; the keys are never logged
+ * @returns a client
+ */
+export function s3Client(config: S3ClientConfig): S3Client {
+  return new S3Client({
+    ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
+    region: config.region,
+    forcePathStyle: config.forcePathStyle ?? config.endpoint !== undefined,
+    credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  })
+}
+
+/**
+ * @param options the client, the bucket and the route's key prefix
+ * @returns an `Origin` answering GET and HEAD from the bucket
+ * @throws InvalidObjectPathError (from `fetch`) when the path cannot name an object
+ */
+export function s3Origin(options: S3OriginOptions): Origin {
+  const { client, bucket } = options
+  return {
+    async fetch(request: OriginRequest): Promise<Response> {
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } })
+      }
+      const key = objectKey(request.path, options.prefix)
+      const location = { bucket, key }
+      try {
+        return request.method === 'HEAD'
+          ? await head(client, location, request.headers)
+          : await get(client, location, request.headers)
+      } catch (cause) {
+        return failure(cause, client, location, request.method)
+      }
+    },
+  }
+}
+
+interface Location {
+  bucket: string
+  key: string
+}
+
+async function head(client: S3Client, location: Location, headers: Headers): Promise<Response> {
+  // RFC 9110 §14.2: Range is defined for GET only, so a HEAD ignores it.
+  const output = await client.send(
+    new HeadObjectCommand({ Bucket: location.bucket, Key: location.key, ...conditions(headers) })
+  )
+  return new Response(null, { status: 200, headers: objectHeaders(output) })
+}
+
+async function get(client: S3Client, location: Location, headers: Headers): Promise<Response> {
+  const input: GetObjectCommandInput = {
+    Bucket: location.bucket,
+    Key: location.key,
+    ...conditions(headers),
+  }
+  const range = headers.get('range')
+  let output = await client.send(new GetObjectCommand({ ...input, Range: range ?? undefined }))
+  // S3 has no If-Range: when the representation changed since the client's partial copy, a
+  // range of it would splice two versions, so send the whole object instead (RFC 9110 §13.1.5).
+  const ifRange = headers.get('if-range')
+  if (output.ContentRange && ifRange !== null && !ifRangeHolds(ifRange, output)) {
+    await output.Body?.transformToWebStream().cancel()
+    output = await client.send(new GetObjectCommand(input))
+  }
+  const responseHeaders = objectHeaders(output)
+  const body = output.Body?.transformToWebStream() ?? null
+  if (output.ContentRange) {
+    responseHeaders.set('content-range', output.ContentRange)
+    return new Response(body, { status: 206, headers: responseHeaders })
+  }
+  return new Response(body, { status: 200, headers: responseHeaders })
+}
+
+/**
+ * The request's preconditions as S3 parameters, minus those RFC 9110 §13.2.2 says to ignore:
+ * If-Unmodified-Since when If-Match is present, If-Modified-Since when If-None-Match is.
+ */
+function conditions(headers: Headers): Partial<GetObjectCommandInput> {
+  const ifMatch = headers.get('if-match')
+  const ifNoneMatch = headers.get('if-none-match')
+  const ifUnmodifiedSince = httpDate(headers.get('if-unmodified-since'))
+  const ifModifiedSince = httpDate(headers.get('if-modified-since'))
+  return {
+    ...(ifMatch !== null
+      ? { IfMatch: ifMatch }
+      : ifUnmodifiedSince
+        ? { IfUnmodifiedSince: ifUnmodifiedSince }
+        : {}),
+    ...(ifNoneMatch !== null
+      ? { IfNoneMatch: ifNoneMatch }
+      : ifModifiedSince
+        ? { IfModifiedSince: ifModifiedSince }
+        : {}),
+  }
+}
+
+function httpDate(value: string | null): Date | undefined {
+  if (value === null) return undefined
+  const time = Date.parse(value)
+  return Number.isNaN(time) ? undefined : new Date(time)
+}
+
+/** RFC 9110 §13.1.5: a strong ETag match, or a Last-Modified equal to the given date. */
+function ifRangeHolds(ifRange: string, output: GetObjectCommandOutput): boolean {
+  const value = ifRange.trim()
+  if (value.startsWith('"')) return output.ETag !== undefined && value === output.ETag
+  if (value.startsWith('W/')) return false
+  const date = Date.parse(value)
+  return (
+    !Number.isNaN(date) &&
+    output.LastModified !== undefined &&
+    Math.floor(output.LastModified.getTime() / 1000) === Math.floor(date / 1000)
+  )
+}
+
+type ObjectMetadata = Pick<
+  HeadObjectCommandOutput & GetObjectCommandOutput,
+  | 'ETag'
+  | 'LastModified'
+  | 'ContentLength'
+  | 'ContentType'
+  | 'CacheControl'
+  | 'ContentDisposition'
+  | 'ContentEncoding'
+  | 'ContentLanguage'
+  | 'ExpiresString'
+  | 'Metadata'
+>
+
+/** The header mapping every adapter shares (origin/r2.ts `objectHeaders`). */
+function objectHeaders(object: ObjectMetadata): Headers {
+  const headers = new Headers()
+  const set = (name: string, value: string | undefined) => {
+    if (value !== undefined && value !== '') headers.set(name, value)
+  }
+  set('content-type', object.ContentType)
+  set('content-language', object.ContentLanguage)
+  set('content-disposition', object.ContentDisposition)
+  set('content-encoding', object.ContentEncoding)
+  set('cache-control', object.CacheControl)
+  set('expires', object.ExpiresString)
+  set('etag', object.ETag)
+  set('last-modified', object.LastModified?.toUTCString())
+  set('content-length', object.ContentLength?.toString())
+  headers.set('accept-ranges', 'bytes')
+  for (const [name, value] of Object.entries(object.Metadata ?? {})) {
+    headers.set(`x-amz-meta-${name.toLowerCase()}`, value)
+  }
+  return headers
+}
+
+/** Validators and caching headers of a 304, taken from S3's raw answer (the SDK parses none). */
+const NOT_MODIFIED_HEADERS = ['etag', 'last-modified', 'cache-control', 'expires', 'content-type']
+
+/** Turns what the SDK threw into the response it stands for, or the error to throw. */
+async function failure(
+  cause: unknown,
+  client: S3Client,
+  location: Location,
+  method: string
+): Promise<Response> {
+  const status = httpStatus(cause)
+  const name = errorName(cause)
+  if (status === undefined) {
+    const what = `S3 ${method} s3://${location.bucket}/${location.key}`
+    if (name === 'TimeoutError') throw new OriginError('timeout', `${what} timed out`, { cause })
+    throw new OriginError('network', `${what}: S3 endpoint unreachable`, { cause })
+  }
+  if (status === 304) {
+    const headers = new Headers()
+    const raw = rawHeaders(cause)
+    for (const [field, value] of Object.entries(raw)) {
+      const lower = field.toLowerCase()
+      if (NOT_MODIFIED_HEADERS.includes(lower) || lower.startsWith('x-amz-meta-')) {
+        headers.set(lower, value)
+      }
+    }
+    return new Response(null, { status: 304, headers })
+  }
+  if (status === 412) return new Response(null, { status: 412 })
+  // NoSuchBucket is a 404 too, but a misconfiguration rather than a missing object. A HEAD
+  // (no body, so no error code) cannot tell the two apart.
+  if (name === 'NoSuchKey' || (name === 'NotFound' && status === 404)) return notFound()
+  if (status === 416 || name === 'InvalidRange') {
+    return unsatisfiable(await objectSize(cause, client, location))
+  }
+  if (name === 'InvalidObjectState') {
+    throw new ArchivedObjectError(
+      location,
+      {
+        storageClass: stringField(cause, 'StorageClass'),
+        accessTier: stringField(cause, 'AccessTier'),
+      },
+      { cause }
+    )
+  }
+  throw new OriginError(
+    'upstream',
+    `S3 ${method} s3://${location.bucket}/${location.key} failed: ${name ?? 'error'} (HTTP ${status})`,
+    { cause }
+  )
+}
+
+/** The object's size for a 416: S3's InvalidRange error carries it, else ask with a HEAD. */
+async function objectSize(
+  cause: unknown,
+  client: S3Client,
+  location: Location
+): Promise<number | undefined> {
+  const reported = Number(stringField(cause, 'ActualObjectSize'))
+  if (Number.isSafeInteger(reported) && reported >= 0) return reported
+  try {
+    const output = await client.send(
+      new HeadObjectCommand({ Bucket: location.bucket, Key: location.key })
+    )
+    return output.ContentLength
+  } catch {
+    return undefined
+  }
+}
+
+function httpStatus(error: unknown): number | undefined {
+  const metadata = field(error, '$metadata')
+  const status = field(metadata, 'httpStatusCode')
+  return typeof status === 'number' ? status : undefined
+}
+
+function errorName(error: unknown): string | undefined {
+  return stringField(error, 'Code') ?? stringField(error, 'name')
+}
+
+function rawHeaders(error: unknown): Record<string, string> {
+  const headers = field(field(error, '$response'), 'headers')
+  const result: Record<string, string> = {}
+  if (typeof headers !== 'object' || headers === null) return result
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value === 'string') result[name] = value
+  }
+  return result
+}
+
+function field(value: unknown, name: string): unknown {
+  return typeof value === 'object' && value !== null ? Reflect.get(value, name) : undefined
+}
+
+function stringField(value: unknown, name: string): string | undefined {
+  const found = field(value, name)
+  if (typeof found === 'string') return found
+  if (typeof found === 'number') return String(found)
+  return undefined
+}
+
+function unsatisfiable(size: number | undefined): Response {
+  return new Response(null, {
+    status: 416,
+    headers: size === undefined ? {} : { 'content-range': `bytes */${size}` },
+  })
+}
+
+function notFound(): Response {
+  return new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } })
+}

@@ -1,0 +1,48 @@
+/**
+ * @module api/admin
+ * zod schemas the admin API alone uses: API tokens, the audit query, and the response envelope
+ * (Cloudflare's `{ success, errors, messages, result }`).
+ */
+import { z } from 'zod'
+import { configNameSchema } from './config'
+
+/** What a token may do: purge a zone's content, read its config, change its config. */
+export const TOKEN_SCOPES = ['purge', 'config:read', 'config:write'] as const
+export const tokenScopeSchema = z.enum(TOKEN_SCOPES)
+export type TokenScope = z.infer<typeof tokenScopeSchema>
+
+/** `POST /_admin/zones/:zone/tokens`. `zones` defaults to the zone in the path. */
+export const createTokenSchema = z.object({
+  scopes: z
+    .array(tokenScopeSchema)
+    .min(1)
+    .transform((scopes) => [...new Set(scopes)].sort()),
+  zones: z
+    .array(configNameSchema)
+    .min(1)
+    .max(100)
+    .transform((zones) => [...new Set(zones)].sort())
+    .optional(),
+  description: z.string().max(256).optional(),
+})
+export type CreateToken = z.infer<typeof createTokenSchema>
+
+/** `GET /_admin/audit?zone=&limit=` */
+export const auditQuerySchema = z.object({
+  zone: configNameSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+})
+
+/** One entry of an envelope's `errors`. */
+export interface ApiError {
+  code: string
+  message: string
+}
+
+/** Every admin answer, success or not, in the shape of Cloudflare's API. */
+export interface ApiEnvelope<T> {
+  success: boolean
+  errors: ApiError[]
+  messages: string[]
+  result: T | null
+}

@@ -1,0 +1,209 @@
+import { runInDurableObject } from 'cloudflare:test'
+import { env, exports } from 'cloudflare:workers'
+import { drizzle } from 'drizzle-orm/d1'
+import { beforeAll, describe, inject, it } from 'vitest'
+import { secondaryKey } from '../../edge-cache/secondary-key'
+import { L1Cache } from '../../edge-cache/store/l1'
+import type { CacheTier } from '../../edge-cache/tier/cache-tier'
+import type { ResidencyRuleSpec } from '../../schemas/api/config'
+import { residencyRulesTable } from '../../schemas/config/tables'
+import { REGIONS } from '../../schemas/regions'
+import { putZone } from '../support/config'
+import { originControl } from '../support/origin-control'
+
+const originUrl = inject('originUrl')
+const origin = originControl(originUrl)
+
+const POPS = {
+  FRA: { colo: 'FRA', country: 'DE', continent: 'EU' },
+  AMS: { colo: 'AMS', country: 'NL', continent: 'EU' },
+  DFW: { colo: 'DFW', country: 'US', continent: 'NA' },
+  SIN: { colo: 'SIN', country: 'SG', continent: 'AS' },
+  GRU: { colo: 'GRU', country: 'BR', continent: 'SA' },
+} as const
+type Pop = keyof typeof POPS
+
+const RULES: Record<string, ResidencyRuleSpec> = {
+  'eu-cache': { pathPrefix: '/eu/', region: 'eu', mode: 'cache-in-region' },
+  'eu-strict': { pathPrefix: '/strict/', region: 'eu', mode: 'serve-in-region' },
+  'apac-tag': { tag: 'apac-only', region: 'apac', mode: 'serve-in-region' },
+  'us-tag': { tag: 'us-cache', region: 'us', mode: 'cache-in-region' },
+}
+
+function get(path: string, pop: Pop, headers: Record<string, string> = {}) {
+  return exports.default.fetch(
+    new Request(`https://res.test${path}`, { headers, cf: POPS[pop] } as RequestInit)
+  )
+}
+
+/** Every L1 cache of every PoP used here, and every tier shard of every region. */
+async function whereStored(path: string): Promise<string[]> {
+  const key = `https://res.test${path}`
+  const places: string[] = []
+  for (const pop of Object.keys(POPS)) {
+    const l1 = await L1Cache.open(pop)
+    const lookup = await l1.get(key, (fields) => secondaryKey(fields, new Headers()))
+    if ('entry' in lookup) {
+      places.push(`l1:${pop}`)
+      await lookup.entry.body?.cancel()
+    }
+  }
+  for (const region of REGIONS) {
+    for (let n = 0; n < region.shards; n++) {
+      const stub = env.CACHE_TIER.get(env.CACHE_TIER.idFromName(`tier:${region.name}:${n}`))
+      const keys = await runInDurableObject(stub, (_instance: CacheTier, state) =>
+        state.storage.sql
+          .exec<{ primary_key: string }>('SELECT primary_key FROM entries')
+          .toArray()
+          .map((row) => row.primary_key)
+      )
+      if (keys.includes(key)) places.push(`tier:${region.name}:${n}`)
+    }
+  }
+  return places
+}
+
+beforeAll(async () => {
+  await putZone(env.CONFIG_DB, {
+    name: 'res',
+    hosts: ['res.test'],
+    origin: { kind: 'http', url: originUrl },
+  })
+  await drizzle(env.CONFIG_DB)
+    .insert(residencyRulesTable)
+    .values(Object.entries(RULES).map(([name, spec]) => ({ zone: 'res', name, spec })))
+    .onConflictDoNothing()
+  await origin.script('/tagged/apac', { headers: { 'cache-tag': 'apac-only' } })
+  await origin.script('/tagged/us', { headers: { 'cache-tag': 'us-cache' } })
+})
+
+describe('cache-in-region', () => {
+  it('serves everyone, but only the EU tier and EU PoPs store the content', async ({ expect }) => {
+    const answers = []
+    for (const pop of ['DFW', 'FRA', 'SIN', 'GRU', 'AMS', 'FRA', 'DFW'] as const) {
+      const res = await get('/eu/report.pdf', pop)
+      answers.push({
+        pop,
+        status: res.status,
+        body: await res.text(),
+        residency: res.headers.get('edge-residency'),
+        cacheStatus: res.headers.get('cache-status'),
+      })
+    }
+    expect(
+      answers.every((a) => a.status === 200 && a.body === 'origin body for /eu/report.pdf')
+    ).toBe(true)
+    expect(answers.every((a) => a.residency === 'eu; mode=cache-in-region; rule=eu-cache')).toBe(
+      true
+    )
+    // One origin fetch: every region was served through the one EU tier.
+    expect(await origin.hits('/eu/report.pdf')).toHaveLength(1)
+    // The second DFW request still misses L1 (nothing is stored in the US) and hits the EU tier.
+    expect(answers[6]?.cacheStatus).toMatch(
+      /^edge-tier; hit; ttl=\d+, edge-l1; fwd=uri-miss; fwd-status=200; detail=resident-elsewhere$/
+    )
+    expect(answers[5]?.cacheStatus).toMatch(/^edge-l1; hit/)
+    const places = await whereStored('/eu/report.pdf')
+    expect(places.filter((p) => p.startsWith('l1:')).sort()).toEqual(['l1:AMS', 'l1:FRA'])
+    expect(places.filter((p) => p.startsWith('tier:')).every((p) => p.startsWith('tier:eu:'))).toBe(
+      true
+    )
+    expect(places.some((p) => p.startsWith('tier:eu:'))).toBe(true)
+  })
+})
+
+describe('serve-in-region', () => {
+  it('serves EU clients and refuses everyone else with 451 (RFC 7725)', async ({ expect }) => {
+    const fra = await get('/strict/ledger.csv', 'FRA')
+    expect(fra.status).toBe(200)
+    await fra.text()
+    for (const pop of ['DFW', 'SIN', 'GRU'] as const) {
+      const res = await get('/strict/ledger.csv', pop)
+      expect(res.status).toBe(451)
+      expect(await res.json()).toEqual({
+        error: { code: 'resident_elsewhere', message: 'this content is only served in region eu' },
+      })
+    }
+    expect(await origin.hits('/strict/ledger.csv')).toHaveLength(1)
+    const places = await whereStored('/strict/ledger.csv')
+    expect(places.every((p) => p === 'l1:FRA' || p.startsWith('tier:eu:'))).toBe(true)
+  })
+
+  it('is decided by request.cf alone: spoofed location headers change nothing', async ({
+    expect,
+  }) => {
+    const res = await get('/strict/ledger.csv', 'DFW', {
+      'cf-ipcountry': 'DE',
+      'x-forwarded-for': '85.214.132.117',
+      'mf-cf-blob': JSON.stringify(POPS.FRA),
+      'cf-connecting-ip': '85.214.132.117',
+    })
+    expect(res.status).toBe(451)
+    expect(res.headers.get('edge-region')).toBe('us')
+  })
+
+  it('applies tag rules to responses: APAC-only content is refused in the EU and stored nowhere there', async ({
+    expect,
+  }) => {
+    const sin = await get('/tagged/apac', 'SIN')
+    expect(sin.status).toBe(200)
+    expect(sin.headers.has('cache-tag')).toBe(false)
+    await sin.text()
+    const fra = await get('/tagged/apac', 'FRA')
+    expect(fra.status).toBe(451)
+    await fra.arrayBuffer()
+    const places = await whereStored('/tagged/apac')
+    expect(places.every((p) => p === 'l1:SIN' || p.startsWith('tier:apac:'))).toBe(true)
+    expect(places).toContain('l1:SIN')
+  })
+})
+
+describe('tag rules with cache-in-region', () => {
+  it('serves a US-pinned object in the EU without storing it in any EU cache', async ({
+    expect,
+  }) => {
+    const fra = await get('/tagged/us', 'FRA')
+    expect(fra.status).toBe(200)
+    await fra.text()
+    expect(await whereStored('/tagged/us')).toEqual([])
+  })
+})
+
+describe('the tier enforces residency itself', () => {
+  it('refuses to store content resident elsewhere even when a caller asks it to', async ({
+    expect,
+  }) => {
+    const stub = env.CACHE_TIER.get(env.CACHE_TIER.idFromName('tier:us:0'))
+    const res = await stub.serve({
+      key: 'https://res.test/eu/buggy-caller.bin',
+      headers: [],
+      origin: { kind: 'http', url: originUrl },
+      originPath: '/eu/buggy-caller.bin',
+      search: '',
+      allowSetCookie: false,
+      residency: { rule: 'eu-cache', region: 'eu', mode: 'cache-in-region' },
+      rules: [],
+    })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-status')).not.toContain('stored')
+    await res.text()
+    expect(await whereStored('/eu/buggy-caller.bin')).toEqual([])
+  })
+
+  it('stores resident content in a shard of its own region', async ({ expect }) => {
+    const stub = env.CACHE_TIER.get(env.CACHE_TIER.idFromName('tier:eu:1'))
+    const res = await stub.serve({
+      key: 'https://res.test/eu/direct.bin',
+      headers: [],
+      origin: { kind: 'http', url: originUrl },
+      originPath: '/eu/direct.bin',
+      search: '',
+      allowSetCookie: false,
+      residency: { rule: 'eu-cache', region: 'eu', mode: 'cache-in-region' },
+      rules: [],
+    })
+    await res.text()
+    expect(res.headers.get('cache-status')).toContain('stored')
+    expect(await whereStored('/eu/direct.bin')).toEqual(['tier:eu:1'])
+  })
+})

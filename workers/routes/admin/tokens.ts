@@ -1,0 +1,80 @@
+/**
+ * @module routes/admin/tokens
+ * `/_admin/zones/:zone/tokens[/:id]`: API tokens. The value is returned once, by the POST that
+ * creates it, and stored only as its SHA-256. A caller can grant only what it holds: every
+ * requested scope on every requested zone. Revoking keeps the row (audit rows name it).
+ */
+import { Hono } from 'hono'
+import { createTokenSchema } from '../../../schemas/api/admin'
+import { getZone } from '../../admin/config-store'
+import { failure, success } from '../../admin/envelope'
+import { allows } from '../../admin/principal'
+import { hashToken, newTokenId, newTokenValue } from '../../admin/token-secret'
+import {
+  getToken,
+  insertTokenQuery,
+  listActiveTokens,
+  revokeTokenQuery,
+} from '../../admin/token-store'
+import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
+import { commitAudited, configDb, readBody, zoneNotFound, zoneParam } from './request'
+
+export const tokenRoutes = new Hono<AdminEnv>()
+  .post('/', requireScope('config:write'), async (c) => {
+    const zone = zoneParam(c)
+    const body = await readBody(c, createTokenSchema, 'tokens')
+    if (!body.ok) return body.response
+    const db = configDb(c)
+    if (!(await getZone(db, zone))) return zoneNotFound(zone)
+    const zones = body.data.zones ?? [zone]
+    const principal = c.get('principal')
+    for (const z of zones) {
+      const missing = body.data.scopes.find((scope) => !allows(principal, scope, z))
+      if (missing) {
+        return failure(403, {
+          code: 'forbidden',
+          message: `token ${principal.id} cannot grant ${missing} on zone ${z}: it does not hold it`,
+        })
+      }
+    }
+    const value = newTokenValue()
+    const token = {
+      id: newTokenId(),
+      scopes: body.data.scopes,
+      zones,
+      description: body.data.description ?? null,
+      createdAt: new Date(),
+    }
+    await commitAudited(c, insertTokenQuery(db, { ...token, hash: await hashToken(value) }), zone, {
+      change: 'create',
+      kind: 'token',
+      ...token,
+    })
+    // The only answer that ever carries the value: it is not stored and cannot be shown again.
+    return success({ ...token, revokedAt: null, token: value }, 201)
+  })
+  .get('/', requireScope('config:read'), async (c) => {
+    const zone = zoneParam(c)
+    const db = configDb(c)
+    if (!(await getZone(db, zone))) return zoneNotFound(zone)
+    return success(await listActiveTokens(db, zone))
+  })
+  .delete('/:id', requireScope('config:write'), async (c) => {
+    const zone = zoneParam(c)
+    const id = c.req.param('id')
+    const db = configDb(c)
+    const token = await getToken(db, id)
+    if (!token || token.revokedAt !== null || !token.zones.includes(zone)) {
+      return failure(404, {
+        code: 'not_found',
+        message: `no active token ${id} on zone ${zone}`,
+      })
+    }
+    const now = new Date()
+    await commitAudited(c, revokeTokenQuery(db, id, now), zone, {
+      change: 'revoke',
+      kind: 'token',
+      id,
+    })
+    return success({ ...token, revokedAt: now })
+  })

@@ -1,0 +1,64 @@
+/**
+ * @module routes/admin/zones
+ * `/_admin/zones[/:zone]`: a zone is a set of hosts with its own origins, routes and residency
+ * rules. Deleting a zone deletes those with it. A host answers for one zone only (409).
+ */
+import { Hono } from 'hono'
+import { configNameSchema, zoneSpecSchema } from '../../../schemas/api/config'
+import {
+  deleteZoneQuery,
+  getZone,
+  hostClaimedElsewhere,
+  listZones,
+  putZoneQuery,
+} from '../../admin/config-store'
+import { failure, success } from '../../admin/envelope'
+import { zonesAllowed } from '../../admin/principal'
+import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
+import { commitAudited, configDb, invalid, readBody, zoneNotFound, zoneParam } from './request'
+
+export const zoneRoutes = new Hono<AdminEnv>()
+  .get('/', async (c) => {
+    // Every caller may list; each sees the zones it may read.
+    const zones = zonesAllowed(c.get('principal'), 'config:read')
+    return success(await listZones(configDb(c), zones))
+  })
+  .get('/:zone', requireScope('config:read'), async (c) => {
+    const zone = zoneParam(c)
+    const record = await getZone(configDb(c), zone)
+    return record ? success(record) : zoneNotFound(zone)
+  })
+  .put('/:zone', requireScope('config:write'), async (c) => {
+    const name = configNameSchema.safeParse(zoneParam(c))
+    if (!name.success) return invalid('zones.name', name.error.issues)
+    const body = await readBody(c, zoneSpecSchema, 'zones')
+    if (!body.ok) return body.response
+    const db = configDb(c)
+    const hosts = [...new Set(body.data.hosts)]
+    const claimed = await hostClaimedElsewhere(db, name.data, hosts)
+    if (claimed) {
+      return failure(409, {
+        code: 'host_taken',
+        message: `host ${claimed.host} already belongs to zone ${claimed.zone}`,
+      })
+    }
+    const existing = await getZone(db, name.data)
+    await commitAudited(c, putZoneQuery(db, name.data, hosts, new Date()), name.data, {
+      change: existing ? 'replace' : 'create',
+      kind: 'zone',
+      name: name.data,
+      hosts,
+    })
+    return success(await getZone(db, name.data), existing ? 200 : 201)
+  })
+  .delete('/:zone', requireScope('config:write'), async (c) => {
+    const zone = zoneParam(c)
+    const db = configDb(c)
+    if (!(await getZone(db, zone))) return zoneNotFound(zone)
+    await commitAudited(c, deleteZoneQuery(db, zone), zone, {
+      change: 'delete',
+      kind: 'zone',
+      name: zone,
+    })
+    return success({ name: zone })
+  })

@@ -1,0 +1,15 @@
+/**
+ * Secrets the Worker reads. They are set with `wrangler secret put` (locally: `.dev.vars`), so
+ * `wrangler types` cannot see them in wrangler.toml; they are declared here instead.
+ */
+declare namespace Cloudflare {
+  interface Env {
+    /** The bootstrap admin token. Unset, the admin API answers 503 `admin_disabled`. */
+    ADMIN_TOKEN?: string
+  }
+}
+
+interface Env {
+  /** The bootstrap admin token. Unset, the admin API answers 503 `admin_disabled`. */
+  ADMIN_TOKEN?: string
+}
