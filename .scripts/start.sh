@@ -8,6 +8,17 @@ PORT=${PORT:-8787}
 export EDGE_STATE_DIR=${EDGE_STATE_DIR:-.wrangler/state}
 persist=(--persist-to "$EDGE_STATE_DIR")
 
+# The admin API's bootstrap token (the ADMIN_TOKEN secret): generated into the gitignored
+# .dev.vars on first start, never committed, never printed.
+if ! grep -qs '^ADMIN_TOKEN=' .dev.vars; then
+  [ ! -s .dev.vars ] || [ -z "$(tail -c1 .dev.vars)" ] || echo >>.dev.vars
+  echo "ADMIN_TOKEN=ecdn_admin_$(node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('base64url'))")" >>.dev.vars
+  chmod 600 .dev.vars
+  echo "› generated the admin bootstrap token: ADMIN_TOKEN in $ROOT/.dev.vars"
+else
+  echo "› admin API: /_admin, bootstrap token ADMIN_TOKEN in $ROOT/.dev.vars"
+fi
+
 wrangler d1 migrations apply CONFIG_DB --local "${persist[@]}"
 if [ -n "${ORIGIN_URL:-}" ]; then
   wrangler d1 execute CONFIG_DB --local "${persist[@]}" --command "DELETE FROM zones WHERE name = 'demo'"

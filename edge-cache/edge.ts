@@ -11,6 +11,7 @@ import { errorResponse, originFailureResponse } from './errors'
 import { cacheKey } from './key'
 import {
   type CacheStatusEntry,
+  cacheGroupInvalidation,
   cacheTags,
   canServeStaleOnError,
   canStore,
@@ -24,6 +25,8 @@ import {
   stripHopByHop,
   varyFields,
 } from './policy'
+import { applyPurge } from './purge/purge-decision'
+import type { PurgeIndex } from './purge/purge-index'
 import {
   type Residency,
   type ResidencyDecision,
@@ -33,6 +36,7 @@ import {
 import { secondaryKey } from './secondary-key'
 import { addCacheStatus, appendServerTiming } from './status-headers'
 import type { L1Cache, L1Lookup, StoredEntry } from './store/l1'
+import { EDGE_L1_FIELD } from './tier/archival'
 import type { TierRequest } from './tier/protocol'
 
 /** This cache's name in `Cache-Status`. */
@@ -62,18 +66,26 @@ export interface EdgeDependencies {
   tier(request: TierRequest): Promise<Response>
   /** Drops URLs (primary keys) from the region's tier shards. */
   invalidateTier(keys: string[]): Promise<void>
+  /** Appends tag purges to the zone's purge log (RFC 9875 group invalidation). */
+  purgeTags(tags: string[]): Promise<void>
   /** The route's origin, for uncached methods and when the tier is down. */
-  origin: Origin
+  origin(): Origin
   waitUntil(promise: Promise<unknown>): void
   now(): number
+  /** This isolate's view of the zone's purge log. */
+  purge: PurgeIndex
 }
 
 export interface EdgeRequest {
   request: Request
+  zone: string
   key: string
   originPath: string
   search: string
-  tier: Omit<TierRequest, 'key' | 'headers' | 'originPath' | 'search' | 'residency' | 'rules'>
+  tier: Omit<
+    TierRequest,
+    'key' | 'headers' | 'originPath' | 'search' | 'residency' | 'rules' | 'purge'
+  >
   /** The zone's residency rules, for tag rules applied to responses. */
   rules: readonly ResidencyRule[]
   bypass: boolean
@@ -103,15 +115,23 @@ export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): 
       ? { miss: 'uri-miss' }
       : await deps.l1.get(edge.key, (fields) => secondaryKey(fields, requestHeaders))
   let stale: StoredEntry | undefined
-  let forwarded: 'stale' | 'request' = 'stale'
+  let forwarded: 'stale' | 'request' | 'uri-miss' = 'stale'
   if ('entry' in lookup) {
     const { entry } = lookup
-    const decision = decideServe(storedView(entry), requestHeaders, started)
-    if (decision.action === 'fresh') {
+    const view = storedView(entry)
+    const purge = deps.purge.purgeState({
+      key: edge.key,
+      tags: entry.meta.tags,
+      seq: entry.meta.purgeSeq,
+    })
+    const decision = applyPurge(decideServe(view, requestHeaders, started), purge, view, started)
+    if (decision === 'miss') {
+      void entry.body?.cancel()
+      forwarded = 'uri-miss'
+    } else if (decision.action === 'fresh') {
       const status = { cache: L1_CACHE_NAME, hit: true, ttl: decision.ttl }
       return fromEntry(entry, request, requestHeaders, status, deps, started)
-    }
-    if (decision.action === 'stale-while-revalidate') {
+    } else if (decision.action === 'stale-while-revalidate') {
       deps.waitUntil(refresh(edge, requestHeaders, deps))
       const status = {
         cache: L1_CACHE_NAME,
@@ -120,15 +140,17 @@ export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): 
         detail: 'stale-while-revalidate',
       }
       return fromEntry(entry, request, requestHeaders, status, deps, started)
+    } else {
+      stale = entry
+      // RFC 9211 §2.2: a response the request's own directives would not accept is fwd=request.
+      if (decision.reason === 'request') forwarded = 'request'
     }
-    stale = entry
-    // RFC 9211 §2.2: a response the request's own directives would not accept is fwd=request.
-    if (decision.reason === 'request') forwarded = 'request'
   }
   const status: CacheStatusEntry = {
     cache: L1_CACHE_NAME,
     fwd: 'miss' in lookup ? lookup.miss : forwarded,
   }
+  if (forwarded === 'uri-miss') status.detail = 'purged'
   const upstream = await fetchUpstream(edge, requestHeaders, deps)
   if (upstream.tierDown) status.detail = 'tier-unavailable'
   const response = upstream.response
@@ -157,6 +179,7 @@ export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): 
     body,
     size: Number.isSafeInteger(length) ? length : undefined,
   }
+  full.headers.delete(EDGE_L1_FIELD)
   addCacheStatus(full.headers, status)
   appendServerTiming(full.headers, 'edge', deps.now() - started)
   return answerClient(full, request.method, requestHeaders)
@@ -176,6 +199,7 @@ async function fetchUpstream(
       ...edge.tier,
       residency: residencyOf(edge.residency),
       rules: [...edge.rules],
+      purge: { zone: edge.zone, minSeq: deps.purge.seq },
       key: edge.key,
       headers: [...headers],
       originPath: edge.originPath,
@@ -235,6 +259,11 @@ function storeInL1(
     status.detail = 'resident-elsewhere'
     return response.body
   }
+  // Archival content is cached in the tier only (tier/archival.ts).
+  if (response.headers.get(EDGE_L1_FIELD) === 'no-store') {
+    status.detail = 'tier-only'
+    return response.body
+  }
   const length = Number(response.headers.get('content-length') ?? Number.NaN)
   if (!(length <= L1_MAX_STREAMED_BYTES)) {
     status.detail = 'too-large-for-l1'
@@ -249,6 +278,7 @@ function storeInL1(
     vary: fields,
     varyKey: secondaryKey(fields, requestHeaders),
     tags: cacheTags(response.headers),
+    purgeSeq: deps.purge.seq,
   }
   const headers = headersToStore(response.headers, decision.directives)
   headers.delete('cache-status')
@@ -352,6 +382,13 @@ async function passToOrigin(
       targets.map((t) => cacheKey(new URL(t))),
       deps
     )
+  // RFC 9875 §3: groups named by a successful unsafe request's response are invalidated.
+  const groups = targets.length > 0 ? cacheGroupInvalidation(response.headers) : []
+  if (groups.length > 0) {
+    await deps.purgeTags(groups).catch((error: unknown) => {
+      console.error('edge: cache group invalidation failed', groups, error)
+    })
+  }
   status.fwdStatus = response.status
   const headers = stripHopByHop(response.headers)
   addCacheStatus(headers, status)
@@ -384,7 +421,7 @@ async function originResponse(
   deps: EdgeDependencies
 ): Promise<Response> {
   try {
-    return await deps.origin.fetch({
+    return await deps.origin().fetch({
       method,
       path: edge.originPath,
       search: edge.search,

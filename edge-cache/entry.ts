@@ -16,6 +16,8 @@ export interface EntryMeta {
   /** The secondary key: the request's values of the `vary` fields. */
   varyKey: string
   tags: string[]
+  /** The zone's purge-log sequence when the entry was stored; newer matching purges remove it. */
+  purgeSeq: number
   /** Body length in bytes, when known. */
   size?: number
   /** The response's own Cache-Control, kept aside because L1 overwrites the field for expiry. */
@@ -54,6 +56,7 @@ function isEntryMeta(value: unknown): value is EntryMeta {
     typeof m.responseTime === 'number' &&
     Array.isArray(m.vary) &&
     typeof m.varyKey === 'string' &&
-    Array.isArray(m.tags)
+    Array.isArray(m.tags) &&
+    typeof m.purgeSeq === 'number'
   )
 }

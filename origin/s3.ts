@@ -5,8 +5,11 @@
  * parameters; the body streams from S3 untouched (never buffered). Headers are mapped as every
  * adapter maps them (see origin/types.ts). A missing object is a 404 value, an unsatisfiable
  * range a 416 with `Content-Range: bytes *\/size`, a failed condition a 304 or 412. An archived
- * object (`InvalidObjectState`) throws `ArchivedObjectError`; every other failure throws
- * `OriginError`: 'network' when S3 was not reached, 'upstream' when S3 answered with an error.
+ * object (`InvalidObjectState`) throws `ArchivedObjectError`, and `restore` asks S3 to restore
+ * it (`RestoreObject`). Every other failure throws `OriginError`: 'timeout' when S3 sent no
+ * response headers within the connect + first-byte timeout, 'network' when S3 was not reached,
+ * 'upstream' when S3 answered with an error. The SDK's own retries are off (`maxAttempts: 1`):
+ * origin/resilient.ts is the one place that retries, and only what is safe to.
  */
 import {
   GetObjectCommand,
@@ -14,11 +17,12 @@ import {
   type GetObjectCommandOutput,
   HeadObjectCommand,
   type HeadObjectCommandOutput,
+  RestoreObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3'
 import { OriginError } from './errors'
 import { objectKey } from './object-key'
-import type { Origin, OriginRequest } from './types'
+import type { Origin, OriginRequest, RestoreOptions, RestoreState } from './types'
 
 export interface S3OriginOptions {
   /** A client from `s3Client()` (or any `S3Client` with the checksum settings it uses). */
@@ -26,6 +30,8 @@ export interface S3OriginOptions {
   bucket: string
   /** Key prefix under which the route's objects live, e.g. `assets/`. */
   prefix?: string
+  /** Connect + first byte (response headers), in milliseconds; unbounded when omitted. */
+  timeoutMs?: number
 }
 
 export interface S3ClientConfig {
@@ -43,6 +49,7 @@ export interface S3ClientConfig {
  * archive tier) and must be restored before it can be read. S3 answered 403 InvalidObjectState.
  */
 export class ArchivedObjectError extends OriginError {
+  override readonly name = 'ArchivedObjectError'
   /** The storage class S3 reported, e.g. `GLACIER`; `UNKNOWN` if it sent none. */
   readonly storageClass: string
   /** The Intelligent-Tiering access tier, when S3 reported one. */
@@ -59,7 +66,7 @@ export class ArchivedObjectError extends OriginError {
     super(
       'upstream',
       `S3 object s3://${location.bucket}/${location.key} is archived (${storageClass}) and must be restored`,
-      options
+      { ...options, status: 403 }
     )
     this.storageClass = storageClass
     this.accessTier = archive.accessTier
@@ -72,6 +79,8 @@ export class ArchivedObjectError extends OriginError {
  * Builds the S3 client an `s3Origin` uses. Checksums are computed and validated only where S3
  * requires them: some S3-compatible servers reject the SDK's default checksummed requests, and
  * validating a streamed body would hold it to the end.
+ * The SDK does not retry (`maxAttempts: 1`): retries belong to origin/resilient.ts, which
+ * repeats only idempotent requests that failed before any response.
  * @param config endpoint, region and keys; the keys are never logged
  * @returns a client
  */
@@ -83,6 +92,7 @@ export function s3Client(config: S3ClientConfig): S3Client {
     credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 1,
   })
 }
 
@@ -92,7 +102,7 @@ export function s3Client(config: S3ClientConfig): S3Client {
  * @throws InvalidObjectPathError (from `fetch`) when the path cannot name an object
  */
 export function s3Origin(options: S3OriginOptions): Origin {
-  const { client, bucket } = options
+  const { bucket } = options
   return {
     async fetch(request: OriginRequest): Promise<Response> {
       if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -100,14 +110,89 @@ export function s3Origin(options: S3OriginOptions): Origin {
       }
       const key = objectKey(request.path, options.prefix)
       const location = { bucket, key }
+      const { call, deadline } = timed(options)
       try {
         return request.method === 'HEAD'
-          ? await head(client, location, request.headers)
-          : await get(client, location, request.headers)
+          ? await head(call, location, request.headers)
+          : await get(call, location, request.headers)
       } catch (cause) {
-        return failure(cause, client, location, request.method)
+        if (deadline.expired()) {
+          const what = `S3 ${request.method} s3://${bucket}/${key}`
+          throw new OriginError('timeout', `${what}: no response within ${options.timeoutMs} ms`, {
+            cause,
+          })
+        }
+        return failure(cause, call, location, request.method)
+      } finally {
+        deadline.clear()
       }
     },
+
+    async restore(request: OriginRequest, restoreOptions: RestoreOptions): Promise<RestoreState> {
+      const key = objectKey(request.path, options.prefix)
+      const { call, deadline } = timed(options)
+      const what = `S3 RestoreObject s3://${bucket}/${key}`
+      try {
+        const output = await call.client.send(
+          new RestoreObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            RestoreRequest: {
+              Days: restoreOptions.days,
+              GlacierJobParameters: { Tier: restoreOptions.tier },
+            },
+          }),
+          call.options
+        )
+        // 202 Accepted: restore started; 200 OK: a restored copy is already readable.
+        return output.$metadata.httpStatusCode === 200 ? 'restored' : 'started'
+      } catch (cause) {
+        if (deadline.expired()) {
+          throw new OriginError('timeout', `${what}: no response within ${options.timeoutMs} ms`, {
+            cause,
+          })
+        }
+        const status = httpStatus(cause)
+        if (errorName(cause) === 'RestoreAlreadyInProgress') return 'in-progress'
+        if (status === undefined) {
+          throw new OriginError('network', `${what}: S3 endpoint unreachable`, { cause })
+        }
+        throw new OriginError(
+          'upstream',
+          `${what} failed: ${errorName(cause) ?? 'error'} (HTTP ${status})`,
+          { cause, status }
+        )
+      } finally {
+        deadline.clear()
+      }
+    },
+  }
+}
+
+/** The client and the abort signal every command of one request is sent with. */
+interface Call {
+  client: S3Client
+  /** Aborts at the connect + first-byte deadline (the SDK's `abortSignal` option). */
+  options: { abortSignal?: AbortSignal }
+}
+
+/**
+ * A connect + first-byte deadline for one request, cleared once the response headers are in:
+ * the body then streams for as long as it takes.
+ */
+function timed(options: S3OriginOptions): {
+  call: Call
+  deadline: { expired(): boolean; clear(): void }
+} {
+  const { client, timeoutMs } = options
+  if (timeoutMs === undefined) {
+    return { call: { client, options: {} }, deadline: { expired: () => false, clear: () => {} } }
+  }
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort('timeout'), timeoutMs)
+  return {
+    call: { client, options: { abortSignal: controller.signal } },
+    deadline: { expired: () => controller.signal.aborted, clear: () => clearTimeout(timer) },
   }
 }
 
@@ -116,28 +201,32 @@ interface Location {
   key: string
 }
 
-async function head(client: S3Client, location: Location, headers: Headers): Promise<Response> {
+async function head(call: Call, location: Location, headers: Headers): Promise<Response> {
   // RFC 9110 §14.2: Range is defined for GET only, so a HEAD ignores it.
-  const output = await client.send(
-    new HeadObjectCommand({ Bucket: location.bucket, Key: location.key, ...conditions(headers) })
+  const output = await call.client.send(
+    new HeadObjectCommand({ Bucket: location.bucket, Key: location.key, ...conditions(headers) }),
+    call.options
   )
   return new Response(null, { status: 200, headers: objectHeaders(output) })
 }
 
-async function get(client: S3Client, location: Location, headers: Headers): Promise<Response> {
+async function get(call: Call, location: Location, headers: Headers): Promise<Response> {
   const input: GetObjectCommandInput = {
     Bucket: location.bucket,
     Key: location.key,
     ...conditions(headers),
   }
   const range = headers.get('range')
-  let output = await client.send(new GetObjectCommand({ ...input, Range: range ?? undefined }))
+  let output = await call.client.send(
+    new GetObjectCommand({ ...input, Range: range ?? undefined }),
+    call.options
+  )
   // S3 has no If-Range: when the representation changed since the client's partial copy, a
   // range of it would splice two versions, so send the whole object instead (RFC 9110 §13.1.5).
   const ifRange = headers.get('if-range')
   if (output.ContentRange && ifRange !== null && !ifRangeHolds(ifRange, output)) {
     await output.Body?.transformToWebStream().cancel()
-    output = await client.send(new GetObjectCommand(input))
+    output = await call.client.send(new GetObjectCommand(input), call.options)
   }
   const responseHeaders = objectHeaders(output)
   const body = output.Body?.transformToWebStream() ?? null
@@ -232,7 +321,7 @@ const NOT_MODIFIED_HEADERS = ['etag', 'last-modified', 'cache-control', 'expires
 /** Turns what the SDK threw into the response it stands for, or the error to throw. */
 async function failure(
   cause: unknown,
-  client: S3Client,
+  call: Call,
   location: Location,
   method: string
 ): Promise<Response> {
@@ -240,7 +329,11 @@ async function failure(
   const name = errorName(cause)
   if (status === undefined) {
     const what = `S3 ${method} s3://${location.bucket}/${location.key}`
-    if (name === 'TimeoutError') throw new OriginError('timeout', `${what} timed out`, { cause })
+    // The Node handler names a reset connection TimeoutError too (so that it is retried).
+    const reset = ['ECONNRESET', 'EPIPE'].includes(stringField(cause, 'code') ?? '')
+    if (name === 'TimeoutError' && !reset) {
+      throw new OriginError('timeout', `${what} timed out`, { cause })
+    }
     throw new OriginError('network', `${what}: S3 endpoint unreachable`, { cause })
   }
   if (status === 304) {
@@ -259,7 +352,7 @@ async function failure(
   // (no body, so no error code) cannot tell the two apart.
   if (name === 'NoSuchKey' || (name === 'NotFound' && status === 404)) return notFound()
   if (status === 416 || name === 'InvalidRange') {
-    return unsatisfiable(await objectSize(cause, client, location))
+    return unsatisfiable(await objectSize(cause, call, location))
   }
   if (name === 'InvalidObjectState') {
     throw new ArchivedObjectError(
@@ -274,21 +367,22 @@ async function failure(
   throw new OriginError(
     'upstream',
     `S3 ${method} s3://${location.bucket}/${location.key} failed: ${name ?? 'error'} (HTTP ${status})`,
-    { cause }
+    { cause, status }
   )
 }
 
 /** The object's size for a 416: S3's InvalidRange error carries it, else ask with a HEAD. */
 async function objectSize(
   cause: unknown,
-  client: S3Client,
+  call: Call,
   location: Location
 ): Promise<number | undefined> {
   const reported = Number(stringField(cause, 'ActualObjectSize'))
   if (Number.isSafeInteger(reported) && reported >= 0) return reported
   try {
-    const output = await client.send(
-      new HeadObjectCommand({ Bucket: location.bucket, Key: location.key })
+    const output = await call.client.send(
+      new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }),
+      call.options
     )
     return output.ContentLength
   } catch {

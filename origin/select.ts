@@ -1,8 +1,14 @@
 /**
  * @module origin/select
- * Builds the adapter a route's origin config asks for.
+ * Builds the adapter a route's origin config asks for, reading from the bucket of the content's
+ * residency region when the origin keeps one bucket per region. A resident request never falls
+ * back to another region's bucket, nor to the default one: an origin with regional buckets but
+ * none for the request's region answers with `NoRegionalBucketError`. An origin that declares
+ * no regional buckets at all is a single-bucket origin and serves every region.
+ * @see edge-cache/residency.ts
  */
-import type { OriginSpec } from '../schemas/api/config'
+import type { BucketRegion, OriginSpec } from '../schemas/api/config'
+import { NoRegionalBucketError } from './errors'
 import { httpOrigin } from './http'
 import { r2Origin } from './r2'
 import { s3Client, s3Origin } from './s3'
@@ -20,26 +26,63 @@ export interface OriginDependencies {
 /**
  * @param spec a validated origin record
  * @param deps the bindings and defaults the adapters need
- * @returns the adapter
+ * @param region the residency region of the content (`TierRequest.residency?.region`), or
+ *   undefined for content no residency rule pins
+ * @returns the adapter; for a region the origin keeps no bucket in, one whose `fetch` rejects
+ *   with `NoRegionalBucketError` (so the failure is answered like any origin failure)
  */
-export function selectOrigin(spec: OriginSpec, deps: OriginDependencies): Origin {
+export function selectOrigin(spec: OriginSpec, deps: OriginDependencies, region?: string): Origin {
   switch (spec.kind) {
-    case 'r2':
-      return r2Origin(deps.bucket(spec.binding), { prefix: spec.prefix })
+    case 'r2': {
+      const regional = regionalBucket(spec.regions, region)
+      if (regional === 'missing') return unavailable(new NoRegionalBucketError(region ?? ''))
+      return r2Origin(deps.bucket(regional?.binding ?? spec.binding), { prefix: spec.prefix })
+    }
     case 'http':
       return httpOrigin({ url: spec.url, timeoutMs: spec.timeoutMs ?? deps.timeoutMs })
-    case 's3':
+    case 's3': {
+      const regional = regionalBucket(spec.regions, region)
+      if (regional === 'missing') return unavailable(new NoRegionalBucketError(region ?? ''))
+      const endpoint = regional?.endpoint ?? spec.endpoint
       return s3Origin({
         client: s3Client({
-          endpoint: spec.endpoint,
-          region: spec.region,
+          endpoint,
+          region: regional?.region ?? spec.region,
           forcePathStyle: spec.forcePathStyle,
           accessKeyId: deps.secret(spec.accessKeyIdSecret),
           secretAccessKey: deps.secret(spec.secretAccessKeySecret),
         }),
-        bucket: spec.bucket,
+        bucket: regional?.bucket ?? spec.bucket,
         prefix: spec.prefix,
+        timeoutMs: spec.timeoutMs ?? deps.timeoutMs,
       })
+    }
+  }
+}
+
+/**
+ * The bucket a request reads from.
+ * @returns the region's bucket; undefined for the default bucket (content not resident, or an
+ *   origin without regional buckets); 'missing' when the origin has regional buckets but none
+ *   for `region`
+ */
+export function regionalBucket<Bucket>(
+  regions: Partial<Record<BucketRegion, Bucket>> | undefined,
+  region: string | undefined
+): Bucket | undefined | 'missing' {
+  if (region === undefined || regions === undefined) return undefined
+  const bucket = isBucketRegion(region) ? regions[region] : undefined
+  return bucket ?? 'missing'
+}
+
+function isBucketRegion(region: string): region is BucketRegion {
+  return region === 'eu' || region === 'us' || region === 'apac'
+}
+
+/** An origin that answers nothing: every request rejects with `error`. */
+function unavailable(error: Error): Origin {
+  return {
+    fetch: () => Promise.reject(error),
   }
 }
 

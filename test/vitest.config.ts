@@ -34,6 +34,9 @@ export default defineConfig({
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations(fromRoot('schemas/config/migrations')),
                 CONFIG_TTL_MS: '0',
+                // Test-only values: the bootstrap admin token and a short purge bound.
+                ADMIN_TOKEN: 'test-admin-token',
+                PURGE_STALENESS_MS: '200',
               },
             },
           })),

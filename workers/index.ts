@@ -14,4 +14,5 @@ app.route('/_admin', adminRoutes)
 app.route('/', edgeRoutes)
 
 export default app
+export { PurgeLog } from '../edge-cache/purge/purge-log'
 export { CacheTier } from '../edge-cache/tier/cache-tier'

@@ -21,7 +21,20 @@ const PRINTABLE = /^[\x20-\x7e]+$/
  * @see https://www.rfc-editor.org/rfc/rfc9875#section-2
  */
 export function cacheGroups(headers: Headers): string[] {
-  const value = getField(headers, 'cache-groups')
+  return stringList(headers, 'cache-groups')
+}
+
+/**
+ * Cache-Group-Invalidation: a List of Strings naming groups to invalidate, sent on a response
+ * to an unsafe request.
+ * @see https://www.rfc-editor.org/rfc/rfc9875#section-3
+ */
+export function cacheGroupInvalidation(headers: Headers): string[] {
+  return stringList(headers, 'cache-group-invalidation')
+}
+
+function stringList(headers: Headers, field: string): string[] {
+  const value = getField(headers, field)
   if (value === null) return []
   const list = parseList(value) ?? []
   const out: string[] = []

@@ -4,8 +4,13 @@
  * fresh, revalidates them when stale, and collapses concurrent misses for one key into one
  * origin fetch whose body every waiter streams as it arrives.
  */
+
 import { DurableObject } from 'cloudflare:workers'
+import { BreakerRegistry } from '../../origin/breakers'
+import { CircuitOpenError } from '../../origin/errors'
+import { ArchivedObjectError } from '../../origin/s3'
 import { originDependencies, selectOrigin } from '../../origin/select'
+import type { Origin } from '../../origin/types'
 import type { EntryMeta } from '../entry'
 import { errorResponse, originFailureResponse } from '../errors'
 import {
@@ -20,17 +25,25 @@ import {
   isOnlyIfCached,
   mergeNotModified,
   notModifiedMatches,
+  type ServeDecision,
   STALE_IF_ERROR_STATUSES,
   selectCacheControl,
   stripHopByHop,
   varyFields,
 } from '../policy'
+import { applyPurge } from '../purge/purge-decision'
+import type { PurgeIndex } from '../purge/purge-index'
+import { purgeLogName } from '../purge/purge-log'
+import { purgeView } from '../purge/purge-view'
 import { mayStoreIn, residencyForTags } from '../residency'
 import { secondaryKey } from '../secondary-key'
 import { parseTierName } from '../shard'
 import { addCacheStatus, appendServerTiming } from '../status-headers'
+import { EDGE_L1_FIELD } from './archival'
 import { Bodies, BodyProgress } from './bodies'
 import { TIER_CACHE_NAME, type TierRequest } from './protocol'
+import { restoreArchived } from './restore-archived'
+import { RestoresStore } from './restores-store'
 import { type TierEntry, TierStore, variantKey } from './tier-store'
 
 type FillOutcome =
@@ -56,6 +69,9 @@ export class CacheTier extends DurableObject<Env> {
   readonly #store: TierStore
   readonly #bodies: Bodies
   readonly #inflight = new Map<string, Fill>()
+  /** One circuit breaker per origin, shared by every PoP whose requests reach this shard. */
+  readonly #breakers = new BreakerRegistry()
+  #restoresStore: RestoresStore | undefined
 
   /** This shard's region, from its name `tier:<region>:<n>`; it never stores content resident elsewhere. */
   readonly #region: string | undefined
@@ -67,27 +83,53 @@ export class CacheTier extends DurableObject<Env> {
     this.#bodies = new Bodies(this.#store)
   }
 
-  /** Answers a GET for a cache key from this shard, filling it from the origin on a miss. */
+  /**
+   * Answers a GET for a cache key from this shard, filling it from the origin on a miss.
+   * Archival paths (tier-only) tell the edge to keep no L1 copy.
+   */
   async serve(request: TierRequest): Promise<Response> {
+    const response = await this.#serve(request)
+    if (!request.archival?.tierOnly) return response
+    const headers = new Headers(response.headers)
+    headers.set(EDGE_L1_FIELD, 'no-store')
+    return new Response(response.body, { status: response.status, headers })
+  }
+
+  async #serve(request: TierRequest): Promise<Response> {
     const started = Date.now()
     const requestHeaders = new Headers(request.headers)
     const fields = this.#store.varyFields(request.key)
     const key = variantKey(request.key, fields ? secondaryKey(fields, requestHeaders) : '')
-    const entry = fields ? this.#store.get(key, started) : undefined
+    const purge = await this.#purgeIndex(request.purge, started)
+    let entry = fields ? this.#store.get(key, started) : undefined
+    let decision: ServeDecision | 'miss' = 'miss'
+    if (entry) {
+      const stored = storedView(entry)
+      const state = purge.purgeState({
+        key: request.key,
+        tags: entry.meta.tags,
+        seq: entry.meta.purgeSeq,
+      })
+      decision = applyPurge(decideServe(stored, requestHeaders, started), state, stored, started)
+      if (decision === 'miss') {
+        // Purged: delete it now rather than let it wait for the sweep.
+        this.#bodies.release(this.#store.deleteVariant(key) ?? entry.bodyId)
+        entry = undefined
+      }
+    }
 
-    if (!entry) {
+    if (!entry || decision === 'miss') {
       const miss = fields ? 'vary-miss' : 'uri-miss'
       if (isOnlyIfCached(requestHeaders)) return notCached({ cache: TIER_CACHE_NAME, fwd: miss })
-      return this.#fromFill(request, key, undefined, { cache: TIER_CACHE_NAME, fwd: miss }, started)
+      const status: CacheStatusEntry = { cache: TIER_CACHE_NAME, fwd: miss }
+      return this.#fromFill(request, key, undefined, status, started, purge.seq)
     }
-    const stored = storedView(entry)
-    const decision = decideServe(stored, requestHeaders, started)
     if (decision.action === 'fresh') {
       return this.#hit(entry, { cache: TIER_CACHE_NAME, hit: true, ttl: decision.ttl }, started)
     }
     if (decision.action === 'stale-while-revalidate') {
       // RFC 5861 §3: serve the stale entry now; one background revalidation per key.
-      const fill = this.#fill(request, key, entry).fill
+      const fill = this.#fill(request, key, entry, purge.seq).fill
       this.ctx.waitUntil(fill.outcome.then(() => undefined))
       const status = {
         cache: TIER_CACHE_NAME,
@@ -100,7 +142,18 @@ export class CacheTier extends DurableObject<Env> {
     // RFC 9211 §2.2: a response the request's own directives would not accept is fwd=request.
     const fwd = decision.reason === 'request' ? 'request' : 'stale'
     if (isOnlyIfCached(requestHeaders)) return notCached({ cache: TIER_CACHE_NAME, fwd })
-    return this.#fromFill(request, key, entry, { cache: TIER_CACHE_NAME, fwd }, started)
+    return this.#fromFill(request, key, entry, { cache: TIER_CACHE_NAME, fwd }, started, purge.seq)
+  }
+
+  /**
+   * The zone's purge log as this isolate sees it, never older than the bound and never behind
+   * what the calling edge has seen (else the edge could store pre-purge content as new).
+   */
+  #purgeIndex(purge: TierRequest['purge'], now: number): Promise<PurgeIndex> {
+    const namespace = this.env.PURGE_LOG
+    const staleness = Number(this.env.PURGE_STALENESS_MS) || 1000
+    const log = () => namespace.get(namespace.idFromName(purgeLogName(purge.zone)))
+    return purgeView(purge.zone, log, now, staleness, purge.minSeq)
   }
 
   /**
@@ -122,9 +175,10 @@ export class CacheTier extends DurableObject<Env> {
     key: string,
     stale: TierEntry | undefined,
     status: CacheStatusEntry,
-    started: number
+    started: number,
+    purgeSeq: number
   ): Promise<Response> {
-    const { fill, collapsed } = this.#fill(request, key, stale)
+    const { fill, collapsed } = this.#fill(request, key, stale, purgeSeq)
     const outcome = await fill.outcome
     const timing = { tierMs: Date.now() - started, originMs: outcome.originMs }
     if (collapsed) status.collapsed = true
@@ -173,11 +227,12 @@ export class CacheTier extends DurableObject<Env> {
   #fill(
     request: TierRequest,
     key: string,
-    stale: TierEntry | undefined
+    stale: TierEntry | undefined,
+    purgeSeq: number
   ): { fill: Fill; collapsed: boolean } {
     const existing = this.#inflight.get(key)
     if (existing) return { fill: existing, collapsed: true }
-    const fill: Fill = { outcome: this.#runFill(request, stale), passTaken: false }
+    const fill: Fill = { outcome: this.#runFill(request, stale, purgeSeq), passTaken: false }
     this.#inflight.set(key, fill)
     const settle = () => {
       this.#inflight.delete(key)
@@ -189,8 +244,12 @@ export class CacheTier extends DurableObject<Env> {
     return { fill, collapsed: false }
   }
 
-  async #runFill(request: TierRequest, stale: TierEntry | undefined): Promise<FillOutcome> {
-    const origin = selectOrigin(request.origin, originDependencies(this.env, timeout(this.env)))
+  async #runFill(
+    request: TierRequest,
+    stale: TierEntry | undefined,
+    purgeSeq: number
+  ): Promise<FillOutcome> {
+    const origin = this.#origin(request)
     const requestHeaders = new Headers(request.headers)
     const upstreamHeaders = new Headers(requestHeaders)
     if (stale) {
@@ -200,16 +259,31 @@ export class CacheTier extends DurableObject<Env> {
     }
     const requestTime = Date.now()
     let response: Response
+    const originRequest = {
+      method: 'GET',
+      path: request.originPath,
+      search: request.search,
+      headers: upstreamHeaders,
+    }
     try {
-      response = await origin.fetch({
-        method: 'GET',
-        path: request.originPath,
-        search: request.search,
-        headers: upstreamHeaders,
-      })
+      response = await origin.fetch(originRequest)
     } catch (error) {
-      console.error('tier: origin fetch failed', request.key, error)
-      return { kind: 'failed', error, originMs: Date.now() - requestTime }
+      // An open breaker and an archived object are expected answers, not faults to log.
+      if (!(error instanceof CircuitOpenError || error instanceof ArchivedObjectError)) {
+        console.error('tier: origin fetch failed', request.key, error)
+      }
+      const failure =
+        error instanceof ArchivedObjectError
+          ? await restoreArchived(
+              error,
+              origin,
+              originRequest,
+              request.archival,
+              this.#restores,
+              Date.now()
+            )
+          : error
+      return { kind: 'failed', error: failure, originMs: Date.now() - requestTime }
     }
     const responseTime = Date.now()
     const originMs = responseTime - requestTime
@@ -253,6 +327,7 @@ export class CacheTier extends DurableObject<Env> {
       vary: fields,
       varyKey: secondaryKey(fields, requestHeaders),
       tags: cacheTags(response.headers),
+      purgeSeq,
     }
     const headers = headersToStore(response.headers, decision.directives)
     headers.delete('cache-status')
@@ -287,7 +362,7 @@ export class CacheTier extends DurableObject<Env> {
 
   /** Fetches for one waiter alone, when the shared response could not be shared. */
   async #pass(request: TierRequest, status: CacheStatusEntry, started: number) {
-    const origin = selectOrigin(request.origin, originDependencies(this.env, timeout(this.env)))
+    const origin = this.#origin(request)
     const originStarted = Date.now()
     status.collapsed = undefined
     try {
@@ -309,6 +384,25 @@ export class CacheTier extends DurableObject<Env> {
         originMs: Date.now() - originStarted,
       })
     }
+  }
+
+  /**
+   * The request's origin, reading the bucket of the content's residency region, with retries
+   * and this shard's breaker for it.
+   */
+  #origin(request: TierRequest): Origin {
+    const region = request.residency?.region
+    const deps = originDependencies(this.env, timeout(this.env))
+    return this.#breakers.protect(
+      selectOrigin(request.origin, deps, region),
+      request.origin,
+      region
+    )
+  }
+
+  get #restores(): RestoresStore {
+    this.#restoresStore ??= new RestoresStore(this.ctx.storage.sql)
+    return this.#restoresStore
   }
 
   #hit(entry: TierEntry, status: CacheStatusEntry, started: number): Response {

@@ -4,6 +4,7 @@
  */
 import type { OriginSpec } from '../../schemas/api/config'
 import type { Residency, ResidencyRule } from '../residency'
+import type { TierArchival } from './archival'
 
 export interface TierRequest {
   /** The primary cache key. */
@@ -15,10 +16,14 @@ export interface TierRequest {
   originPath: string
   search: string
   allowSetCookie: boolean
+  /** The route's settings for archived objects (restore tier and days, tier-only paths). */
+  archival?: TierArchival
   /** The path-based residency of the content, when a rule pins it. */
   residency?: Residency
   /** The zone's residency rules, for tag rules the tier applies to responses. */
   rules: ResidencyRule[]
+  /** Whose purge log applies, and the newest purge the edge has seen: the tier must know it too. */
+  purge: { zone: string; minSeq: number }
 }
 
 /** The name a tier gives itself in `Cache-Status`. */

@@ -139,6 +139,17 @@ export class TierStore {
     return bodies
   }
 
+  /**
+   * Removes one variant.
+   * @returns its body id, for the caller to release
+   */
+  deleteVariant(key: string): string | undefined {
+    const row = this.#sql
+      .exec<{ body_id: string }>('DELETE FROM entries WHERE key = ? RETURNING body_id', key)
+      .toArray()[0]
+    return row?.body_id
+  }
+
   deleteBody(bodyId: string): void {
     this.#sql.exec('DELETE FROM chunks WHERE body_id = ?', bodyId)
   }

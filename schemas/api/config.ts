@@ -16,11 +16,40 @@ const keyPrefix = z
   .max(512)
   .refine((p) => !p.split('/').includes('..'), 'must not contain a `..` segment')
 
+/** The regions an origin may keep a bucket in (schemas/regions.ts, without `global`). */
+export const bucketRegionSchema = z.enum(['eu', 'us', 'apac'])
+export type BucketRegion = z.infer<typeof bucketRegionSchema>
+
+const bindingName = z.string().regex(/^[A-Z][A-Z0-9_]*$/)
+
+/**
+ * Retries, backoff and circuit breaker of an origin (origin/resilient.ts); every field has a
+ * default (`DEFAULT_RESILIENCE`).
+ */
+export const resilienceSchema = z.object({
+  /** Retries of an idempotent request that failed before any response (0: none). */
+  retries: z.number().int().min(0).max(5).optional(),
+  /** Upper bound of the first jittered wait, doubling per retry, in milliseconds. */
+  backoffBaseMs: z.number().int().min(0).max(10_000).optional(),
+  backoffMaxMs: z.number().int().min(0).max(60_000).optional(),
+  /** Consecutive failures (network, timeout, 5xx) that open the breaker. */
+  failureThreshold: z.number().int().min(1).max(1000).optional(),
+  /** How long an open breaker refuses requests before one probe, in milliseconds. */
+  coolDownMs: z.number().int().min(10).max(3_600_000).optional(),
+})
+export type ResilienceSpec = z.infer<typeof resilienceSchema>
+
 export const r2OriginSchema = z.object({
   kind: z.literal('r2'),
   /** Name of the R2 bucket binding in wrangler.toml. */
-  binding: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
+  binding: bindingName,
   prefix: keyPrefix.default(''),
+  /**
+   * One bucket per region (e.g. a binding with `jurisdiction = "eu"`). Content resident in a
+   * region is read only from that region's bucket; the default `binding` serves the rest.
+   */
+  regions: z.partialRecord(bucketRegionSchema, z.object({ binding: bindingName })).optional(),
+  resilience: resilienceSchema.optional(),
 })
 
 export const httpOriginSchema = z.object({
@@ -34,6 +63,7 @@ export const httpOriginSchema = z.object({
     ),
   /** Connect + first byte, in milliseconds. */
   timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  resilience: resilienceSchema.optional(),
 })
 
 export const s3OriginSchema = z.object({
@@ -48,6 +78,24 @@ export const s3OriginSchema = z.object({
   /** Names of the Worker secrets holding the key pair, never the keys themselves. */
   accessKeyIdSecret: z.lazy(() => secretNameSchema),
   secretAccessKeySecret: z.lazy(() => secretNameSchema),
+  /** Connect + first byte, in milliseconds. */
+  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  /**
+   * One bucket per region (e.g. EU objects in eu-central-1), same keys and prefix. Content
+   * resident in a region is read only from that region's bucket; `region` and `endpoint` default
+   * to the origin's own.
+   */
+  regions: z
+    .partialRecord(
+      bucketRegionSchema,
+      z.object({
+        bucket: z.string().min(3).max(63),
+        region: z.string().min(1).max(32).optional(),
+        endpoint: z.url({ protocol: /^https?$/ }).optional(),
+      })
+    )
+    .optional(),
+  resilience: resilienceSchema.optional(),
 })
 
 export const originSpecSchema = z.discriminatedUnion('kind', [
@@ -65,8 +113,32 @@ export const routeSpecSchema = z.object({
   bypass: z.boolean().default(false),
   /** Store responses carrying Set-Cookie (the cookie itself is never stored). */
   allowSetCookie: z.boolean().default(false),
+  /**
+   * Archived objects (S3 GLACIER, DEEP_ARCHIVE): how this route restores them, and which paths
+   * hold archival data: served from the origin on demand, cached only in the tier (never in a
+   * PoP's L1), never pre-warmed.
+   */
+  archival: z.lazy(() => archivalSpecSchema).optional(),
 })
 export type RouteSpec = z.infer<typeof routeSpecSchema>
+
+export const restoreTierSchema = z.enum(['Expedited', 'Standard', 'Bulk'])
+
+export const archivalSpecSchema = z.object({
+  /** Request paths (as the client sends them, starting with /) that hold archival data. */
+  prefix: z.string().startsWith('/', 'must start with /').max(1024),
+  /** How long a restored copy stays readable. */
+  restoreDays: z.number().int().min(1).max(365).default(1),
+  restoreTier: restoreTierSchema.default('Standard'),
+  /** A restore started this long ago may be asked for again, in seconds. */
+  restoreWindowSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .optional(),
+})
+export type ArchivalSpec = z.infer<typeof archivalSpecSchema>
 
 export const zoneSpecSchema = z.object({
   hosts: z.array(z.string().min(1).max(253).toLowerCase()).min(1),

@@ -170,8 +170,7 @@ describe('records under a zone', () => {
     {
       collection: 'origins',
       body: { kind: 'http', url: 'https://user:pass@origin.test/' },
-      message:
-        'origins.url: must not carry credentials: reference a Worker secret by name instead',
+      message: 'origins.url: must not carry credentials: reference a Worker secret by name instead',
     },
   ])('answers 400 with "$message"', async (row, { expect }) => {
     const res = await admin('PUT', `/zones/records/${row.collection}/bad`, { body: row.body })
@@ -401,9 +400,11 @@ describe('authentication and scopes', () => {
   })
 
   it('answers unknown admin paths with a 404 envelope, not content', async ({ expect }) => {
-    const res = await admin('GET', '/nothing-here')
-    expect(res.status).toBe(404)
-    expect(res.body).toMatchObject({ success: false, errors: [{ code: 'not_found' }] })
+    for (const path of ['', '/', '/nothing-here']) {
+      const res = await admin('GET', path)
+      expect(res.status, path).toBe(404)
+      expect(res.body).toMatchObject({ success: false, errors: [{ code: 'not_found' }] })
+    }
   })
 })
 

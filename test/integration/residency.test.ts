@@ -183,6 +183,7 @@ describe('the tier enforces residency itself', () => {
       allowSetCookie: false,
       residency: { rule: 'eu-cache', region: 'eu', mode: 'cache-in-region' },
       rules: [],
+      purge: { zone: 'res', minSeq: 0 },
     })
     expect(res.status).toBe(200)
     expect(res.headers.get('cache-status')).not.toContain('stored')
@@ -201,6 +202,7 @@ describe('the tier enforces residency itself', () => {
       allowSetCookie: false,
       residency: { rule: 'eu-cache', region: 'eu', mode: 'cache-in-region' },
       rules: [],
+      purge: { zone: 'res', minSeq: 0 },
     })
     await res.text()
     expect(res.headers.get('cache-status')).toContain('stored')

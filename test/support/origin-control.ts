@@ -18,5 +18,28 @@ export function originControl(originUrl: string) {
       const { hits } = (await res.json()) as { hits: OriginHit[] }
       return hits
     },
+    /**
+     * Starts a counting pass-through proxy to `target` (requests forwarded verbatim, Host
+     * included, so signed requests still verify).
+     * @returns the proxy's URL and what went through it so far
+     */
+    async proxy(target: string): Promise<{ url: string; hits(): Promise<OriginHit[]> }> {
+      const res = await fetch(`${originUrl}/__origin/proxy`, {
+        method: 'POST',
+        body: JSON.stringify({ target }),
+      })
+      if (!res.ok) throw new Error(`origin proxy failed: ${res.status}`)
+      const { url } = (await res.json()) as { url: string }
+      return {
+        url,
+        async hits() {
+          const list = await fetch(
+            `${originUrl}/__origin/proxy-hits?url=${encodeURIComponent(url)}`
+          )
+          const { hits } = (await list.json()) as { hits: OriginHit[] }
+          return hits
+        },
+      }
+    },
   }
 }

@@ -3,9 +3,17 @@
  * `cache-control: public, max-age=60`, an ETag and the path as body. Scripts are installed over
  * HTTP (`PUT /__origin/script?path=…`), so tests running inside workerd can drive it too.
  * A script's `sequence` answers successive requests differently; a request's body is recorded
- * with its hit.
+ * with its hit. `POST /__origin/proxy` starts a counting pass-through proxy in front of another
+ * server (e.g. the S3 server: requests are forwarded verbatim, Host included, so SigV4 still
+ * verifies) and `GET /__origin/proxy-hits?url=…` lists what went through it.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export interface OriginScript {
@@ -18,6 +26,8 @@ export interface OriginScript {
   delayMs?: number
   /** Accept the request and never answer. */
   hang?: boolean
+  /** Close the connection without sending anything: the client sees a network error. */
+  destroy?: boolean
   /** Send headers and this many bytes, then destroy the socket. */
   dieAfterBytes?: number
   /** Default response fields to leave out, e.g. `['etag', 'cache-control']`. */
@@ -64,6 +74,12 @@ export async function startOrigin(port = 0): Promise<TestOrigin> {
       const path = url.searchParams.get('path') ?? ''
       return json(res, { hits: hits.get(path) ?? [] })
     }
+    if (url.pathname === '/__origin/proxy' && req.method === 'POST') return startProxy(req, res)
+    if (url.pathname === '/__origin/proxy-hits') {
+      const proxy = proxies.get(url.searchParams.get('url') ?? '')
+      if (!proxy) return json(res, { error: 'no such proxy' }, 404)
+      return json(res, { hits: proxy.hits })
+    }
     if (url.pathname === '/__origin/reset') {
       scripts.clear()
       hits.clear()
@@ -97,15 +113,59 @@ export async function startOrigin(port = 0): Promise<TestOrigin> {
     })
   }
 
+  const proxies = new Map<string, { server: Server; hits: OriginHit[] }>()
+
+  function startProxy(req: IncomingMessage, res: ServerResponse) {
+    let text = ''
+    req.on('data', (chunk: Buffer) => {
+      text += chunk.toString()
+    })
+    req.on('end', async () => {
+      const { target } = JSON.parse(text) as { target: string }
+      const to = new URL(target)
+      const hits: OriginHit[] = []
+      const proxy = createServer((inbound, outbound) => {
+        hits.push({
+          method: inbound.method ?? 'GET',
+          url: inbound.url ?? '/',
+          headers: inbound.headers,
+        })
+        const forward = httpRequest(
+          {
+            host: to.hostname,
+            port: to.port,
+            method: inbound.method,
+            path: inbound.url,
+            headers: inbound.headers,
+          },
+          (answer) => {
+            outbound.writeHead(answer.statusCode ?? 502, answer.headers)
+            answer.pipe(outbound)
+          }
+        )
+        forward.on('error', () => outbound.destroy())
+        inbound.pipe(forward)
+      })
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+      proxies.set(proxyUrl, { server: proxy, hits })
+      json(res, { url: proxyUrl })
+    })
+  }
+
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
   const address = server.address() as AddressInfo
+  const closeServer = (s: Server) =>
+    new Promise<void>((resolve) => {
+      s.closeAllConnections()
+      s.close(() => resolve())
+    })
   return {
     url: `http://127.0.0.1:${address.port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: async () => {
+      await Promise.all([...proxies.values()].map((p) => closeServer(p.server)))
+      await closeServer(server)
+    },
   }
 }
 
@@ -116,6 +176,10 @@ async function answer(
   script: OriginScript | undefined
 ) {
   if (script?.hang) return
+  if (script?.destroy) {
+    res.socket?.destroy()
+    return
+  }
   if (script?.delayMs) await new Promise((r) => setTimeout(r, script.delayMs))
   const echoed = (script?.echoHeaders ?? [])
     .map((name) => `\n${name}: ${String(req.headers[name.toLowerCase()] ?? '')}`)

@@ -3,12 +3,16 @@
  * The catch-all route: every request that is not for the admin API is content, served through
  * the cache hierarchy of the zone and route it resolves to.
  */
+
 import { Hono } from 'hono'
 import { residencyField, serveFromEdge } from '../../edge-cache/edge'
 import { errorResponse } from '../../edge-cache/errors'
 import { cacheKey } from '../../edge-cache/key'
+import { purgeLogName } from '../../edge-cache/purge/purge-log'
+import { purgeView } from '../../edge-cache/purge/purge-view'
 import { decideResidency, type ResidencyRule } from '../../edge-cache/residency'
 import { L1Cache } from '../../edge-cache/store/l1'
+import { archivalFor } from '../../edge-cache/tier/archival'
 import { originDependencies, selectOrigin } from '../../origin/select'
 import { type PopLocation, regionNamed, regionOf } from '../../schemas/regions'
 import type { AppEnv } from '../app-env'
@@ -63,17 +67,39 @@ edgeRoutes.all('*', async (c) => {
       key: cacheKey(url),
       originPath: route.originPath,
       search: url.search,
-      tier: { origin: route.origin, allowSetCookie: route.spec.allowSetCookie },
+      tier: {
+        origin: route.origin,
+        allowSetCookie: route.spec.allowSetCookie,
+        archival: archivalFor(route.spec.archival, url.pathname),
+      },
       bypass: route.spec.bypass,
       clientRegion: region.name,
       residency,
       rules,
+      zone: route.zone,
     },
     {
       l1: await L1Cache.open(pop.colo),
+      purge: await purgeView(
+        route.zone,
+        () => c.env.PURGE_LOG.get(c.env.PURGE_LOG.idFromName(purgeLogName(route.zone))),
+        Date.now(),
+        numberVar(c.env.PURGE_STALENESS_MS, 1000)
+      ),
       tier: tier.serve,
       invalidateTier: tier.invalidate,
-      origin: selectOrigin(route.origin, originDependencies(c.env, timeoutMs)),
+      purgeTags: async (tags) => {
+        const log = c.env.PURGE_LOG.get(c.env.PURGE_LOG.idFromName(purgeLogName(route.zone)))
+        await log.append(tags.map((value) => ({ kind: 'tag', value, soft: false })))
+      },
+      // Built only when needed: most requests never reach the origin from the edge.
+      // Resident content is read only from its region's bucket (origin/select.ts).
+      origin: () =>
+        selectOrigin(
+          route.origin,
+          originDependencies(c.env, timeoutMs),
+          residency.kind === 'open' ? undefined : residency.residency.region
+        ),
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
       now: Date.now,
     }

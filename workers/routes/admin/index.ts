@@ -10,6 +10,7 @@ import { failure } from '../../admin/envelope'
 import { type AdminEnv, adminAuth } from '../../middleware/admin-auth'
 import { auditRoutes } from './audit'
 import { originRoutes } from './origins'
+import { purgeRoutes } from './purge'
 import { residencyRuleRoutes } from './residency-rules'
 import { routeRoutes } from './routes'
 import { tokenRoutes } from './tokens'
@@ -27,6 +28,7 @@ adminRoutes.onError((error, c) => {
 
 adminRoutes.use('*', adminAuth())
 adminRoutes.route('/zones', zoneRoutes)
+adminRoutes.route('/zones', purgeRoutes)
 adminRoutes.route('/zones/:zone/origins', originRoutes)
 adminRoutes.route('/zones/:zone/routes', routeRoutes)
 adminRoutes.route('/zones/:zone/residency-rules', residencyRuleRoutes)

@@ -1,0 +1,67 @@
+/**
+ * @module purge/purge-view
+ * Each isolate's view of every zone's purge log, refreshed when older than the staleness bound
+ * (default 1 s) or when a caller needs at least a given sequence. One refresh per zone at a time;
+ * a refresh that fails keeps the previous view (and is logged).
+ */
+import { PurgeIndex, type PurgeSnapshot } from './purge-index'
+
+export interface PurgeLogReader {
+  snapshot(after: number): Promise<PurgeSnapshot>
+}
+
+interface View {
+  index: PurgeIndex
+  fetchedAt: number
+  refreshing?: Promise<PurgeIndex>
+}
+
+const views = new Map<string, View>()
+
+/**
+ * @param zone the zone whose log is read
+ * @param log the zone's purge log
+ * @param now current time in ms
+ * @param maxStalenessMs how old a view may be
+ * @param minSeq the view must include at least this sequence (a caller that has seen it)
+ * @returns the zone's purge index
+ */
+export async function purgeView(
+  zone: string,
+  log: () => PurgeLogReader,
+  now: number,
+  maxStalenessMs: number,
+  minSeq = 0
+): Promise<PurgeIndex> {
+  const view = views.get(zone)
+  if (view && now - view.fetchedAt <= maxStalenessMs && view.index.seq >= minSeq) return view.index
+  if (view?.refreshing) return view.refreshing
+  const refreshing = refresh(view, log())
+    .then((index) => {
+      views.set(zone, { index, fetchedAt: now })
+      return index
+    })
+    .catch((error: unknown) => {
+      // Serving on is better than failing every request; the next call tries again.
+      console.error(`purge log of zone ${zone} unreachable; using the last view`, error)
+      const current = views.get(zone)
+      if (current) current.refreshing = undefined
+      return current?.index ?? emptyIndex()
+    })
+  const placeholder = view ?? { index: emptyIndex(), fetchedAt: Number.NEGATIVE_INFINITY }
+  placeholder.refreshing = refreshing
+  views.set(zone, placeholder)
+  return refreshing
+}
+
+async function refresh(view: View | undefined, log: PurgeLogReader): Promise<PurgeIndex> {
+  if (view) {
+    const delta = await log.snapshot(view.index.seq)
+    if (view.index.extend(delta)) return view.index
+  }
+  return new PurgeIndex(await log.snapshot(0))
+}
+
+function emptyIndex(): PurgeIndex {
+  return new PurgeIndex({ seq: 0, floor: 0, records: [] })
+}

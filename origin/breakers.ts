@@ -1,0 +1,95 @@
+/**
+ * @module origin/breakers
+ * One circuit breaker per origin, held by whoever keeps state for a set of requests (the tier
+ * Durable Object: every PoP whose requests reach that shard shares its breakers). An origin is
+ * identified by its validated spec and the residency region whose bucket it reads: a changed
+ * spec is a new origin with a fresh breaker. Bounded: the least recently used breaker goes
+ * first.
+ * @see origin/circuit-breaker.ts
+ * @see origin/resilient.ts
+ */
+import type { OriginSpec } from '../schemas/api/config'
+import { CircuitBreaker } from './circuit-breaker'
+import { DEFAULT_RESILIENCE, type ResilienceOptions, resilientOrigin } from './resilient'
+import { regionalBucket } from './select'
+import type { Origin } from './types'
+
+/** How many origins' breakers one registry keeps. */
+export const MAX_BREAKERS = 256
+
+export class BreakerRegistry {
+  readonly #breakers = new Map<string, CircuitBreaker>()
+  readonly #limit: number
+
+  constructor(limit = MAX_BREAKERS) {
+    this.#limit = limit
+  }
+
+  /**
+   * @param spec the origin
+   * @param region the residency region whose bucket is read, if any
+   * @returns the origin's breaker, created closed on first use
+   */
+  breakerFor(spec: OriginSpec, region: string | undefined): CircuitBreaker {
+    const key = `${region ?? ''}\n${JSON.stringify(spec)}`
+    let breaker = this.#breakers.get(key)
+    if (breaker) {
+      this.#breakers.delete(key)
+    } else {
+      const resilience = spec.resilience ?? {}
+      breaker = new CircuitBreaker({
+        failureThreshold: resilience.failureThreshold ?? DEFAULT_RESILIENCE.failureThreshold,
+        coolDownMs: resilience.coolDownMs ?? DEFAULT_RESILIENCE.coolDownMs,
+      })
+    }
+    this.#breakers.set(key, breaker)
+    if (this.#breakers.size > this.#limit) {
+      const oldest = this.#breakers.keys().next().value
+      if (oldest !== undefined) this.#breakers.delete(oldest)
+    }
+    return breaker
+  }
+
+  /**
+   * Wraps an adapter with the retries its spec configures and its shared breaker.
+   * @param origin the adapter `selectOrigin(spec, deps, region)` built
+   */
+  protect(origin: Origin, spec: OriginSpec, region: string | undefined): Origin {
+    return resilientOrigin(origin, {
+      ...retryOptions(spec),
+      breaker: this.breakerFor(spec, region),
+      name: originName(spec, region),
+    })
+  }
+}
+
+/** The retries and backoff a spec configures, defaults filled in. */
+export function retryOptions(spec: OriginSpec): Pick<ResilienceOptions, 'retries' | 'backoff'> {
+  const resilience = spec.resilience ?? {}
+  return {
+    retries: resilience.retries ?? DEFAULT_RESILIENCE.retries,
+    backoff: {
+      baseMs: resilience.backoffBaseMs ?? DEFAULT_RESILIENCE.backoff.baseMs,
+      maxMs: resilience.backoffMaxMs ?? DEFAULT_RESILIENCE.backoff.maxMs,
+    },
+  }
+}
+
+/** A name for messages: where the origin is, never a credential. */
+export function originName(spec: OriginSpec, region?: string): string {
+  const where = region === undefined ? '' : ` (region ${region})`
+  switch (spec.kind) {
+    case 'http':
+      return `origin ${new URL(spec.url).host}`
+    case 'r2': {
+      const regional = regionalBucket(spec.regions, region)
+      const binding = typeof regional === 'object' ? regional.binding : spec.binding
+      return `R2 origin ${binding}${where}`
+    }
+    case 's3': {
+      const regional = regionalBucket(spec.regions, region)
+      const bucket = typeof regional === 'object' ? regional.bucket : spec.bucket
+      return `S3 origin ${bucket}${where}`
+    }
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The pure archival decisions: tier-only paths, restore dedupe, Retry-After; and how the
+ * resulting errors are answered.
+ * @see edge-cache/tier/archival.ts
+ * @see edge-cache/errors.ts
+ */
+import { describe, it } from 'vitest'
+import { originFailureResponse } from '../../edge-cache/errors'
+import {
+  archivalFor,
+  decideRestore,
+  expectedRestoreSeconds,
+  MIN_RESTORE_POLL_SECONDS,
+  ObjectRestoringError,
+  type RestoreTier,
+  restoreRetryAfterSeconds,
+  restoreWindowMs,
+} from '../../edge-cache/tier/archival'
+import { CircuitOpenError, NoRegionalBucketError, OriginError } from '../../origin/errors'
+import { ArchivedObjectError } from '../../origin/s3'
+import { routeSpecSchema } from '../../schemas/api/config'
+
+describe('decideRestore', () => {
+  const HOUR = 3_600_000
+  it.for([
+    ['no restore recorded', undefined, 0, 'start'],
+    ['recorded just now', { startedAt: 1000 }, 1000, 'wait'],
+    ['recorded within the window', { startedAt: 0 }, HOUR - 1, 'wait'],
+    ['recorded exactly a window ago', { startedAt: 0 }, HOUR, 'start'],
+    ['recorded long ago', { startedAt: 0 }, 10 * HOUR, 'start'],
+  ] as const)('%s → %s', ([, record, now, expected], { expect }) => {
+    expect(decideRestore(record, now, HOUR)).toBe(expected)
+  })
+})
+
+describe('restoreRetryAfterSeconds', () => {
+  it.for([
+    ['GLACIER', 'Standard', 0, 5 * 3600],
+    ['GLACIER', 'Standard', 3600, 4 * 3600],
+    ['GLACIER', 'Expedited', 0, 300],
+    ['GLACIER', 'Expedited', 290, MIN_RESTORE_POLL_SECONDS],
+    ['GLACIER', 'Expedited', 10_000, MIN_RESTORE_POLL_SECONDS],
+    ['GLACIER', 'Bulk', 0, 12 * 3600],
+    ['DEEP_ARCHIVE', 'Standard', 0, 12 * 3600],
+    ['DEEP_ARCHIVE', 'Bulk', 0, 48 * 3600],
+  ] as [string, RestoreTier, number, number][])(
+    '%s %s, %d s in → %d s',
+    ([storageClass, tier, elapsed, expected], { expect }) => {
+      expect(restoreRetryAfterSeconds(storageClass, tier, 5000, 5000 + elapsed * 1000)).toBe(
+        expected
+      )
+    }
+  )
+
+  it('is never below the polling interval', ({ expect }) => {
+    for (const tier of ['Expedited', 'Standard', 'Bulk'] as const) {
+      expect(expectedRestoreSeconds('GLACIER', tier)).toBeGreaterThanOrEqual(60)
+      expect(restoreRetryAfterSeconds('GLACIER', tier, 0, 1e12)).toBe(MIN_RESTORE_POLL_SECONDS)
+    }
+  })
+})
+
+describe('restoreWindowMs', () => {
+  it('is the configured window, else the expected restore time', ({ expect }) => {
+    const base = { restoreDays: 1, restoreTier: 'Bulk' as const, tierOnly: false }
+    expect(restoreWindowMs(base, 'GLACIER')).toBe(12 * 3_600_000)
+    expect(restoreWindowMs({ ...base, restoreWindowSeconds: 30 }, 'GLACIER')).toBe(30_000)
+  })
+})
+
+describe('archivalFor', () => {
+  const route = routeSpecSchema.parse({ origin: 'main', archival: { prefix: '/cold/' } })
+
+  it('fills the defaults: 1 day, Standard', ({ expect }) => {
+    expect(route.archival).toEqual({ prefix: '/cold/', restoreDays: 1, restoreTier: 'Standard' })
+  })
+
+  it.for([
+    ['/cold/2019/report.pdf', true],
+    ['/cold/', true],
+    ['/coldest/x', false],
+    ['/hot/x', false],
+  ] as const)('%s tier-only: %s', ([path, tierOnly], { expect }) => {
+    expect(archivalFor(route.archival, path)).toEqual({
+      restoreDays: 1,
+      restoreTier: 'Standard',
+      tierOnly,
+    })
+  })
+
+  it('is undefined for a route without archival settings', ({ expect }) => {
+    expect(archivalFor(undefined, '/cold/x')).toBeUndefined()
+  })
+
+  it.for([
+    { prefix: 'cold/' },
+    { prefix: '/cold/', restoreTier: 'Instant' },
+    { prefix: '/cold/', restoreDays: 0 },
+  ])('rejects archival %j', (archival, { expect }) => {
+    expect(routeSpecSchema.safeParse({ origin: 'main', archival }).success).toBe(false)
+  })
+})
+
+describe('originFailureResponse', () => {
+  async function answer(error: unknown) {
+    const res = originFailureResponse(error)
+    const body = (await res.json()) as { error: Record<string, unknown> }
+    return {
+      status: res.status,
+      retryAfter: res.headers.get('retry-after'),
+      cacheControl: res.headers.get('cache-control'),
+      error: body.error,
+    }
+  }
+
+  it('answers an open breaker with 503, Retry-After and origin_circuit_open', async ({
+    expect,
+  }) => {
+    expect(await answer(new CircuitOpenError('origin a.test is failing', 7))).toEqual({
+      status: 503,
+      retryAfter: '7',
+      cacheControl: 'no-store',
+      error: {
+        code: 'origin_circuit_open',
+        message: 'origin a.test is failing',
+        retryAfterSeconds: 7,
+      },
+    })
+  })
+
+  it('answers a restore in progress with 503, Retry-After and object_restoring', async ({
+    expect,
+  }) => {
+    const error = new ObjectRestoringError('/cold/a.txt', 'GLACIER', 18000)
+    expect(await answer(error)).toEqual({
+      status: 503,
+      retryAfter: '18000',
+      cacheControl: 'no-store',
+      error: {
+        code: 'object_restoring',
+        message: '/cold/a.txt is being restored from archival storage (GLACIER)',
+        storageClass: 'GLACIER',
+        retryAfterSeconds: 18000,
+      },
+    })
+  })
+
+  it('answers an archived object no restore was started for with 503 object_archived', async ({
+    expect,
+  }) => {
+    const error = new ArchivedObjectError({ bucket: 'b', key: 'k' }, { storageClass: 'GLACIER' })
+    expect(await answer(error)).toMatchObject({
+      status: 503,
+      retryAfter: String(MIN_RESTORE_POLL_SECONDS),
+      error: { code: 'object_archived', storageClass: 'GLACIER' },
+    })
+  })
+
+  it.for([
+    [new NoRegionalBucketError('apac'), 500, 'no_regional_bucket'],
+    [new OriginError('timeout', 'slow'), 504, 'origin_timeout'],
+    [new OriginError('network', 'down'), 502, 'origin_unreachable'],
+    [new OriginError('upstream', 'no', { status: 500 }), 502, 'origin_failed'],
+  ] as const)('answers %s with %d %s', async ([error, status, code], { expect }) => {
+    const got = await answer(error)
+    expect(got).toMatchObject({ status, retryAfter: null, error: { code } })
+  })
+})

@@ -1,0 +1,220 @@
+/**
+ * Retries and the per-origin circuit breaker end to end through the edge
+ * (`exports.default.fetch`) against the test HTTP origin, counting what reaches the origin. The
+ * breaker lives in the tier shard, so every request here is for one URL (one shard); each test
+ * has its own zone whose origin spec differs, hence its own breaker.
+ */
+import { env, exports } from 'cloudflare:workers'
+import { beforeAll, describe, inject, it } from 'vitest'
+import type { OriginSpec } from '../../schemas/api/config'
+import { putZone } from '../support/config'
+import type { OriginScript } from '../support/origin'
+import { originControl } from '../support/origin-control'
+
+const originUrl = inject('originUrl')
+const origin = originControl(originUrl)
+const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
+const COOL_DOWN_MS = 600
+
+function get(url: string) {
+  return exports.default.fetch(new Request(url, { cf: FRA } as RequestInit))
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** A zone of its own (so a breaker of its own) on the test origin. */
+async function zone(name: string, spec: Partial<Extract<OriginSpec, { kind: 'http' }>> = {}) {
+  await putZone(env.CONFIG_DB, {
+    name,
+    hosts: [`${name}.test`],
+    origin: { kind: 'http', url: originUrl, ...spec },
+  })
+  return `https://${name}.test`
+}
+
+const NO_STORE = { headers: { 'cache-control': 'no-store' } }
+const fail = (status: number): OriginScript => ({ status, ...NO_STORE, body: `failed ${status}` })
+const ok = (body: string): OriginScript => ({ ...NO_STORE, body })
+
+describe('the circuit breaker, through the edge', () => {
+  let host: string
+  beforeAll(async () => {
+    host = await zone('breaker', {
+      resilience: { failureThreshold: 3, coolDownMs: COOL_DOWN_MS, retries: 0 },
+    })
+  })
+
+  it('opens after 3 consecutive 5xx, answers 503 + Retry-After without an origin hit, probes after the cool-down and closes', async ({
+    expect,
+  }) => {
+    const path = '/flaky'
+    await origin.script(path, {
+      sequence: [fail(500), fail(502), fail(500), ok('recovered'), fail(500), ok('fine')],
+    })
+    for (const status of [500, 502, 500]) {
+      const res = await get(`${host}${path}`)
+      expect(res.status).toBe(status)
+      await res.arrayBuffer()
+    }
+    expect(await origin.hits(path)).toHaveLength(3)
+
+    const refused = await get(`${host}${path}`)
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toBe('1')
+    expect(refused.headers.get('cache-control')).toBe('no-store')
+    expect(refused.headers.get('cache-status')).toMatch(/edge-tier; .*detail=origin-error/)
+    const body = (await refused.json()) as { error: { code: string; retryAfterSeconds: number } }
+    expect(body.error).toMatchObject({ code: 'origin_circuit_open', retryAfterSeconds: 1 })
+    // a second refusal still costs the origin nothing
+    await (await get(`${host}${path}`)).arrayBuffer()
+    expect(await origin.hits(path)).toHaveLength(3)
+
+    await sleep(COOL_DOWN_MS + 50)
+    const probe = await get(`${host}${path}`)
+    expect(probe.status).toBe(200)
+    expect(await probe.text()).toBe('recovered')
+    expect(await origin.hits(path)).toHaveLength(4)
+
+    // Closed again: one failure is passed through, not a refusal, and the next request is served.
+    const once = await get(`${host}${path}`)
+    expect(once.status).toBe(500)
+    await once.arrayBuffer()
+    const after = await get(`${host}${path}`)
+    expect(after.status).toBe(200)
+    expect(await after.text()).toBe('fine')
+    expect(await origin.hits(path)).toHaveLength(6)
+  })
+
+  it('re-opens when the half-open probe fails, for another whole cool-down', async ({ expect }) => {
+    const host2 = await zone('breaker-reopen', {
+      resilience: { failureThreshold: 2, coolDownMs: COOL_DOWN_MS + 1, retries: 0 },
+    })
+    const path = '/still-down'
+    await origin.script(path, { sequence: [fail(503), fail(503), fail(503), ok('up')] })
+    for (let i = 0; i < 2; i++) await (await get(`${host2}${path}`)).arrayBuffer()
+    expect((await get(`${host2}${path}`)).status).toBe(503)
+    expect(await origin.hits(path)).toHaveLength(2)
+
+    await sleep(COOL_DOWN_MS + 50)
+    const probe = await get(`${host2}${path}`)
+    // the probe reached the origin, whose own 503 is passed through
+    expect(probe.status).toBe(503)
+    expect(await probe.text()).toBe('failed 503')
+    expect(await origin.hits(path)).toHaveLength(3)
+
+    const refused = await get(`${host2}${path}`)
+    expect(refused.status).toBe(503)
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+      'origin_circuit_open'
+    )
+    expect(await origin.hits(path)).toHaveLength(3)
+
+    await sleep(COOL_DOWN_MS + 50)
+    const recovered = await get(`${host2}${path}`)
+    expect(recovered.status).toBe(200)
+    expect(await recovered.text()).toBe('up')
+  })
+
+  it('opens on refused connections too', async ({ expect }) => {
+    await putZone(env.CONFIG_DB, {
+      name: 'breaker-refused',
+      hosts: ['breaker-refused.test'],
+      // A port nothing listens on: connection refused.
+      origin: {
+        kind: 'http',
+        url: 'http://127.0.0.1:9',
+        resilience: { failureThreshold: 2, coolDownMs: 60_000, retries: 0 },
+      },
+    })
+    const codes: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const res = await get('https://breaker-refused.test/x')
+      codes.push(`${res.status} ${((await res.json()) as { error: { code: string } }).error.code}`)
+    }
+    expect(codes).toEqual([
+      '502 origin_unreachable',
+      '502 origin_unreachable',
+      '503 origin_circuit_open',
+    ])
+  })
+
+  it('serves stale content where stale-if-error allows while the breaker is open', async ({
+    expect,
+  }) => {
+    const host3 = await zone('breaker-stale', {
+      resilience: { failureThreshold: 1, coolDownMs: 60_000, retries: 0 },
+    })
+    const path = '/stale-ok'
+    await origin.script(path, {
+      sequence: [
+        { body: 'kept', headers: { 'cache-control': 'max-age=1, stale-if-error=600' } },
+        fail(500),
+      ],
+    })
+    const first = await get(`${host3}${path}`)
+    expect(await first.text()).toBe('kept')
+    await sleep(1100)
+    for (let i = 0; i < 3; i++) {
+      const res = await get(`${host3}${path}`)
+      expect(res.status).toBe(200)
+      expect(await res.text()).toBe('kept')
+      expect(res.headers.get('cache-status')).toMatch(/stale-if-error/)
+    }
+    // one failed revalidation opened the breaker; the next two never reached the origin
+    expect(await origin.hits(path)).toHaveLength(2)
+  })
+})
+
+describe('retries, through the edge', () => {
+  let host: string
+  beforeAll(async () => {
+    host = await zone('retry', {
+      timeoutMs: 300,
+      resilience: { retries: 2, backoffBaseMs: 20, failureThreshold: 10 },
+    })
+  })
+
+  it('retries a GET whose first connection died before any response: the client gets 200', async ({
+    expect,
+  }) => {
+    const path = '/reset-once'
+    await origin.script(path, { sequence: [{ destroy: true }, { body: 'second try' }] })
+    const res = await get(`${host}${path}`)
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe('second try')
+    expect(await origin.hits(path)).toHaveLength(2)
+  })
+
+  it('retries a GET whose first attempt timed out before the first byte', async ({ expect }) => {
+    const path = '/hang-once'
+    await origin.script(path, { sequence: [{ hang: true }, { body: 'in time' }] })
+    const res = await get(`${host}${path}`)
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe('in time')
+    expect(await origin.hits(path)).toHaveLength(2)
+  })
+
+  it('does not retry once the response has started: the client sees the failure', async ({
+    expect,
+  }) => {
+    const path = '/die-midway'
+    await origin.script(path, {
+      sequence: [{ bytes: 100_000, dieAfterBytes: 10 }, { body: 'never asked' }],
+    })
+    const res = await get(`${host}${path}`)
+    expect(res.status).toBe(200)
+    await expect(res.arrayBuffer()).rejects.toThrow()
+    expect(await origin.hits(path)).toHaveLength(1)
+  })
+
+  it('gives up after the configured retries', async ({ expect }) => {
+    const path = '/reset-always'
+    await origin.script(path, { destroy: true })
+    const res = await get(`${host}${path}`)
+    expect(res.status).toBe(502)
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+      'origin_unreachable'
+    )
+    expect(await origin.hits(path)).toHaveLength(3)
+  })
+})

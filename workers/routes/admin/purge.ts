@@ -1,0 +1,101 @@
+/**
+ * @module routes/admin/purge
+ * Purge, as tools already speak it: Cloudflare's `POST /zones/:zone/purge_cache` (files, tags,
+ * prefixes, hosts or everything; `"soft": true` or `Fastly-Soft-Purge: 1` for a soft purge) and
+ * Fastly's `POST /zones/:zone/purge/:surrogate_key`. A purge is appended to the zone's purge log
+ * and acknowledged only once it is durable; every PoP stops serving what it matches within the
+ * purge staleness bound. Purges are rate-limited per token.
+ */
+import { Hono } from 'hono'
+import { purgeAddress } from '../../../edge-cache/purge/purge-index'
+import { type PurgeRequest, purgeLogName } from '../../../edge-cache/purge/purge-log'
+import { type PurgeBody, purgeBodySchema, surrogateKeySchema } from '../../../schemas/api/purge'
+import { auditQuery } from '../../admin/audit-log'
+import { getZone } from '../../admin/config-store'
+import { failure, success } from '../../admin/envelope'
+import { TokenBuckets } from '../../admin/token-bucket'
+import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
+import { type AdminContext, configDb, invalid, readBody, zoneNotFound, zoneParam } from './request'
+
+/** Per token: a burst of 50 purge calls, then 10 a second. */
+const purgeRate = new TokenBuckets({ capacity: 50, refillMs: 100 })
+
+export const purgeRoutes = new Hono<AdminEnv>()
+  .post('/:zone/purge_cache', requireScope('purge'), async (c) => {
+    const body = await readBody(c, purgeBodySchema, 'purge')
+    if (!body.ok) return body.response
+    const soft = body.data.soft === true || c.req.header('fastly-soft-purge') === '1'
+    return purge(c, toRequests(body.data, soft), 'envelope')
+  })
+  .post('/:zone/purge/:key', requireScope('purge'), async (c) => {
+    const key = surrogateKeySchema.safeParse(decodeURIComponent(c.req.param('key')))
+    if (!key.success) return invalid('purge.surrogate_key', key.error.issues)
+    const soft = c.req.header('fastly-soft-purge') === '1'
+    return purge(c, [{ kind: 'tag', value: key.data, soft }], 'fastly')
+  })
+
+async function purge(c: AdminContext, requests: PurgeRequest[], answer: 'envelope' | 'fastly') {
+  const zone = zoneParam(c)
+  const principal = c.get('principal')
+  const now = Date.now()
+  const waitMs = purgeRate.waitMs(principal.id, now)
+  if (waitMs > 0) {
+    return failure(
+      429,
+      { code: 'rate_limited', message: 'too many purge requests for this token' },
+      { 'retry-after': String(Math.ceil(waitMs / 1000)) }
+    )
+  }
+  purgeRate.take(principal.id, now)
+  const db = configDb(c)
+  const record = await getZone(db, zone)
+  if (!record) return zoneNotFound(zone)
+  const foreign = requests.find((r) => !belongsTo(r, record.hosts))
+  if (foreign) {
+    return failure(403, {
+      code: 'cross_zone',
+      message: `${foreign.value} is not served by zone ${zone}`,
+    })
+  }
+  const log = c.env.PURGE_LOG.get(c.env.PURGE_LOG.idFromName(purgeLogName(zone)))
+  // Durable before acknowledged: append returns after the records are committed.
+  const { seq } = await log.append(requests)
+  const id = `${zone}-${seq}`
+  await auditQuery(
+    db,
+    {
+      actor: principal.id,
+      zone,
+      method: c.req.method,
+      path: c.req.path,
+      summary: { purge: id, records: requests },
+    },
+    new Date(now)
+  )
+  return answer === 'fastly' ? c.json({ status: 'ok', id }) : success({ id })
+}
+
+function toRequests(body: PurgeBody, soft: boolean): PurgeRequest[] {
+  if (body.files) {
+    return body.files.map((file) => ({
+      kind: 'url',
+      value: purgeAddress(typeof file === 'string' ? file : file.url),
+      soft,
+    }))
+  }
+  if (body.tags) return body.tags.map((value) => ({ kind: 'tag', value, soft }))
+  if (body.prefixes) {
+    return body.prefixes.map((value) => ({ kind: 'prefix', value: purgeAddress(value), soft }))
+  }
+  if (body.hosts) {
+    return body.hosts.map((value) => ({ kind: 'host', value: value.toLowerCase(), soft }))
+  }
+  return [{ kind: 'everything', value: '', soft }]
+}
+
+/** A URL, prefix or host purge must name one of the zone's hosts (a `*` zone owns them all). */
+function belongsTo(request: PurgeRequest, hosts: string[]): boolean {
+  if (request.kind === 'tag' || request.kind === 'everything' || hosts.includes('*')) return true
+  const host = (request.value.split('/')[0] ?? '').replace(/:\d+$/, '')
+  return hosts.some((h) => h === host || (h.startsWith('*.') && host.endsWith(h.slice(1))))
+}
