@@ -5,11 +5,12 @@
 # create an IAM user and key (INITIAL_NO_AUTH_ACTION_COUNT=3), every later one must be signed.
 # See ../shared/S3-SERVER.md.
 #
-# Usage: s3-moto.sh install|start|stop|status|env   (env: S3_DIR=.s3/moto  S3_PORT=19008)
+# Usage: s3-moto.sh install|installed|start|stop|status|env   (env: S3_DIR=.s3/moto  S3_PORT=19008)
 #   install  download and unpack moto + dependencies (idempotent; needs root for apt-get)
 #   start    start moto, or reuse the one already running from $S3_DIR; writes
 #            $S3_DIR/state/credentials.env (S3_ENDPOINT S3_REGION S3_KEY S3_SECRET)
 #   stop     stop the process `start` recorded
+#   installed exit 0 if moto is unpacked here
 #   status   exit 0 if moto is up and answering
 #   env      print `export S3_...=...` lines:  eval "$(bash .scripts/s3-moto.sh env)"
 #            (or: set -a; . .s3/moto/state/credentials.env; set +a)
@@ -91,6 +92,9 @@ stop)
   rm -f "$D/pid" "$D/credentials.env"
   echo "stopped moto ($P)"
   ;;
+installed)
+  [ -d "$R/usr/lib/python3/dist-packages/moto" ]
+  ;;
 status)
   if alive && answering; then echo "moto S3 up on http://127.0.0.1:$S3_PORT, pid $(cat "$D/pid")"; else
     echo "moto S3 not running (start: bash .scripts/s3-moto.sh start)" >&2
@@ -102,7 +106,7 @@ env)
   sed -n 's/^\(S3_[A-Z]*\)=\(.*\)$/export \1='"'"'\2'"'"'/p' "$D/credentials.env"
   ;;
 *)
-  echo "usage: $0 install|start|stop|status|env" >&2
+  echo "usage: $0 install|installed|start|stop|status|env" >&2
   exit 2
   ;;
 esac

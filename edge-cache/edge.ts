@@ -60,6 +60,26 @@ const CLIENT_ONLY_FIELDS = [
   'if-unmodified-since',
 ]
 
+/**
+ * Request fields that make common origin frameworks answer for another host, path or method,
+ * yet are not part of the cache key: forwarded on a cacheable request they would let one
+ * client poison the entry every other client gets (web cache poisoning). Cacheable requests
+ * never carry them upstream; uncached methods pass them through.
+ */
+const UNKEYED_OVERRIDES = [
+  'x-forwarded-host',
+  'x-forwarded-server',
+  'x-forwarded-scheme',
+  'x-forwarded-proto',
+  'x-host',
+  'forwarded',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+]
+
 export interface EdgeDependencies {
   l1: L1Cache
   /** Calls the tier shard that owns `request.key`; rejects when the shard is unreachable. */
@@ -192,7 +212,7 @@ async function fetchUpstream(
   deps: EdgeDependencies
 ): Promise<{ response: Response; requestTime: number; tierDown: boolean }> {
   const headers = new Headers(requestHeaders)
-  for (const name of CLIENT_ONLY_FIELDS) headers.delete(name)
+  for (const name of [...CLIENT_ONLY_FIELDS, ...UNKEYED_OVERRIDES]) headers.delete(name)
   const requestTime = deps.now()
   try {
     const response = await deps.tier({

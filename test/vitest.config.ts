@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
@@ -9,6 +10,26 @@ const fromRoot = (path: string) => fileURLToPath(new URL(`../${path}`, import.me
 // build carries a pure-JS parser. The vitest plugin ignores wrangler.toml's [alias].
 const alias = {
   '@aws-sdk/xml-builder': fromRoot('node_modules/@aws-sdk/xml-builder/dist-cjs/index.js'),
+}
+
+/**
+ * The local S3 server's keys as Worker secrets, so S3 origins in tests resolve their secret
+ * names (S3_TEST_KEY / S3_TEST_SECRET). Empty when moto is not running: those tests skip.
+ */
+function s3TestSecrets(): Record<string, string> {
+  const vars: Record<string, string> = {}
+  try {
+    const file = readFileSync(fromRoot('.s3/moto/state/credentials.env'), 'utf8')
+    for (const line of file.split('\n')) {
+      const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim())
+      if (match?.[1] && match[2] !== undefined) vars[match[1]] = match[2]
+    }
+  } catch {
+    // no moto state: the environment may still name a server
+  }
+  const key = process.env.S3_KEY || vars.S3_KEY
+  const secret = process.env.S3_SECRET || vars.S3_SECRET
+  return key && secret ? { S3_TEST_KEY: key, S3_TEST_SECRET: secret } : {}
 }
 
 export default defineConfig({
@@ -34,6 +55,7 @@ export default defineConfig({
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations(fromRoot('schemas/config/migrations')),
                 CONFIG_TTL_MS: '0',
+                ...s3TestSecrets(),
                 // Test-only values: the bootstrap admin token and a short purge bound.
                 ADMIN_TOKEN: 'test-admin-token',
                 PURGE_STALENESS_MS: '200',

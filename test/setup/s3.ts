@@ -2,14 +2,11 @@
  * @module test/setup/s3
  * vitest global setup for the workers project: finds the local S3 server (moto, started by
  * `.scripts/s3-moto.sh start`) and hands its endpoint and keys to tests running inside workerd
- * with `inject('s3')`. When moto is installed but not running it starts it (and stops it
- * afterwards); when moto is not installed, tests that need it skip and say how
- * (`bash .scripts/s3-moto.sh install && bash .scripts/s3-moto.sh start`).
+ * with `inject('s3')`. `npm test` starts moto when it is installed; when it is not, tests
+ * that need it skip and say how (`bash .scripts/s3-moto.sh install`).
  * `S3_ENDPOINT`/`S3_REGION`/`S3_KEY`/`S3_SECRET` in the environment win over moto's
  * `.s3/moto/state/credentials.env` (`S3_DIR` moves that directory, as in the script).
  */
-import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -26,28 +23,8 @@ export type S3TestServer =
     }
   | { available: false; reason: string }
 
-const SCRIPT = fileURLToPath(new URL('../../.scripts/s3-moto.sh', import.meta.url))
-
-export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
-  let server = await findS3()
-  let started = false
-  if (!server.available && !process.env.S3_ENDPOINT && motoInstalled()) {
-    execFileSync('bash', [SCRIPT, 'start'], { stdio: 'ignore' })
-    started = true
-    server = await findS3()
-  }
-  project.provide('s3', server)
-  return started
-    ? () => void execFileSync('bash', [SCRIPT, 'stop'], { stdio: 'ignore' })
-    : undefined
-}
-
-function motoInstalled(): boolean {
-  const root = fileURLToPath(new URL('../..', import.meta.url))
-  const dir = process.env.S3_DIR ?? '.s3/moto'
-  return existsSync(
-    join(isAbsolute(dir) ? dir : join(root, dir), 'root/usr/lib/python3/dist-packages/moto')
-  )
+export default async function setup(project: TestProject): Promise<void> {
+  project.provide('s3', await findS3())
 }
 
 async function findS3(): Promise<S3TestServer> {

@@ -6,6 +6,8 @@
  * with its hit. `POST /__origin/proxy` starts a counting pass-through proxy in front of another
  * server (e.g. the S3 server: requests are forwarded verbatim, Host included, so SigV4 still
  * verifies) and `GET /__origin/proxy-hits?url=…` lists what went through it.
+ * `GET /__origin/stats` counts every request answered so far (benchmarks: origin offload).
+ * Generated bodies (`bytes`) are streamed with backpressure, so a 1 GiB body never sits in memory.
  */
 import {
   createServer,
@@ -58,6 +60,7 @@ export async function startOrigin(port = 0): Promise<TestOrigin> {
   const scripts = new Map<string, OriginScript>()
   const hits = new Map<string, OriginHit[]>()
   const served = new Map<OriginScript, number>()
+  let total = 0
 
   /** The script for this request: the next step of a sequence, or the script itself. */
   function step(script: OriginScript | undefined): OriginScript | undefined {
@@ -80,11 +83,13 @@ export async function startOrigin(port = 0): Promise<TestOrigin> {
       if (!proxy) return json(res, { error: 'no such proxy' }, 404)
       return json(res, { hits: proxy.hits })
     }
+    if (url.pathname === '/__origin/stats') return json(res, { requests: total })
     if (url.pathname === '/__origin/reset') {
       scripts.clear()
       hits.clear()
       return json(res, { ok: true })
     }
+    total++
     const key = url.pathname + url.search
     const list = hits.get(key) ?? []
     const hit: OriginHit = { method: req.method ?? 'GET', url: key, headers: req.headers }
@@ -184,19 +189,26 @@ async function answer(
   const echoed = (script?.echoHeaders ?? [])
     .map((name) => `\n${name}: ${String(req.headers[name.toLowerCase()] ?? '')}`)
     .join('')
-  const body =
-    script?.bytes !== undefined
+  // Large generated bodies are streamed (see `writeGenerated`); anything else is one buffer.
+  const streamed =
+    script?.bytes !== undefined &&
+    script.bytes > PATTERN.length &&
+    script.dieAfterBytes === undefined
+  const body = streamed
+    ? undefined
+    : script?.bytes !== undefined
       ? generated(script.bytes)
       : Buffer.from((script?.body ?? `origin body for ${key}`) + echoed)
+  const length = body?.length ?? script?.bytes ?? 0
   const headers: Record<string, string> = {
     'content-type': 'text/plain',
     'cache-control': 'public, max-age=60',
-    etag: `"${body.length}-${key.length}"`,
+    etag: `"${length}-${key.length}"`,
     date: new Date().toUTCString(),
   }
   for (const name of script?.removeHeaders ?? []) delete headers[name.toLowerCase()]
   Object.assign(headers, script?.headers)
-  if (script?.dieAfterBytes !== undefined) {
+  if (script?.dieAfterBytes !== undefined && body) {
     res.writeHead(script.status ?? 200, { ...headers, 'content-length': String(body.length) })
     res.write(body.subarray(0, script.dieAfterBytes), () => res.destroy())
     return
@@ -212,15 +224,48 @@ async function answer(
     res.end()
     return
   }
-  res.writeHead(script?.status ?? 200, { ...headers, 'content-length': String(body.length) })
-  res.end(req.method === 'HEAD' ? undefined : body)
+  res.writeHead(script?.status ?? 200, { ...headers, 'content-length': String(length) })
+  if (req.method === 'HEAD') res.end()
+  else if (body) res.end(body)
+  else writeGenerated(res, length)
 }
+
+/** 256 periods of the generated pattern: every whole-chunk offset starts at byte value 0. */
+const PATTERN = (() => {
+  const out = Buffer.alloc(251 * 256)
+  for (let i = 0; i < out.length; i++) out[i] = i % 251
+  return out
+})()
 
 /** Deterministic bytes: byte i is i mod 251, so any slice can be checked. */
 export function generated(length: number): Buffer {
   const out = Buffer.alloc(length)
-  for (let i = 0; i < length; i++) out[i] = i % 251
+  for (let offset = 0; offset < length; offset += PATTERN.length) {
+    PATTERN.copy(out, offset, 0, Math.min(PATTERN.length, length - offset))
+  }
   return out
+}
+
+/** Streams `generated(length)` chunk by chunk, waiting for `drain`: memory stays flat. */
+function writeGenerated(res: ServerResponse, length: number) {
+  let offset = 0
+  let closed = false
+  res.once('close', () => {
+    closed = true
+  })
+  const pump = () => {
+    while (!closed && offset < length) {
+      const n = Math.min(PATTERN.length, length - offset)
+      offset += n
+      const more = res.write(n === PATTERN.length ? PATTERN : PATTERN.subarray(0, n))
+      if (!more) {
+        res.once('drain', pump)
+        return
+      }
+    }
+    if (!closed) res.end()
+  }
+  pump()
 }
 
 function json(res: ServerResponse, value: unknown, status = 200) {

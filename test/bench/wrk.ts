@@ -1,0 +1,144 @@
+/**
+ * Drives `wrk` (Debian's) with a generated Lua script per request shape, and reads its summary
+ * back as JSON from the script's `done` hook.
+ *
+ * Shapes:
+ * - `static`: one URL and header set, repeated (wrk's fastest path: no Lua per request);
+ * - `tier`: `?i=<n>` over `objects` URLs pre-filled in the tier, each from a PoP (colo) that
+ *   has never asked for it: request n of the run goes to URL n mod objects at colo
+ *   `<prefix><n div objects>`, so L1 always misses (a fresh PoP cache) and the tier hits;
+ * - `unique`: `?n=<run>-<thread>-<n>`, a URL nobody asked for: a miss everywhere.
+ */
+import { execFile } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+
+export type Shape =
+  | { kind: 'static' }
+  | { kind: 'tier'; objects: number; coloPrefix: string; country: string; continent: string }
+  | { kind: 'unique'; runId: string }
+
+export interface WrkOptions {
+  url: string
+  /** Path without query. */
+  path: string
+  headers: Record<string, string>
+  shape: Shape
+  durationS: number
+  connections: number
+  threads: number
+  /** Where to write the Lua script. */
+  dir: string
+}
+
+export interface WrkResult {
+  requests: number
+  durationS: number
+  bytes: number
+  reqPerSec: number
+  p50Ms: number
+  p99Ms: number
+  meanMs: number
+  maxMs: number
+  /** Socket errors (connect, read, write, timeout) and HTTP statuses above 399. */
+  errors: { connect: number; read: number; write: number; timeout: number; status: number }
+}
+
+/** A Lua string literal that needs no escaping. */
+const lua = (text: string) => `[==[${text}]==]`
+
+function script(options: WrkOptions): string {
+  const headerTable = `{ ${Object.entries(options.headers)
+    .map(([k, v]) => `[${lua(k)}] = ${lua(v)}`)
+    .join(', ')} }`
+  const done = `
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRK_JSON {"requests":%d,"duration_us":%d,"bytes":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50_us":%d,"p99_us":%d,"mean_us":%.1f,"max_us":%d}\\n',
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status,
+    e.timeout, latency:percentile(50), latency:percentile(99), latency.mean, latency.max))
+end
+`
+  const threads = `
+local threads = {}
+function setup(thread)
+  thread:set("tid", #threads)
+  table.insert(threads, thread)
+end
+counter = 0
+`
+  const { shape } = options
+  if (shape.kind === 'static') {
+    return `wrk.method = "GET"
+wrk.path = ${lua(options.path)}
+for k, v in pairs(${headerTable}) do wrk.headers[k] = v end
+${done}`
+  }
+  if (shape.kind === 'tier') {
+    return `${threads}
+function request()
+  local i = counter * ${options.threads} + tid
+  counter = counter + 1
+  local object = i % ${shape.objects}
+  local colo = ${lua(shape.coloPrefix)} .. math.floor(i / ${shape.objects})
+  local headers = ${headerTable}
+  headers["mf-cf-blob"] = '{"colo":"' .. colo .. '","country":"${shape.country}","continent":"${shape.continent}"}'
+  return wrk.format("GET", ${lua(options.path)} .. "?i=" .. object, headers)
+end
+${done}`
+  }
+  return `${threads}
+local headers = ${headerTable}
+function request()
+  counter = counter + 1
+  return wrk.format("GET", ${lua(options.path)} .. "?n=${shape.runId}-" .. tid .. "-" .. counter, headers)
+end
+${done}`
+}
+
+export async function wrk(options: WrkOptions, name: string): Promise<WrkResult> {
+  const file = join(options.dir, `${name}.lua`)
+  await writeFile(file, script(options))
+  const { stdout } = await run(
+    'wrk',
+    [
+      '-t',
+      String(options.threads),
+      '-c',
+      String(options.connections),
+      '-d',
+      `${options.durationS}s`,
+      '--timeout',
+      '10s',
+      '-s',
+      file,
+      options.url,
+    ],
+    { maxBuffer: 16 * 1024 * 1024 }
+  )
+  const line = stdout.split('\n').find((l) => l.startsWith('WRK_JSON '))
+  if (!line) throw new Error(`wrk printed no summary:\n${stdout}`)
+  const raw = JSON.parse(line.slice('WRK_JSON '.length)) as Record<string, number>
+  const n = (key: string) => raw[key] ?? 0
+  const durationS = n('duration_us') / 1e6
+  return {
+    requests: n('requests'),
+    durationS,
+    bytes: n('bytes'),
+    reqPerSec: n('requests') / durationS,
+    p50Ms: n('p50_us') / 1000,
+    p99Ms: n('p99_us') / 1000,
+    meanMs: n('mean_us') / 1000,
+    maxMs: n('max_us') / 1000,
+    errors: {
+      connect: n('connect'),
+      read: n('read'),
+      write: n('write'),
+      timeout: n('timeout'),
+      status: n('status'),
+    },
+  }
+}
