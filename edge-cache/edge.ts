@@ -36,6 +36,7 @@ import {
 import { secondaryKey } from './secondary-key'
 import { addCacheStatus, appendServerTiming } from './status-headers'
 import type { L1Cache, L1Lookup, StoredEntry } from './store/l1'
+import { l1Fills } from './store/l1-fills'
 import { EDGE_L1_FIELD } from './tier/archival'
 import type { TierRequest } from './tier/protocol'
 
@@ -171,38 +172,76 @@ export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): 
     fwd: 'miss' in lookup ? lookup.miss : forwarded,
   }
   if (forwarded === 'uri-miss') status.detail = 'purged'
-  const upstream = await fetchUpstream(edge, requestHeaders, deps)
-  if (upstream.tierDown) status.detail = 'tier-unavailable'
-  const response = upstream.response
-  if (
-    stale &&
-    STALE_IF_ERROR_STATUSES.has(response.status) &&
-    canServeStaleOnError(storedView(stale), requestHeaders, deps.now())
-  ) {
-    void response.body?.cancel()
+  const fillKey = `${deps.l1.name}\n${edge.key}`
+  if ('miss' in lookup) {
+    const collapsed = await fromConcurrentFill(fillKey, edge, requestHeaders, deps, started)
+    if (collapsed) return collapsed
+  }
+  // This request fills L1 for the key; concurrent misses in this isolate wait for it.
+  const finishFill = l1Fills.waitFor(fillKey) ? undefined : l1Fills.begin(fillKey)
+  let filled: Promise<boolean> = Promise.resolve(false)
+  try {
+    const upstream = await fetchUpstream(edge, requestHeaders, deps)
+    if (upstream.tierDown) status.detail = 'tier-unavailable'
+    const response = upstream.response
+    if (
+      stale &&
+      STALE_IF_ERROR_STATUSES.has(response.status) &&
+      canServeStaleOnError(storedView(stale), requestHeaders, deps.now())
+    ) {
+      void response.body?.cancel()
+      status.fwdStatus = response.status
+      status.detail = 'stale-if-error'
+      return fromEntry(stale, request, requestHeaders, status, deps, started)
+    }
+    void stale?.body?.cancel()
+    const byTag = residencyForTags(edge.rules, cacheTags(response.headers), edge.clientRegion)
+    if (byTag.kind === 'refuse') {
+      void response.body?.cancel()
+      return unavailableHere(byTag.residency)
+    }
     status.fwdStatus = response.status
-    status.detail = 'stale-if-error'
-    return fromEntry(stale, request, requestHeaders, status, deps, started)
+    const l1 = storeInL1(edge, requestHeaders, response, upstream.requestTime, status, deps)
+    filled = l1.stored
+    const body = l1.body
+    const length = Number(response.headers.get('content-length') ?? Number.NaN)
+    const full = {
+      status: response.status,
+      headers: new Headers(response.headers),
+      body,
+      size: Number.isSafeInteger(length) ? length : undefined,
+    }
+    full.headers.delete(EDGE_L1_FIELD)
+    addCacheStatus(full.headers, status)
+    appendServerTiming(full.headers, 'edge', deps.now() - started)
+    return answerClient(full, request.method, requestHeaders)
+  } finally {
+    if (finishFill) void filled.then(finishFill)
   }
-  void stale?.body?.cancel()
-  const byTag = residencyForTags(edge.rules, cacheTags(response.headers), edge.clientRegion)
-  if (byTag.kind === 'refuse') {
-    void response.body?.cancel()
-    return unavailableHere(byTag.residency)
+}
+
+/**
+ * Waits for another request of this isolate that is filling L1 with the same key, then serves
+ * what it stored (`collapsed`). Undefined when there is none, or it stored nothing usable.
+ */
+async function fromConcurrentFill(
+  fillKey: string,
+  edge: EdgeRequest,
+  requestHeaders: Headers,
+  deps: EdgeDependencies,
+  started: number
+): Promise<Response | undefined> {
+  const pending = l1Fills.waitFor(fillKey)
+  if (!pending || !(await pending)) return undefined
+  const lookup = await deps.l1.get(edge.key, (fields) => secondaryKey(fields, requestHeaders))
+  if (!('entry' in lookup)) return undefined
+  const decision = decideServe(storedView(lookup.entry), requestHeaders, deps.now())
+  if (decision.action !== 'fresh') {
+    void lookup.entry.body?.cancel()
+    return undefined
   }
-  status.fwdStatus = response.status
-  const body = storeInL1(edge, requestHeaders, response, upstream.requestTime, status, deps)
-  const length = Number(response.headers.get('content-length') ?? Number.NaN)
-  const full = {
-    status: response.status,
-    headers: new Headers(response.headers),
-    body,
-    size: Number.isSafeInteger(length) ? length : undefined,
-  }
-  full.headers.delete(EDGE_L1_FIELD)
-  addCacheStatus(full.headers, status)
-  appendServerTiming(full.headers, 'edge', deps.now() - started)
-  return answerClient(full, request.method, requestHeaders)
+  const status = { cache: L1_CACHE_NAME, hit: true, ttl: decision.ttl, collapsed: true }
+  return fromEntry(lookup.entry, edge.request, requestHeaders, status, deps, started)
 }
 
 /** Fetches a full response from the tier, or straight from the origin when the tier is down. */
@@ -243,7 +282,7 @@ async function fetchUpstream(
 async function refresh(edge: EdgeRequest, requestHeaders: Headers, deps: EdgeDependencies) {
   const upstream = await fetchUpstream(edge, requestHeaders, deps)
   const status: CacheStatusEntry = { cache: L1_CACHE_NAME }
-  const body = storeInL1(
+  const { body } = storeInL1(
     edge,
     requestHeaders,
     upstream.response,
@@ -265,7 +304,7 @@ function storeInL1(
   requestTime: number,
   status: CacheStatusEntry,
   deps: EdgeDependencies
-): ReadableStream<Uint8Array> | null {
+): L1Store {
   const decision = canStore({
     method: 'GET',
     requestHeaders,
@@ -274,20 +313,20 @@ function storeInL1(
     allowSetCookie: edge.tier.allowSetCookie,
   })
   const fields = varyFields(response.headers)
-  if (!decision.ok || fields === '*' || !response.body) return response.body
+  if (!decision.ok || fields === '*' || !response.body) return notStored(response.body)
   if (!mayStoreHere(edge, response.headers)) {
     status.detail = 'resident-elsewhere'
-    return response.body
+    return notStored(response.body)
   }
   // Archival content is cached in the tier only (tier/archival.ts).
   if (response.headers.get(EDGE_L1_FIELD) === 'no-store') {
     status.detail = 'tier-only'
-    return response.body
+    return notStored(response.body)
   }
   const length = Number(response.headers.get('content-length') ?? Number.NaN)
   if (!(length <= L1_MAX_STREAMED_BYTES)) {
     status.detail = 'too-large-for-l1'
-    return response.body
+    return notStored(response.body)
   }
   const responseTime = deps.now()
   const meta: EntryMeta = {
@@ -304,15 +343,28 @@ function storeInL1(
   headers.delete('cache-status')
   headers.delete('server-timing')
   const retention = retentionSeconds(meta, headers, responseTime)
-  if (retention <= 0) return response.body
+  if (retention <= 0) return notStored(response.body)
   const [forCache, forClient] = response.body.tee()
-  deps.waitUntil(
-    deps.l1
-      .put(edge.key, meta, headers, forCache, retention)
-      .catch((error: unknown) => console.error('edge: L1 put failed', edge.key, error))
+  const stored = deps.l1.put(edge.key, meta, headers, forCache, retention).then(
+    () => true,
+    (error: unknown) => {
+      console.error('edge: L1 put failed', edge.key, error)
+      return false
+    }
   )
+  deps.waitUntil(stored)
   status.stored = true
-  return forClient
+  return { body: forClient, stored }
+}
+
+/** The body the client reads, and whether L1 ends up holding the response. */
+interface L1Store {
+  body: ReadableStream<Uint8Array> | null
+  stored: Promise<boolean>
+}
+
+function notStored(body: ReadableStream<Uint8Array> | null): L1Store {
+  return { body, stored: Promise.resolve(false) }
 }
 
 /** L1 stores resident content only inside its region, whether pinned by path or by tag. */

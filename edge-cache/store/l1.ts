@@ -22,15 +22,19 @@ const SLOT_ORIGIN = 'https://l1.edge-cache.internal/v1/'
 const VARY_MARKER_HEADER = 'x-edge-vary-marker'
 
 export class L1Cache {
+  /** The cache's name, `l1:<colo>`. */
+  readonly name: string
   readonly #cache: Cache
 
-  private constructor(cache: Cache) {
+  private constructor(name: string, cache: Cache) {
+    this.name = name
     this.#cache = cache
   }
 
   /** Opens the cache of one PoP; locally every simulated PoP gets its own. */
   static async open(colo: string): Promise<L1Cache> {
-    return new L1Cache(await caches.open(`l1:${colo}`))
+    const name = `l1:${colo}`
+    return new L1Cache(name, await caches.open(name))
   }
 
   /**

@@ -47,6 +47,22 @@ describe('the request path', () => {
     expect(collapsed.length).toBeGreaterThan(0)
   })
 
+  it('collapses concurrent misses at L1 within an isolate: followers read what the leader stored', async ({
+    expect,
+  }) => {
+    await origin.script('/l1-collapse.css', { delayMs: 200 })
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => get('https://it.test/l1-collapse.css'))
+    )
+    const bodies = await Promise.all(responses.map((r) => r.text()))
+    expect(bodies.every((b) => b === 'origin body for /l1-collapse.css')).toBe(true)
+    const statuses = responses.map((r) => r.headers.get('cache-status') ?? '')
+    // One request went to the tier; the others waited for its L1 store and hit L1.
+    expect(statuses.filter((s) => s.includes('edge-tier'))).toHaveLength(1)
+    expect(statuses.filter((s) => /^edge-l1; hit; ttl=\d+; collapsed$/.test(s))).toHaveLength(19)
+    expect(await origin.hits('/l1-collapse.css')).toHaveLength(1)
+  })
+
   it('serves the second request from L1 and another PoP of the region from the tier', async ({
     expect,
   }) => {
