@@ -37,6 +37,7 @@ import { secondaryKey } from './secondary-key'
 import { addCacheStatus, appendServerTiming } from './status-headers'
 import type { L1Cache, L1Lookup, StoredEntry } from './store/l1'
 import { l1Fills } from './store/l1-fills'
+import { edgeL1Refusal } from './tier/admission'
 import { EDGE_L1_FIELD } from './tier/archival'
 import type { TierRequest } from './tier/protocol'
 
@@ -318,9 +319,11 @@ function storeInL1(
     status.detail = 'resident-elsewhere'
     return notStored(response.body)
   }
-  // Archival content is cached in the tier only (tier/archival.ts).
-  if (response.headers.get(EDGE_L1_FIELD) === 'no-store') {
-    status.detail = 'tier-only'
+  // Archival content is cached in the tier only (tier/archival.ts); large objects the tier has
+  // seen only once are not kept yet (second-hit admission, tier/admission.ts).
+  const l1Refusal = edgeL1Refusal(response.headers.get(EDGE_L1_FIELD))
+  if (l1Refusal) {
+    status.detail = l1Refusal
     return notStored(response.body)
   }
   const length = Number(response.headers.get('content-length') ?? Number.NaN)
@@ -345,10 +348,14 @@ function storeInL1(
   const retention = retentionSeconds(meta, headers, responseTime)
   if (retention <= 0) return notStored(response.body)
   const [forCache, forClient] = response.body.tee()
-  const stored = deps.l1.put(edge.key, meta, headers, forCache, retention).then(
+  // A copy that ends short must fail the put, never become an entry that looks complete.
+  const checked = forCache.pipeThrough(new FixedLengthStream(length))
+  const stored = deps.l1.put(edge.key, meta, headers, checked, retention).then(
     () => true,
-    (error: unknown) => {
+    async (error: unknown) => {
       console.error('edge: L1 put failed', edge.key, error)
+      // A failed put may leave part of an entry behind (local Miniflare does): drop it.
+      await deps.l1.delete(edge.key).catch(() => false)
       return false
     }
   )
@@ -421,8 +428,14 @@ function fromEntry(
   )
   headers.set('cache-status', formatL1Status(status))
   appendServerTiming(headers, 'edge', deps.now() - started)
+  const body =
+    entry.body && entry.meta.size !== undefined
+      ? dropIfShort(entry.body, entry.meta.size, () => {
+          deps.waitUntil(deps.l1.delete(cacheKey(new URL(request.url))).catch(() => false))
+        })
+      : entry.body
   return answerClient(
-    { status: entry.meta.status, headers, body: entry.body, size: entry.meta.size },
+    { status: entry.meta.status, headers, body, size: entry.meta.size },
     request.method,
     requestHeaders
   )
@@ -504,6 +517,31 @@ async function originResponse(
     console.error('edge: origin fetch failed', edge.key, error)
     return originFailureResponse(error)
   }
+}
+
+/**
+ * Passes a stored body through, and when it ends before `size` bytes (a partial entry) errors
+ * the stream and calls `onShort` so the entry is dropped: the client never gets it as complete.
+ */
+function dropIfShort(
+  body: ReadableStream<Uint8Array>,
+  size: number,
+  onShort: () => void
+): ReadableStream<Uint8Array> {
+  let seen = 0
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength
+        controller.enqueue(chunk)
+      },
+      flush(controller) {
+        if (seen >= size) return
+        onShort()
+        controller.error(new Error(`stored entry ended after ${seen} of ${size} bytes`))
+      },
+    })
+  )
 }
 
 function residencyOf(decision: ResidencyDecision): Residency | undefined {
