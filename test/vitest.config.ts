@@ -59,6 +59,9 @@ export default defineConfig({
                 // Test-only values: the bootstrap admin token and a short purge bound.
                 ADMIN_TOKEN: 'test-admin-token',
                 PURGE_STALENESS_MS: '200',
+                // Small tier shards so capacity tests fill them; R2 for bodies over 1 MiB.
+                TIER_SHARD_BUDGET_BYTES: '8388608',
+                TIER_R2_THRESHOLD_BYTES: '1048576',
               },
             },
           })),

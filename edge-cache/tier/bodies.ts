@@ -4,6 +4,13 @@
  * read-while-writer): the writer appends chunks to SQLite as the origin sends them and every
  * reader follows at its own pace, so no waiter buffers for a slower one and memory stays at one
  * chunk per stream. A body that is replaced or evicted is deleted once its last reader is done.
+ *
+ * Large bodies end up in the regional R2 cache bucket, moved there after they are complete
+ * (copy, then drop the chunks once no reader is on them). The trade-off: a large body passes
+ * through SQLite once, so live readers keep plain read-while-writer semantics, its length is
+ * known for R2's `put` whether or not the origin sent Content-Length, and memory stays at one
+ * chunk; the cost is a second write and, while it is in flight, SQLite space for the body.
+ * @see https://developers.cloudflare.com/r2/api/workers/workers-api-reference/
  */
 import { CHUNK_BYTES, type TierStore } from './tier-store'
 
@@ -35,13 +42,32 @@ export class BodyProgress {
   }
 }
 
+/** The R2 object key of a body moved to the bucket. */
+export function r2BodyKey(bodyId: string): string {
+  return `tier/${bodyId}`
+}
+
 export class Bodies {
   readonly #store: TierStore
+  readonly #bucket: R2Bucket | undefined
+  readonly #background: (promise: Promise<unknown>) => void
   readonly #readers = new Map<string, number>()
   readonly #doomed = new Set<string>()
+  /** Bodies now in R2 whose SQLite chunks go once their current readers are done. */
+  readonly #chunksDoomed = new Set<string>()
 
-  constructor(store: TierStore) {
+  /**
+   * @param bucket the regional R2 cache bucket, when large bodies may move there
+   * @param background keeps background work (R2 deletes) alive, e.g. `ctx.waitUntil`
+   */
+  constructor(
+    store: TierStore,
+    bucket?: R2Bucket,
+    background: (promise: Promise<unknown>) => void = () => undefined
+  ) {
     this.#store = store
+    this.#bucket = bucket
+    this.#background = background
   }
 
   /**
@@ -96,8 +122,12 @@ export class Bodies {
       if (left > 0) this.#readers.set(bodyId, left)
       else {
         this.#readers.delete(bodyId)
-        if (this.#doomed.delete(bodyId)) this.#store.deleteBody(bodyId)
+        if (this.#doomed.delete(bodyId)) this.#destroy(bodyId)
+        else if (this.#chunksDoomed.delete(bodyId)) this.#store.deleteBody(bodyId)
       }
+    }
+    if (this.#bucket && progress.done && this.#store.inR2(bodyId)) {
+      return this.#readR2(this.#bucket, bodyId, finish)
     }
     return new ReadableStream<Uint8Array>(
       {
@@ -132,7 +162,71 @@ export class Bodies {
   /** Deletes a body now, or when its last reader finishes. */
   release(bodyId: string): void {
     if (this.#readers.has(bodyId)) this.#doomed.add(bodyId)
+    else this.#destroy(bodyId)
+  }
+
+  /**
+   * Copies a complete body from its chunks to the R2 bucket, then drops the chunks (once the
+   * readers on them finish). A body released meanwhile is deleted from R2 again.
+   * @returns resolves when the body is in R2, or at once without a bucket
+   */
+  async moveToR2(bodyId: string, size: number, chunks: number): Promise<void> {
+    const bucket = this.#bucket
+    if (!bucket) return
+    const source = this.read(bodyId, BodyProgress.complete(chunks, size))
+    const { readable, writable } = new FixedLengthStream(size)
+    const key = r2BodyKey(bodyId)
+    await Promise.all([source.pipeTo(writable), bucket.put(key, readable)])
+    if (!this.#store.bodyInUse(bodyId)) {
+      await bucket.delete(key)
+      return
+    }
+    this.#store.markInR2(bodyId)
+    if (this.#readers.has(bodyId)) this.#chunksDoomed.add(bodyId)
     else this.#store.deleteBody(bodyId)
+  }
+
+  #destroy(bodyId: string): void {
+    this.#chunksDoomed.delete(bodyId)
+    this.#store.deleteBody(bodyId)
+    if (!this.#bucket || !this.#store.inR2(bodyId)) return
+    this.#store.forgetR2(bodyId)
+    this.#background(
+      this.#bucket
+        .delete(r2BodyKey(bodyId))
+        .catch((error: unknown) => console.error('tier: R2 body delete failed', bodyId, error))
+    )
+  }
+
+  /** Streams a body from R2, one part at a time as the reader pulls. */
+  #readR2(bucket: R2Bucket, bodyId: string, finish: () => void): ReadableStream<Uint8Array> {
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          try {
+            if (!reader) {
+              const object = await bucket.get(r2BodyKey(bodyId))
+              if (!object) throw new Error(`tier body ${bodyId} is missing from R2`)
+              reader = object.body.getReader()
+            }
+            const { done, value } = await reader.read()
+            if (done) {
+              finish()
+              controller.close()
+            } else controller.enqueue(value)
+          } catch (error) {
+            finish()
+            controller.error(error)
+          }
+        },
+        cancel: async (reason) => {
+          finish()
+          await reader?.cancel(reason)
+        },
+      },
+      { highWaterMark: 0 }
+    )
   }
 }
 

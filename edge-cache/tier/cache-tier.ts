@@ -3,6 +3,13 @@
  * A regional tier shard: a SQLite-backed Durable Object that stores entries, answers them while
  * fresh, revalidates them when stale, and collapses concurrent misses for one key into one
  * origin fetch whose body every waiter streams as it arrives.
+ *
+ * Capacity: the shard holds at most `TIER_SHARD_BUDGET_BYTES` of committed bodies (SQLite chunks
+ * and its R2 objects together). Every request counts in a TinyLFU sketch (tier/admission.ts);
+ * a commit that would go over budget evicts the least recently accessed entries, but only if
+ * the newcomer is more popular than each of them, else the newcomer is not stored
+ * (`detail=not-admitted`). The sketch lives in memory and is saved by the sweep alarm, which
+ * also deletes entries past their freshness and stale windows in batches.
  */
 
 import { DurableObject } from 'cloudflare:workers'
@@ -21,6 +28,7 @@ import {
   conditionalRequestHeaders,
   currentAge,
   decideServe,
+  entryFreshness,
   headersToStore,
   isOnlyIfCached,
   mergeNotModified,
@@ -39,6 +47,17 @@ import { mayStoreIn, residencyForTags } from '../residency'
 import { secondaryKey } from '../secondary-key'
 import { parseTierName } from '../shard'
 import { addCacheStatus, appendServerTiming } from '../status-headers'
+import {
+  admitToL1,
+  byteSetting,
+  DEFAULT_L1_SECOND_HIT_BYTES,
+  DEFAULT_SKETCH_WIDTH,
+  FrequencySketch,
+  L1_NOT_ADMITTED,
+  overBudget,
+  planAdmission,
+  type Sized,
+} from './admission'
 import { EDGE_L1_FIELD } from './archival'
 import { Bodies, BodyProgress } from './bodies'
 import { TIER_CACHE_NAME, type TierRequest } from './protocol'
@@ -52,6 +71,8 @@ type FillOutcome =
       entry: TierEntry
       progress: BodyProgress
       originMs: number
+      /** False when the body is streamed to the waiters but not kept (lost admission). */
+      admitted: boolean
       /** Only the request that caused the fill may receive the origin's cookies. */
       setCookies: string[]
     }
@@ -65,9 +86,30 @@ interface Fill {
   passTaken: boolean
 }
 
+/** Default byte budget of one shard: 1 GiB. */
+export const DEFAULT_SHARD_BUDGET_BYTES = 1024 * 1024 * 1024
+/** Default size from which a body moves to the R2 cache bucket: 8 MiB. */
+export const DEFAULT_R2_THRESHOLD_BYTES = 8 * 1024 * 1024
+const SKETCH_WIDTH = DEFAULT_SKETCH_WIDTH
+/** Expired entries deleted per alarm run; a full batch reschedules the alarm at once. */
+export const SWEEP_BATCH = 500
+/** The sweep runs at least this often while anything is stored (it also saves the sketch). */
+const SWEEP_INTERVAL_MS = 5 * 60 * 1000
+
+/** What `stats()` reports about a shard. */
+export interface TierStats {
+  bytes: number
+  entries: number
+  budget: number
+}
+
 export class CacheTier extends DurableObject<Env> {
   readonly #store: TierStore
   readonly #bodies: Bodies
+  readonly #sketch: FrequencySketch
+  readonly #budget: number
+  readonly #r2Threshold: number
+  readonly #l1SecondHit: number
   readonly #inflight = new Map<string, Fill>()
   /** One circuit breaker per origin, shared by every PoP whose requests reach this shard. */
   readonly #breakers = new BreakerRegistry()
@@ -80,7 +122,38 @@ export class CacheTier extends DurableObject<Env> {
     super(ctx, env)
     this.#region = parseTierName(ctx.id.name)?.region
     this.#store = new TierStore(ctx.storage.sql)
-    this.#bodies = new Bodies(this.#store)
+    this.#bodies = new Bodies(this.#store, env.TIER_BUCKET, (promise) => ctx.waitUntil(promise))
+    this.#budget = byteSetting(env.TIER_SHARD_BUDGET_BYTES, DEFAULT_SHARD_BUDGET_BYTES)
+    this.#r2Threshold = byteSetting(env.TIER_R2_THRESHOLD_BYTES, DEFAULT_R2_THRESHOLD_BYTES)
+    this.#l1SecondHit = byteSetting(env.TIER_L1_SECOND_HIT_BYTES, DEFAULT_L1_SECOND_HIT_BYTES)
+    const saved = this.#store.loadSketch()
+    this.#sketch = saved
+      ? FrequencySketch.restore(
+          { ...saved, sampleSize: 10 * SKETCH_WIDTH, table: saved.counters },
+          SKETCH_WIDTH
+        )
+      : new FrequencySketch(SKETCH_WIDTH)
+  }
+
+  /** The shard's committed bytes and entries, and its budget. */
+  async stats(): Promise<TierStats> {
+    return { ...this.#store.usage(), budget: this.#budget }
+  }
+
+  /**
+   * The sweep: deletes entries past their freshness and stale windows, a batch per run, saves
+   * the admission sketch, and schedules the next run.
+   */
+  override async alarm(): Promise<void> {
+    const now = Date.now()
+    const bodies = this.#store.deleteExpired(now, SWEEP_BATCH)
+    for (const body of bodies) this.#bodies.release(body)
+    if (bodies.length > 0) this.#store.deleteOrphanVaryAll()
+    const { width, additions, table } = this.#sketch.snapshot()
+    this.#store.saveSketch(width, additions, table)
+    if (bodies.length === SWEEP_BATCH) return this.ctx.storage.setAlarm(now)
+    const next = this.#store.nextExpiry()
+    if (next !== undefined) await this.ctx.storage.setAlarm(sweepAt(next, now))
   }
 
   /**
@@ -88,10 +161,19 @@ export class CacheTier extends DurableObject<Env> {
    * Archival paths (tier-only) tell the edge to keep no L1 copy.
    */
   async serve(request: TierRequest): Promise<Response> {
+    this.#sketch.increment(request.key)
     const response = await this.#serve(request)
-    if (!request.archival?.tierOnly) return response
+    let l1: string | undefined
+    if (request.archival?.tierOnly) l1 = 'no-store'
+    else {
+      const length = Number(response.headers.get('content-length') ?? Number.NaN)
+      const size = Number.isSafeInteger(length) ? length : undefined
+      const frequency = this.#sketch.estimate(request.key)
+      if (!admitToL1(frequency, size, this.#l1SecondHit)) l1 = L1_NOT_ADMITTED
+    }
+    if (l1 === undefined) return response
     const headers = new Headers(response.headers)
-    headers.set(EDGE_L1_FIELD, 'no-store')
+    headers.set(EDGE_L1_FIELD, l1)
     return new Response(response.body, { status: response.status, headers })
   }
 
@@ -187,7 +269,8 @@ export class CacheTier extends DurableObject<Env> {
       case 'stored': {
         const { entry, progress } = outcome
         status.fwdStatus = entry.meta.status
-        status.stored = true
+        if (outcome.admitted) status.stored = true
+        else status.detail = 'not-admitted'
         const body = this.#bodies.read(entry.bodyId, progress)
         const cookies = collapsed ? [] : outcome.setCookies
         return this.#answer(entry, body, status, timing, cookies)
@@ -299,7 +382,12 @@ export class CacheTier extends DurableObject<Env> {
           meta: { ...stale.meta, requestTime, responseTime },
           headers: [...headersToStore(merged, directives)],
         }
-        this.#store.updateHeaders(entry.key, entry.meta, entry.headers)
+        this.#store.updateHeaders(
+          entry.key,
+          entry.meta,
+          entry.headers,
+          expiresAt(entry, responseTime)
+        )
         return { kind: 'not-modified', entry, originMs }
       }
     }
@@ -342,11 +430,14 @@ export class CacheTier extends DurableObject<Env> {
     }
     const progress = new BodyProgress()
     const body = response.body ?? new ReadableStream({ start: (c) => c.close() })
+    // Admission before the first byte when the length is known; checked again at commit.
+    const length = Number(response.headers.get('content-length') ?? Number.NaN)
+    const admitted =
+      !Number.isSafeInteger(length) || this.#plan({ key: entry.key, size: length }).admit
     const written = this.#bodies.write(entry.bodyId, body, progress).then(() => {
       entry.size = progress.size
       entry.chunks = progress.chunks
-      const previous = this.#store.commit(request.key, entry, Date.now())
-      if (previous) this.#bodies.release(previous)
+      if (!admitted || !this.#commit(request.key, entry)) this.#discard(entry.bodyId)
     })
     this.ctx.waitUntil(
       written.catch((error: unknown) => console.error('tier: body fill failed', request.key, error))
@@ -356,8 +447,66 @@ export class CacheTier extends DurableObject<Env> {
       entry,
       progress,
       originMs,
+      admitted,
       setCookies: response.headers.getSetCookie(),
     }
+  }
+
+  /** Would a body of this size be admitted now, and which entries would make room for it? */
+  #plan(candidate: Sized) {
+    const used = this.#store.usage().bytes - this.#store.sizeOf(candidate.key)
+    return planAdmission(candidate, used, this.#budget, this.#store.byLastAccess(), (key) =>
+      this.#sketch.estimate(primaryOf(key))
+    )
+  }
+
+  /**
+   * Stores a completely written body as the entry, evicting victims to stay within budget.
+   * @returns false when it lost admission (the caller discards the body)
+   */
+  #commit(primaryKey: string, entry: TierEntry): boolean {
+    const plan = this.#plan({ key: entry.key, size: entry.size })
+    if (!plan.admit) return false
+    for (const victim of plan.evict) this.#evict(victim.key)
+    const now = Date.now()
+    const expires = expiresAt(entry, now)
+    const previous = this.#store.commit(primaryKey, entry, now, expires)
+    if (previous) this.#bodies.release(previous)
+    // Whatever else happened meanwhile, committed bytes never stay over budget.
+    const { bytes } = this.#store.usage()
+    if (bytes > this.#budget) {
+      const others = [...this.#store.byLastAccess()].filter((v) => v.key !== entry.key)
+      for (const victim of overBudget(bytes, this.#budget, others)) this.#evict(victim.key)
+    }
+    this.ctx.waitUntil(this.#scheduleSweep(expires, now))
+    if (this.env.TIER_BUCKET && entry.size >= this.#r2Threshold && entry.size > 0) {
+      const moved = this.#bodies.moveToR2(entry.bodyId, entry.size, entry.chunks)
+      this.ctx.waitUntil(
+        moved.catch((error: unknown) => console.error('tier: R2 move failed', entry.key, error))
+      )
+    }
+    return true
+  }
+
+  #evict(key: string): void {
+    const body = this.#store.deleteVariant(key)
+    if (body) this.#bodies.release(body)
+    this.#store.deleteOrphanVary(primaryOf(key))
+  }
+
+  /**
+   * Drops a body that was streamed but not kept. Waiters that joined the fill call `read`
+   * within the same turn of the event loop, so release after it: their reads hold the body.
+   */
+  #discard(bodyId: string): void {
+    setTimeout(() => this.#bodies.release(bodyId), 0)
+  }
+
+  /** Sets the sweep alarm no later than the given expiry. */
+  async #scheduleSweep(expires: number, now: number): Promise<void> {
+    const at = sweepAt(expires, now)
+    const current = await this.ctx.storage.getAlarm()
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at)
   }
 
   /** Fetches for one waiter alone, when the shared response could not be shared. */
@@ -488,6 +637,34 @@ function withStatus(
   appendServerTiming(headers, 'tier', timing.tierMs)
   if (timing.originMs !== undefined) appendServerTiming(headers, 'origin', timing.originMs)
   return new Response(response.body, { status: response.status, headers })
+}
+
+/** The primary key of a variant key (`primary\nvary`). */
+function primaryOf(key: string): string {
+  const end = key.indexOf('\n')
+  return end < 0 ? key : key.slice(0, end)
+}
+
+/** How long a stale entry with a validator is kept for conditional revalidation. */
+const REVALIDATION_GRACE_SECONDS = 24 * 3600
+
+/**
+ * When an entry stops being of any use: past its freshness lifetime and its stale windows
+ * (stale-while-revalidate, stale-if-error), plus a grace period when it has a validator,
+ * since a stale entry with an ETag or Last-Modified can still be revalidated with a 304.
+ */
+function expiresAt(entry: TierEntry, now: number): number {
+  const view = storedView(entry)
+  const { directives, ttl } = entryFreshness(view, now)
+  const stale = Math.max(directives.staleWhileRevalidate ?? 0, directives.staleIfError ?? 0)
+  const revalidatable = view.headers.has('etag') || view.headers.has('last-modified')
+  const grace = revalidatable ? REVALIDATION_GRACE_SECONDS : 0
+  return now + (Math.max(0, ttl + stale) + grace) * 1000
+}
+
+/** The next sweep: at the next expiry, but at least every SWEEP_INTERVAL_MS. */
+function sweepAt(expiry: number, now: number): number {
+  return Math.max(now, Math.min(expiry, now + SWEEP_INTERVAL_MS))
 }
 
 async function waitForBody(progress: BodyProgress): Promise<void> {

@@ -28,6 +28,18 @@ const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS vary (primary_key TEXT PRIMARY KEY, fields TEXT NOT NULL)',
   `CREATE TABLE IF NOT EXISTS chunks (
     body_id TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (body_id, seq))`,
+  // Bodies moved to the regional R2 bucket (tier/bodies.ts), keyed `tier/<body id>`.
+  'CREATE TABLE IF NOT EXISTS r2_bodies (body_id TEXT PRIMARY KEY)',
+  // The admission sketch, saved by the sweep so a restart does not forget popularity.
+  'CREATE TABLE IF NOT EXISTS sketch (id INTEGER PRIMARY KEY, width INTEGER NOT NULL, additions INTEGER NOT NULL, counters BLOB NOT NULL)',
+]
+
+/** Columns added after the first schema: name and definition. */
+const ADDED_COLUMNS: [string, string][] = [['expires_at', 'INTEGER NOT NULL DEFAULT 0']]
+
+const INDEXES = [
+  'CREATE INDEX IF NOT EXISTS entries_access ON entries (last_access)',
+  'CREATE INDEX IF NOT EXISTS entries_expiry ON entries (expires_at)',
 ]
 
 /** The storage key of one variant: primary key and secondary (Vary) key. */
@@ -41,6 +53,16 @@ export class TierStore {
   constructor(sql: SqlStorage) {
     this.#sql = sql
     for (const statement of SCHEMA) sql.exec(statement)
+    const columns = new Set(
+      sql
+        .exec<{ name: string }>("SELECT name FROM pragma_table_info('entries')")
+        .toArray()
+        .map((row) => row.name)
+    )
+    for (const [name, definition] of ADDED_COLUMNS) {
+      if (!columns.has(name)) sql.exec(`ALTER TABLE entries ADD COLUMN ${name} ${definition}`)
+    }
+    for (const statement of INDEXES) sql.exec(statement)
   }
 
   /** The Vary fields last stored for a URL, or undefined when the URL was never stored. */
@@ -89,14 +111,14 @@ export class TierStore {
    * Makes a completely written body the entry's body.
    * @returns the body id the entry had before, whose chunks the caller releases
    */
-  commit(primaryKey: string, entry: TierEntry, now: number): string | undefined {
+  commit(primaryKey: string, entry: TierEntry, now: number, expiresAt: number): string | undefined {
     const previous = this.#sql
       .exec<{ body_id: string }>('SELECT body_id FROM entries WHERE key = ?', entry.key)
       .toArray()[0]?.body_id
     this.#sql.exec(
       `INSERT OR REPLACE INTO entries
-        (key, primary_key, meta, headers, body_id, size, chunks, stored_at, last_access)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        (key, primary_key, meta, headers, body_id, size, chunks, stored_at, last_access, expires_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       entry.key,
       primaryKey,
       JSON.stringify(entry.meta),
@@ -105,7 +127,8 @@ export class TierStore {
       entry.size,
       entry.chunks,
       now,
-      now
+      now,
+      expiresAt
     )
     this.#sql.exec(
       'INSERT OR REPLACE INTO vary (primary_key, fields) VALUES (?, ?)',
@@ -116,11 +139,17 @@ export class TierStore {
   }
 
   /** After a 304: new headers and times, same body. */
-  updateHeaders(key: string, meta: EntryMeta, headers: [string, string][]): void {
+  updateHeaders(
+    key: string,
+    meta: EntryMeta,
+    headers: [string, string][],
+    expiresAt: number
+  ): void {
     this.#sql.exec(
-      'UPDATE entries SET meta = ?, headers = ? WHERE key = ?',
+      'UPDATE entries SET meta = ?, headers = ?, expires_at = ? WHERE key = ?',
       JSON.stringify(meta),
       JSON.stringify(headers),
+      expiresAt,
       key
     )
   }
@@ -156,9 +185,115 @@ export class TierStore {
 
   /** Bytes held in bodies, for capacity reporting. */
   storedBytes(): number {
+    return this.usage().bytes
+  }
+
+  /** Bytes held in committed bodies and how many entries hold them. */
+  usage(): { bytes: number; entries: number } {
     const row = this.#sql
-      .exec<{ bytes: number | null }>('SELECT SUM(size) AS bytes FROM entries')
+      .exec<{ bytes: number | null; entries: number }>(
+        'SELECT SUM(size) AS bytes, COUNT(*) AS entries FROM entries'
+      )
       .toArray()[0]
-    return row?.bytes ?? 0
+    return { bytes: row?.bytes ?? 0, entries: row?.entries ?? 0 }
+  }
+
+  /** The stored size of one variant, 0 when it is not stored. */
+  sizeOf(key: string): number {
+    const row = this.#sql
+      .exec<{ size: number }>('SELECT size FROM entries WHERE key = ?', key)
+      .toArray()[0]
+    return row?.size ?? 0
+  }
+
+  /** Entries in eviction order, least recently accessed first; read lazily. */
+  *byLastAccess(): Generator<{ key: string; size: number }> {
+    const cursor = this.#sql.exec<{ key: string; size: number }>(
+      'SELECT key, size FROM entries ORDER BY last_access ASC, stored_at ASC'
+    )
+    for (const row of cursor) yield { key: row.key, size: row.size }
+  }
+
+  /**
+   * Removes up to `limit` entries that expired at or before `now`.
+   * @returns their body ids, for the caller to release
+   */
+  deleteExpired(now: number, limit: number): string[] {
+    return this.#sql
+      .exec<{ body_id: string }>(
+        `DELETE FROM entries WHERE key IN
+          (SELECT key FROM entries WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)
+          RETURNING body_id`,
+        now,
+        limit
+      )
+      .toArray()
+      .map((row) => row.body_id)
+  }
+
+  /** The earliest expiry of any entry, or undefined when nothing is stored. */
+  nextExpiry(): number | undefined {
+    const row = this.#sql
+      .exec<{ at: number | null }>('SELECT MIN(expires_at) AS at FROM entries')
+      .toArray()[0]
+    return row?.at ?? undefined
+  }
+
+  /** Drops the Vary record of a URL with no variant left. */
+  deleteOrphanVary(primaryKey: string): void {
+    this.#sql.exec(
+      `DELETE FROM vary WHERE primary_key = ?
+        AND NOT EXISTS (SELECT 1 FROM entries WHERE primary_key = ?)`,
+      primaryKey,
+      primaryKey
+    )
+  }
+
+  /** Drops every Vary record of a URL with no variant left (after a sweep). */
+  deleteOrphanVaryAll(): void {
+    this.#sql.exec(
+      'DELETE FROM vary WHERE NOT EXISTS (SELECT 1 FROM entries WHERE entries.primary_key = vary.primary_key)'
+    )
+  }
+
+  /** True while an entry refers to the body. */
+  bodyInUse(bodyId: string): boolean {
+    return (
+      this.#sql
+        .exec<{ n: number }>('SELECT COUNT(*) AS n FROM entries WHERE body_id = ?', bodyId)
+        .toArray()[0]?.n !== 0
+    )
+  }
+
+  markInR2(bodyId: string): void {
+    this.#sql.exec('INSERT OR IGNORE INTO r2_bodies (body_id) VALUES (?)', bodyId)
+  }
+
+  inR2(bodyId: string): boolean {
+    return this.#sql.exec('SELECT 1 FROM r2_bodies WHERE body_id = ?', bodyId).toArray().length > 0
+  }
+
+  forgetR2(bodyId: string): void {
+    this.#sql.exec('DELETE FROM r2_bodies WHERE body_id = ?', bodyId)
+  }
+
+  saveSketch(width: number, additions: number, counters: Uint8Array): void {
+    this.#sql.exec(
+      'INSERT OR REPLACE INTO sketch (id, width, additions, counters) VALUES (1, ?, ?, ?)',
+      width,
+      additions,
+      counters
+    )
+  }
+
+  loadSketch(): { width: number; additions: number; counters: Uint8Array } | undefined {
+    const row = this.#sql
+      .exec<{ width: number; additions: number; counters: ArrayBuffer }>(
+        'SELECT width, additions, counters FROM sketch WHERE id = 1'
+      )
+      .toArray()[0]
+    return row
+      ? { width: row.width, additions: row.additions, counters: new Uint8Array(row.counters) }
+      : undefined
   }
 }

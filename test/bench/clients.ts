@@ -32,12 +32,15 @@ export function getBody(
 ): Promise<Fetched & { intact: boolean }> {
   const start = performance.now()
   return new Promise((resolve) => {
+    let status = 0
+    let cacheStatus = ''
+    let bytes = 0
     const fail = (error: Error) => {
       const endAt = performance.now()
       resolve({
-        status: 0,
-        cacheStatus: '',
-        bytes: 0,
+        status,
+        cacheStatus,
+        bytes,
         ms: endAt - start,
         endAt,
         error: error.message,
@@ -45,7 +48,13 @@ export function getBody(
       })
     }
     const req = get(url, { headers, agent }, (res) => {
-      let bytes = 0
+      status = res.statusCode ?? 0
+      cacheStatus = String(
+        res.headers['cache-status'] ??
+          res.headers['x-cache-status'] ??
+          res.headers['cf-cache-status'] ??
+          ''
+      )
       let intact = true
       res.on('data', (chunk: Buffer) => {
         if (check && !check(bytes, chunk)) intact = false
@@ -61,13 +70,8 @@ export function getBody(
       res.on('end', () => {
         const endAt = performance.now()
         resolve({
-          status: res.statusCode ?? 0,
-          cacheStatus: String(
-            res.headers['cache-status'] ??
-              res.headers['x-cache-status'] ??
-              res.headers['cf-cache-status'] ??
-              ''
-          ),
+          status,
+          cacheStatus,
           bytes,
           ms: endAt - start,
           endAt,

@@ -24,8 +24,12 @@ export interface Scenario extends WrkResult {
   /** The same over every process of the server's process group (wrangler's Node too). */
   groupCpuMsPerRequest: number
   cpuProcesses: string
+  /** A measured process exited or started during the row (its CPU figure is then unreliable). */
+  restarted?: boolean
   /** Requests the origin saw during the measured run. */
   originRequests: number
+  /** The first (up to 20) of them. */
+  originTargets: string[]
   /** One request of the same shape before the run: what each cache layer did. */
   probe: { status: number; cacheStatus: string; bytes: number; intact: boolean }
 }
@@ -100,6 +104,29 @@ function ratio(ours: Scenario, ref: Scenario | undefined): string {
   return `${f(ours.reqPerSec / ref.reqPerSec, 2)}× req/s · ${f(ours.p50Ms / ref.p50Ms, 1)}× p50`
 }
 
+/** Non-200 answers (by status when counted) and socket errors, or '' when there were none. */
+function problems(s: Scenario): string {
+  const parts: string[] = []
+  if (s.statuses) {
+    for (const [status, n] of Object.entries(s.statuses)) {
+      if (status !== '200') parts.push(`${n} × ${status}`)
+    }
+  } else if (s.errors.status > 0) parts.push(`${s.errors.status} × 4xx/5xx`)
+  const socket = s.errors.connect + s.errors.read + s.errors.write + s.errors.timeout
+  if (socket > 0) parts.push(`${socket} socket errors`)
+  if (s.restarted) parts.push('server process restarted during the row')
+  return parts.join(', ')
+}
+
+/** The most frequent answers that were not a 200, e.g. `; others: 600 × error: socket hang up`. */
+function failures(answers: Record<string, number>): string {
+  const bad = Object.entries(answers)
+    .filter(([kind]) => !kind.startsWith('200 '))
+    .slice(0, 3)
+    .map(([kind, n]) => `${n} × \`${kind}\``)
+  return bad.length > 0 ? `; others: ${bad.join(', ')}` : ''
+}
+
 export function report(r: Results): string {
   const lines: string[] = []
   const v = r.versions
@@ -122,11 +149,11 @@ export function report(r: Results): string {
       for (const id of ORDER) {
         const s = byId.get(id)
         if (!s) continue
-        const errors = Object.values(s.errors).reduce((a, b) => a + b, 0)
+        const errors = problems(s)
         const bare = VS_BARE[id]
         const nginx = VS_NGINX[id]
         lines.push(
-          `| ${size} | ${LABELS[id] ?? id} | ${f(s.reqPerSec, 0)}${errors ? ` (${errors} errors)` : ''} | ` +
+          `| ${size} | ${LABELS[id] ?? id} | ${f(s.reqPerSec, 0)}${errors ? ` (${errors})` : ''} | ` +
             `${f(s.p50Ms, 2)} | ${f(s.p99Ms, 2)} | ${f(s.cpuMsPerRequest, 3)} | ${s.originRequests} | ` +
             `${bare ? ratio(s, byId.get(bare)) : ''} | ${nginx ? ratio(s, byId.get(nginx)) : ''} |`
         )
@@ -152,7 +179,7 @@ export function report(r: Results): string {
     const clients = m.clients
       .map(
         (c) =>
-          `${c.status} ${c.intact ? 'intact' : `NOT intact (${c.bytes} B${c.error ? `, ${c.error}` : ''})`} in ${f(c.seconds, 0)} s`
+          `${c.status} ${c.intact ? 'intact' : `NOT intact (${c.bytes} B${c.error ? `, ${c.error}` : ''}; \`${c.cacheStatus}\`)`} in ${f(c.seconds, 0)} s`
       )
       .join('; ')
     lines.push(
@@ -164,7 +191,7 @@ export function report(r: Results): string {
     lines.push(
       `| collapsing: ${c.requests} concurrent cold requests, one ${c.size} key, ${c.pops} PoPs of one region (origin waits ${c.originDelayMs} ms) | ` +
         `origin fetches **${c.originFetches}**; last waiter's last byte ${f(c.lastByteMs, 0)} ms vs one cold request ${f(c.singleRequestMs, 0)} ms ` +
-        `(${f(c.lastByteMs / c.singleRequestMs, 1)}×), median ${f(c.p50Ms, 0)} ms; ${c.complete}/${c.requests} complete and intact |`
+        `(${f(c.lastByteMs / c.singleRequestMs, 1)}×), median ${f(c.p50Ms, 0)} ms; ${c.complete}/${c.requests} complete and intact${failures(c.answers)} |`
     )
   }
   for (const note of r.notes) lines.push('', `Note: ${note}`)

@@ -9,7 +9,7 @@
  * BENCH_SKIP (comma list of: nginx, bare, throughput, collapse, memory, bundle).
  */
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -72,7 +72,13 @@ async function main() {
   }
   const stops: Array<() => Promise<void>> = []
   try {
-    if (!skip.has('bundle')) results.bundle = await bundleSize(work)
+    // wrangler dev rebuilds and restarts workerd whenever a source file changes; a snapshot of
+    // the sources taken now keeps edits made during the run from reloading the Worker mid-row.
+    const snapshot = await snapshotSources(work)
+    results.notes.push(
+      'The platform ran from a snapshot of workers/, edge-cache/, origin/, schemas/ and wrangler.toml taken when the run started.'
+    )
+    if (!skip.has('bundle')) results.bundle = await bundleSize(work, snapshot)
 
     const origin = await startOrigin()
     stops.push(() => origin.close())
@@ -80,6 +86,10 @@ async function main() {
     const originRequests = async () => {
       const res = await fetch(`${origin.url}/__origin/stats`)
       return ((await res.json()) as { requests: number }).requests
+    }
+    const originTargets = async (from: number) => {
+      const res = await fetch(`${origin.url}/__origin/stats?from=${from}`)
+      return ((await res.json()) as { targets: string[] }).targets
     }
     for (const size of SIZES) {
       for (const kind of ['obj', 'tier', 'miss']) {
@@ -92,7 +102,12 @@ async function main() {
 
     log('starting the platform (wrangler dev, proxy mode)')
     const edgeStart = Date.now()
-    const edge = await startEdge({ vars: { ORIGIN_URL: origin.url } })
+    // startEdge runs wrangler in the current directory: point it at the snapshot.
+    const root = process.cwd()
+    process.chdir(snapshot)
+    const edge = await startEdge({ vars: { ORIGIN_URL: origin.url } }).finally(() =>
+      process.chdir(root)
+    )
     const edgeReady = Date.now()
     stops.push(() => edge.stop())
     const edgeGroup = wranglerGroup(Number(new URL(edge.url).port))
@@ -127,9 +142,15 @@ async function main() {
       targets.nginx = { name: 'nginx', url: server.url, pgid: server.pgid }
     }
 
+    // First, while the platform is fresh: its baseline RSS is then that of a started edge.
+    if (!skip.has('memory')) {
+      results.memory = await memory(edge.url, edgeGroup, control, originRequests)
+    }
     if (!skip.has('throughput')) {
       for (const size of SIZES) {
-        results.scenarios.push(...(await throughput(size, targets, work, originRequests)))
+        results.scenarios.push(
+          ...(await throughput(size, targets, work, originRequests, originTargets))
+        )
       }
     }
     if (!skip.has('collapse')) {
@@ -137,9 +158,6 @@ async function main() {
       for (const size of SIZES) {
         results.collapse.push(await collapse(size, edge.url, control))
       }
-    }
-    if (!skip.has('memory')) {
-      results.memory = await memory(edge.url, edgeGroup, control, originRequests)
     }
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined)
@@ -166,7 +184,8 @@ async function throughput(
   size: (typeof SIZES)[number],
   targets: Record<string, Target>,
   work: string,
-  originRequests: () => Promise<number>
+  originRequests: () => Promise<number>,
+  originTargets: (from: number) => Promise<string[]>
 ): Promise<Scenario[]> {
   const out: Scenario[] = []
   const measure = async (
@@ -185,6 +204,7 @@ async function throughput(
       connections: config.connections,
       threads: config.threads,
       dir: work,
+      countStatuses: target.name !== 'nginx',
     }
     if (config.warmupS > 0) {
       await wrk({ ...base, shape: shape('w'), durationS: config.warmupS }, `${id}-${size.slug}-w`)
@@ -200,6 +220,9 @@ async function throughput(
     )
     const cpu = cpuMs(pids) - cpuBefore
     const cpuAll = cpuMs(all) - allBefore
+    const after = groupPids(target.pgid, target.processes)
+    // A restarted process (e.g. wrangler reloading) takes its CPU time with it: say so.
+    const restarted = after.length !== pids.length || after.some((pid) => !pids.includes(pid))
     out.push({
       id,
       target: target.name,
@@ -208,7 +231,9 @@ async function throughput(
       cpuMsPerRequest: cpu / result.requests,
       groupCpuMsPerRequest: cpuAll / result.requests,
       cpuProcesses: target.processes ?? 'all',
+      ...(restarted ? { restarted: true } : {}),
       originRequests: (await originRequests()) - originBefore,
+      originTargets: await originTargets(originBefore),
       probe: {
         status: seen.status,
         cacheStatus: seen.cacheStatus,
@@ -378,14 +403,37 @@ async function memory(
   }
 }
 
+/** The Worker's sources as they are now, with node_modules linked in. No secrets (.dev.vars). */
+async function snapshotSources(work: string): Promise<string> {
+  const dir = join(work, 'snapshot')
+  await mkdir(dir)
+  for (const entry of [
+    'workers',
+    'edge-cache',
+    'origin',
+    'schemas',
+    'wrangler.toml',
+    'package.json',
+    'tsconfig.json',
+  ]) {
+    await cp(entry, join(dir, entry), { recursive: true })
+  }
+  await symlink(join(process.cwd(), 'node_modules'), join(dir, 'node_modules'))
+  return dir
+}
+
 /** `wrangler deploy --dry-run`: the bundle Cloudflare would receive, raw and gzipped. */
-async function bundleSize(work: string) {
+async function bundleSize(work: string, snapshot: string) {
   log('bundle: wrangler deploy --dry-run')
   const outdir = join(work, 'dist')
   await execFileAsync(
     join(process.cwd(), 'node_modules/.bin/wrangler'),
     ['deploy', '--dry-run', '--outdir', outdir],
-    { env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, maxBuffer: 16 * 1024 * 1024 }
+    {
+      cwd: snapshot,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+      maxBuffer: 16 * 1024 * 1024,
+    }
   )
   const files = (await readdir(outdir)).filter((f) => /\.(m?js|wasm)$/.test(f))
   let raw = 0

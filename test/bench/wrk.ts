@@ -32,6 +32,12 @@ export interface WrkOptions {
   threads: number
   /** Where to write the Lua script. */
   dir: string
+  /**
+   * Count responses by status (and keep the first non-2xx body) in a Lua `response` hook. It
+   * costs wrk a Lua call per response, so the bench uses it only for the Worker rows, which
+   * run at a few hundred requests per second.
+   */
+  countStatuses?: boolean
 }
 
 export interface WrkResult {
@@ -45,6 +51,9 @@ export interface WrkResult {
   maxMs: number
   /** Socket errors (connect, read, write, timeout) and HTTP statuses above 399. */
   errors: { connect: number; read: number; write: number; timeout: number; status: number }
+  /** With `countStatuses`: responses per status, and the start of the first non-2xx body. */
+  statuses?: Record<string, number>
+  firstError?: string
 }
 
 /** A Lua string literal that needs no escaping. */
@@ -52,33 +61,61 @@ const lua = (text: string) => `[==[${text}]==]`
 
 function script(options: WrkOptions): string {
   const headerTable = `{ ${Object.entries(options.headers)
-    .map(([k, v]) => `[${lua(k)}] = ${lua(v)}`)
+    .map(([k, v]) => `[ ${lua(k)} ] = ${lua(v)}`)
     .join(', ')} }`
-  const done = `
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('WRK_JSON {"requests":%d,"duration_us":%d,"bytes":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50_us":%d,"p99_us":%d,"mean_us":%.1f,"max_us":%d}\\n',
-    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status,
-    e.timeout, latency:percentile(50), latency:percentile(99), latency.mean, latency.max))
-end
-`
-  const threads = `
+  const statuses = `
 local threads = {}
 function setup(thread)
   thread:set("tid", #threads)
   table.insert(threads, thread)
 end
 counter = 0
+${
+  options.countStatuses
+    ? `statuses = {}
+first_error = ""
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status >= 300 and first_error == "" then
+    first_error = tostring(status) .. " " .. string.sub(string.gsub(body or "", '[^%w%s%p]', ''), 1, 300)
+  end
+end`
+    : ''
+}
+local function statuses_json()
+  local parts, first = {}, ""
+  for _, thread in ipairs(threads) do
+    local counts = thread:get("statuses")
+    if counts then
+      for status, n in pairs(counts) do table.insert(parts, '"' .. status .. '":' .. n) end
+    end
+    local e = thread:get("first_error")
+    if e and e ~= "" and first == "" then first = e end
+  end
+  first = string.gsub(string.gsub(first, '[%c"\\\\]', ' '), '%s+', ' ')
+  return '{' .. table.concat(parts, ',') .. '}', first
+end
+`
+  const done = `
+function done(summary, latency, requests)
+  local e = summary.errors
+  local counts, first = statuses_json()
+  io.write(string.format('WRK_STATUS {"statuses":%s,"first_error":"%s"}\\n', counts, first))
+  io.write(string.format('WRK_JSON {"requests":%d,"duration_us":%d,"bytes":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50_us":%d,"p99_us":%d,"mean_us":%.1f,"max_us":%d}\\n',
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status,
+    e.timeout, latency:percentile(50), latency:percentile(99), latency.mean, latency.max))
+end
 `
   const { shape } = options
   if (shape.kind === 'static') {
-    return `wrk.method = "GET"
+    return `${statuses}
+wrk.method = "GET"
 wrk.path = ${lua(options.path)}
 for k, v in pairs(${headerTable}) do wrk.headers[k] = v end
 ${done}`
   }
   if (shape.kind === 'tier') {
-    return `${threads}
+    return `${statuses}
 function request()
   local i = counter * ${options.threads} + tid
   counter = counter + 1
@@ -90,7 +127,7 @@ function request()
 end
 ${done}`
   }
-  return `${threads}
+  return `${statuses}
 local headers = ${headerTable}
 function request()
   counter = counter + 1
@@ -102,7 +139,7 @@ ${done}`
 export async function wrk(options: WrkOptions, name: string): Promise<WrkResult> {
   const file = join(options.dir, `${name}.lua`)
   await writeFile(file, script(options))
-  const { stdout } = await run(
+  const { stdout, stderr } = await run(
     'wrk',
     [
       '-t',
@@ -120,8 +157,15 @@ export async function wrk(options: WrkOptions, name: string): Promise<WrkResult>
     { maxBuffer: 16 * 1024 * 1024 }
   )
   const line = stdout.split('\n').find((l) => l.startsWith('WRK_JSON '))
-  if (!line) throw new Error(`wrk printed no summary:\n${stdout}`)
+  if (!line) throw new Error(`wrk printed no summary:\n${stdout}\n${stderr}`)
   const raw = JSON.parse(line.slice('WRK_JSON '.length)) as Record<string, number>
+  const statusLine = stdout.split('\n').find((l) => l.startsWith('WRK_STATUS '))
+  const counted = statusLine
+    ? (JSON.parse(statusLine.slice('WRK_STATUS '.length)) as {
+        statuses: Record<string, number>
+        first_error: string
+      })
+    : undefined
   const n = (key: string) => raw[key] ?? 0
   const durationS = n('duration_us') / 1e6
   return {
@@ -140,5 +184,8 @@ export async function wrk(options: WrkOptions, name: string): Promise<WrkResult>
       timeout: n('timeout'),
       status: n('status'),
     },
+    ...(options.countStatuses && counted
+      ? { statuses: counted.statuses, firstError: counted.first_error || undefined }
+      : {}),
   }
 }

@@ -6,7 +6,8 @@
  * with its hit. `POST /__origin/proxy` starts a counting pass-through proxy in front of another
  * server (e.g. the S3 server: requests are forwarded verbatim, Host included, so SigV4 still
  * verifies) and `GET /__origin/proxy-hits?url=…` lists what went through it.
- * `GET /__origin/stats` counts every request answered so far (benchmarks: origin offload).
+ * `GET /__origin/stats` counts every request answered so far (`?from=n`: and lists what came
+ * from the nth on), for benchmarks.
  * Generated bodies (`bytes`) are streamed with backpressure, so a 1 GiB body never sits in memory.
  */
 import {
@@ -60,7 +61,8 @@ export async function startOrigin(port = 0): Promise<TestOrigin> {
   const scripts = new Map<string, OriginScript>()
   const hits = new Map<string, OriginHit[]>()
   const served = new Map<OriginScript, number>()
-  let total = 0
+  /** Every request target answered, in order (`/__origin/stats`). */
+  const order: string[] = []
 
   /** The script for this request: the next step of a sequence, or the script itself. */
   function step(script: OriginScript | undefined): OriginScript | undefined {
@@ -83,14 +85,22 @@ export async function startOrigin(port = 0): Promise<TestOrigin> {
       if (!proxy) return json(res, { error: 'no such proxy' }, 404)
       return json(res, { hits: proxy.hits })
     }
-    if (url.pathname === '/__origin/stats') return json(res, { requests: total })
+    if (url.pathname === '/__origin/stats') {
+      // `?from=n` also lists (up to 20) request targets from the nth request on.
+      const from = url.searchParams.get('from')
+      if (from === null) return json(res, { requests: order.length })
+      return json(res, {
+        requests: order.length,
+        targets: order.slice(Number(from), Number(from) + 20),
+      })
+    }
     if (url.pathname === '/__origin/reset') {
       scripts.clear()
       hits.clear()
       return json(res, { ok: true })
     }
-    total++
     const key = url.pathname + url.search
+    order.push(key)
     const list = hits.get(key) ?? []
     const hit: OriginHit = { method: req.method ?? 'GET', url: key, headers: req.headers }
     list.push(hit)

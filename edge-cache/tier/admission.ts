@@ -1,0 +1,253 @@
+/**
+ * @module tier/admission
+ * TinyLFU admission for a tier shard, pure and clock-free: a count-min sketch of 4 rows of 4-bit
+ * counters that halves every counter after a sample of W increments (Caffeine's "reset"), so
+ * popularity decays and yesterday's hits do not pin an object forever. It decides
+ * - whether a new object may enter a full shard: its estimated frequency must beat every victim
+ *   it would displace (W-TinyLFU's admission, without the window segment: victims come in LRU
+ *   order from the main segment);
+ * - whether an edge should keep a copy in L1: large bodies only from their second hit
+ *   (second-hit admission), so a one-hit wonder does not flush a PoP's cache.
+ * The tier Durable Object (tier/cache-tier.ts) and the hit-ratio simulator
+ * (test/bench/hit-ratio/simulate.ts) run this same code.
+ * @see https://arxiv.org/abs/1512.00727 (TinyLFU: A Highly Efficient Cache Admission Policy)
+ * @see https://github.com/ben-manes/caffeine/wiki/Efficiency
+ */
+
+/** Counters per row of a shard's sketch: 4 × 64 Ki counters (one byte each: 256 KiB). */
+export const DEFAULT_SKETCH_WIDTH = 64 * 1024
+
+/** Counters saturate here: 4 bits, as in TinyLFU. */
+export const MAX_COUNT = 15
+
+const ROWS = 4
+/** Per-row seeds (Caffeine's), so the four rows hash independently. */
+const SEEDS = [0x97cb3127, 0x7ed55d16, 0xc761c23c, 0x165667b1]
+
+/** A 32-bit hash of a key: FNV-1a with a murmur3 finaliser. */
+export function hashKey(key: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return mix(h)
+}
+
+function mix(value: number): number {
+  let h = value
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}
+
+/**
+ * A decaying count-min sketch of access frequencies.
+ * Width is a power of two ≥ the expected number of distinct hot keys; the sample size W
+ * (increments between halvings) defaults to 10 × width, as Caffeine does.
+ */
+export class FrequencySketch {
+  readonly width: number
+  readonly sampleSize: number
+  readonly #table: Uint8Array
+  #additions = 0
+  #resets = 0
+
+  /**
+   * @param width counters per row (rounded up to a power of two, at least 16)
+   * @param sampleSize increments between halvings; default 10 × width
+   */
+  constructor(width: number, sampleSize?: number) {
+    let w = 16
+    while (w < width) w *= 2
+    this.width = w
+    this.sampleSize = sampleSize ?? 10 * w
+    this.#table = new Uint8Array(ROWS * w)
+  }
+
+  /** Increments since the last halving. */
+  get additions(): number {
+    return this.#additions
+  }
+
+  /** How many times the counters were halved. */
+  get resets(): number {
+    return this.#resets
+  }
+
+  /** The key's estimated frequency: the smallest of its four counters. */
+  estimate(key: string): number {
+    return this.#estimateHash(hashKey(key))
+  }
+
+  /**
+   * Counts one access (conservative update: only the smallest counters grow), halving every
+   * counter once the sample is full.
+   */
+  increment(key: string): void {
+    const hash = hashKey(key)
+    const min = this.#estimateHash(hash)
+    for (let row = 0; min < MAX_COUNT && row < ROWS; row++) {
+      const index = this.#index(hash, row)
+      if ((this.#table[index] ?? 0) === min) this.#table[index] = min + 1
+    }
+    this.#added()
+  }
+
+  /** Halves every counter (integer division), ageing all frequencies at once. */
+  reset(): void {
+    for (let i = 0; i < this.#table.length; i++) this.#table[i] = (this.#table[i] ?? 0) >>> 1
+    this.#additions = Math.floor(this.#additions / 2)
+    this.#resets++
+  }
+
+  /** The counters and sample position, to persist the sketch across restarts. */
+  snapshot(): { width: number; sampleSize: number; additions: number; table: Uint8Array } {
+    return {
+      width: this.width,
+      sampleSize: this.sampleSize,
+      additions: this.#additions,
+      table: this.#table.slice(),
+    }
+  }
+
+  /** Rebuilds a sketch from `snapshot()`; a snapshot of another shape yields an empty sketch. */
+  static restore(
+    snapshot: { width: number; sampleSize: number; additions: number; table: Uint8Array },
+    width: number
+  ): FrequencySketch {
+    const sketch = new FrequencySketch(width)
+    if (snapshot.width !== sketch.width || snapshot.table.byteLength !== ROWS * sketch.width) {
+      return sketch
+    }
+    sketch.#table.set(snapshot.table)
+    sketch.#additions = Math.min(snapshot.additions, sketch.sampleSize - 1)
+    return sketch
+  }
+
+  #added(): void {
+    if (++this.#additions >= this.sampleSize) this.reset()
+  }
+
+  #estimateHash(hash: number): number {
+    let min = MAX_COUNT
+    for (let row = 0; row < ROWS; row++) {
+      min = Math.min(min, this.#table[this.#index(hash, row)] ?? 0)
+    }
+    return min
+  }
+
+  #index(hash: number, row: number): number {
+    const h = mix((hash ^ (SEEDS[row] ?? 0)) >>> 0)
+    return row * this.width + (h & (this.width - 1))
+  }
+}
+
+/** An object the shard holds or may hold. */
+export interface Sized {
+  key: string
+  size: number
+}
+
+export type AdmissionPlan =
+  | { admit: true; evict: Sized[] }
+  | { admit: false; reason: 'larger-than-budget' | 'victim-more-popular'; victim?: Sized }
+
+/**
+ * W-TinyLFU's admission for a byte budget: which victims make room for the candidate, or why
+ * the candidate stays out. Victims are offered in eviction order (least recently accessed
+ * first); the candidate is admitted only if it is more popular than every victim it displaces
+ * (ties keep the incumbent, as TinyLFU does), so a one-hit wonder never evicts a popular object.
+ * @param candidate the new object (its frequency already counts the current request)
+ * @param used bytes the shard holds now, not counting the candidate
+ * @param budget the shard's byte budget
+ * @param victims stored objects, least recently accessed first; consumed only as far as needed
+ * @param frequency the estimated frequency of a key (FrequencySketch.estimate)
+ */
+export function planAdmission(
+  candidate: Sized,
+  used: number,
+  budget: number,
+  victims: Iterable<Sized>,
+  frequency: (key: string) => number
+): AdmissionPlan {
+  if (candidate.size > budget) return { admit: false, reason: 'larger-than-budget' }
+  let over = used + candidate.size - budget
+  if (over <= 0) return { admit: true, evict: [] }
+  const candidateFrequency = frequency(candidate.key)
+  const evict: Sized[] = []
+  for (const victim of victims) {
+    if (victim.key === candidate.key) continue
+    if (frequency(victim.key) >= candidateFrequency) {
+      return { admit: false, reason: 'victim-more-popular', victim }
+    }
+    evict.push(victim)
+    over -= victim.size
+    if (over <= 0) return { admit: true, evict }
+  }
+  // Nothing left to evict yet still over budget (only in-flight bodies remain): stay out.
+  return { admit: false, reason: 'victim-more-popular' }
+}
+
+/**
+ * Evictions that bring a shard back within budget, whatever the popularity (after a refill grew
+ * an entry, or a budget was lowered). Victims in eviction order.
+ */
+export function overBudget(used: number, budget: number, victims: Iterable<Sized>): Sized[] {
+  let over = used - budget
+  const evict: Sized[] = []
+  if (over <= 0) return evict
+  for (const victim of victims) {
+    evict.push(victim)
+    over -= victim.size
+    if (over <= 0) break
+  }
+  return evict
+}
+
+/** Bodies below this size go to L1 on their first hit; larger ones from their second. */
+export const DEFAULT_L1_SECOND_HIT_BYTES = 1024 * 1024
+
+/**
+ * Second-hit admission to L1: a body of at least `secondHitBytes` (or of unknown size) is kept
+ * at the edge only once the tier has seen its key at least twice; smaller bodies cost L1 little
+ * and are kept at once.
+ * @param frequency the key's estimated frequency, counting the current request
+ * @param size the body's length, when known
+ */
+export function admitToL1(
+  frequency: number,
+  size: number | undefined,
+  secondHitBytes: number
+): boolean {
+  if (size !== undefined && size < secondHitBytes) return true
+  return frequency >= 2
+}
+
+/**
+ * The `edge-l1` value by which a tier tells the edge that the object has not earned an L1 copy
+ * yet. Like the archival `no-store`, the edge keeps no copy; it reports `detail=l1-not-admitted`.
+ */
+export const L1_NOT_ADMITTED = 'no-store; reason=not-admitted'
+
+/**
+ * What the edge does with the tier's `edge-l1` field.
+ * @returns undefined to store as usual, or the Cache-Status detail to report when not storing
+ */
+export function edgeL1Refusal(value: string | null): string | undefined {
+  if (value === 'no-store') return 'tier-only'
+  if (value === L1_NOT_ADMITTED) return 'l1-not-admitted'
+  return undefined
+}
+
+/**
+ * Parses a positive integer setting, falling back when it is absent or malformed.
+ * @param value the environment variable's text
+ */
+export function byteSetting(value: string | undefined, fallback: number): number {
+  const n = Number(value)
+  return value !== undefined && value !== '' && Number.isSafeInteger(n) && n >= 0 ? n : fallback
+}
