@@ -18,6 +18,7 @@ import { type PopLocation, regionNamed, regionOf } from '../../schemas/regions'
 import type { AppEnv } from '../app-env'
 import { type EdgeConfig, resolveRoute } from '../config/edge-config'
 import { configSnapshot } from '../config/snapshot'
+import { recordResponse } from '../metrics'
 import { tierFor } from '../tier-client'
 
 export const edgeRoutes = new Hono<AppEnv>()
@@ -104,6 +105,7 @@ edgeRoutes.all('*', async (c) => {
       now: Date.now,
     }
   )
+  recordResponse(response)
   response.headers.set('edge-region', region.name)
   if (residency.kind !== 'open')
     response.headers.set('edge-residency', residencyField(residency.residency))

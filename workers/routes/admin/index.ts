@@ -6,7 +6,9 @@
  */
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { adminOpenApi } from '../../../schemas/api/openapi'
 import { failure } from '../../admin/envelope'
+import { metricsText } from '../../metrics'
 import { type AdminEnv, adminAuth } from '../../middleware/admin-auth'
 import { auditRoutes } from './audit'
 import { originRoutes } from './origins'
@@ -26,7 +28,15 @@ adminRoutes.onError((error, c) => {
   return failure(500, { code: 'internal', message: 'internal error' })
 })
 
+// The API's description is public; everything else needs a token.
+adminRoutes.get('/openapi.json', (c) => c.json(adminOpenApi()))
 adminRoutes.use('*', adminAuth())
+adminRoutes.get('/metrics', (c) =>
+  c.text(metricsText(), 200, {
+    'content-type': 'text/plain; version=0.0.4',
+    'cache-control': 'no-store',
+  })
+)
 adminRoutes.route('/zones', zoneRoutes)
 adminRoutes.route('/zones', purgeRoutes)
 adminRoutes.route('/zones/:zone/origins', originRoutes)

@@ -14,6 +14,7 @@ import { auditQuery } from '../../admin/audit-log'
 import { getZone } from '../../admin/config-store'
 import { failure, success } from '../../admin/envelope'
 import { TokenBuckets } from '../../admin/token-bucket'
+import { recordPurge } from '../../metrics'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
 import { type AdminContext, configDb, invalid, readBody, zoneNotFound, zoneParam } from './request'
 
@@ -60,6 +61,7 @@ async function purge(c: AdminContext, requests: PurgeRequest[], answer: 'envelop
   const log = c.env.PURGE_LOG.get(c.env.PURGE_LOG.idFromName(purgeLogName(zone)))
   // Durable before acknowledged: append returns after the records are committed.
   const { seq } = await log.append(requests)
+  recordPurge(requests[0]?.kind ?? 'none', requests.length, Date.now() - now)
   const id = `${zone}-${seq}`
   await auditQuery(
     db,

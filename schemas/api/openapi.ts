@@ -1,0 +1,127 @@
+/**
+ * @module api/openapi
+ * The admin API's OpenAPI 3.1 document, generated from the same zod schemas that validate
+ * requests (zod's JSON Schema output is draft 2020-12, which OpenAPI 3.1 uses as is).
+ */
+import { z } from 'zod'
+import { createTokenSchema } from './admin'
+import {
+  originSpecSchema,
+  residencyRuleSpecSchema,
+  routeSpecSchema,
+  zoneSpecSchema,
+} from './config'
+import { purgeBodySchema } from './purge'
+
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' })
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
+const envelope = { $ref: '#/components/schemas/Envelope' }
+const answers = (ok: string) => ({
+  [ok]: { description: 'success', content: { 'application/json': { schema: envelope } } },
+  '400': { description: 'invalid body: the errors name the field' },
+  '401': { description: 'missing or invalid token' },
+  '403': { description: 'the token lacks the scope or the zone' },
+  '429': { description: 'rate limited (Retry-After)' },
+})
+const zone = { name: 'zone', in: 'path', required: true, schema: { type: 'string' } }
+const named = { name: 'name', in: 'path', required: true, schema: { type: 'string' } }
+
+/** A record collection under a zone: list, read, put, delete. */
+function records(segment: string, component: string) {
+  return {
+    [`/zones/{zone}/${segment}`]: { get: { parameters: [zone], responses: answers('200') } },
+    [`/zones/{zone}/${segment}/{name}`]: {
+      parameters: [zone, named],
+      get: { responses: answers('200') },
+      put: {
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: ref(component) } },
+        },
+        responses: { ...answers('200'), '201': { description: 'created' } },
+      },
+      delete: { responses: answers('200') },
+    },
+  }
+}
+
+/** @returns the OpenAPI document served at `/_admin/openapi.json` */
+export function adminOpenApi(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'edge-cdn admin API', version: '1' },
+    servers: [{ url: '/_admin' }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Zone: schema(zoneSpecSchema),
+        Origin: schema(originSpecSchema),
+        Route: schema(routeSpecSchema),
+        ResidencyRule: schema(residencyRuleSpecSchema),
+        Purge: schema(purgeBodySchema),
+        CreateToken: schema(createTokenSchema),
+        Envelope: {
+          type: 'object',
+          required: ['success', 'errors', 'messages', 'result'],
+          properties: {
+            success: { type: 'boolean' },
+            errors: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { code: { type: 'string' }, message: { type: 'string' } },
+              },
+            },
+            messages: { type: 'array', items: {} },
+            result: {},
+          },
+        },
+      },
+    },
+    paths: {
+      '/zones': { get: { responses: answers('200') } },
+      '/zones/{zone}': {
+        parameters: [zone],
+        get: { responses: answers('200') },
+        put: {
+          requestBody: { required: true, content: { 'application/json': { schema: ref('Zone') } } },
+          responses: { ...answers('200'), '201': { description: 'created' } },
+        },
+        delete: { responses: answers('200') },
+      },
+      ...records('origins', 'Origin'),
+      ...records('routes', 'Route'),
+      ...records('residency-rules', 'ResidencyRule'),
+      '/zones/{zone}/tokens': {
+        parameters: [zone],
+        get: { responses: answers('200') },
+        post: {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('CreateToken') } },
+          },
+          responses: answers('201'),
+        },
+      },
+      '/zones/{zone}/purge_cache': {
+        parameters: [zone],
+        post: {
+          description:
+            "Cloudflare's purge_cache bodies; `soft` or `Fastly-Soft-Purge: 1` for a soft purge",
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('Purge') } },
+          },
+          responses: answers('200'),
+        },
+      },
+      '/zones/{zone}/purge/{key}': {
+        parameters: [zone, { name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
+        post: { description: 'Fastly-style surrogate-key purge', responses: answers('200') },
+      },
+      '/audit': { get: { responses: answers('200') } },
+      '/metrics': { get: { description: 'Prometheus text format', responses: answers('200') } },
+    },
+  }
+}

@@ -1,0 +1,78 @@
+import { env, exports } from 'cloudflare:workers'
+import { beforeAll, describe, inject, it } from 'vitest'
+import { putZone } from '../support/config'
+
+const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}` }
+
+function admin(path: string, init: RequestInit = {}) {
+  return exports.default.fetch(new Request(`https://admin.test/_admin${path}`, init))
+}
+
+beforeAll(async () => {
+  await putZone(env.CONFIG_DB, {
+    name: 'obs',
+    hosts: ['obs.test'],
+    origin: { kind: 'http', url: inject('originUrl') },
+  })
+})
+
+describe('openapi.json', () => {
+  it('describes every admin resource with schemas generated from the validators', async ({
+    expect,
+  }) => {
+    const res = await admin('/openapi.json')
+    expect(res.status).toBe(200)
+    const doc = (await res.json()) as {
+      openapi: string
+      paths: Record<string, unknown>
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> }
+    }
+    expect(doc.openapi).toBe('3.1.0')
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/zones/{zone}',
+        '/zones/{zone}/origins/{name}',
+        '/zones/{zone}/routes/{name}',
+        '/zones/{zone}/residency-rules/{name}',
+        '/zones/{zone}/tokens',
+        '/zones/{zone}/purge_cache',
+      ])
+    )
+    expect(Object.keys(doc.components.schemas.Purge?.properties ?? {})).toEqual(
+      expect.arrayContaining(['files', 'tags', 'prefixes', 'hosts', 'purge_everything', 'soft'])
+    )
+    expect(Object.keys(doc.components.schemas.Route?.properties ?? {})).toContain('pathPrefix')
+  })
+})
+
+describe('metrics', () => {
+  it('needs a token', async ({ expect }) => {
+    expect((await admin('/metrics')).status).toBe(401)
+  })
+
+  it('counts requests by the layer that served them, origin fetches and purges', async ({
+    expect,
+  }) => {
+    const cf = { colo: 'FRA', country: 'DE', continent: 'EU' }
+    for (let i = 0; i < 2; i++) {
+      const res = await exports.default.fetch(
+        new Request('https://obs.test/m.css', { cf } as RequestInit)
+      )
+      await res.text()
+    }
+    const purge = await admin('/zones/obs/purge_cache', {
+      method: 'POST',
+      headers: ADMIN,
+      body: JSON.stringify({ tags: ['x'] }),
+    })
+    expect(purge.status).toBe(200)
+    const res = await admin('/metrics', { headers: ADMIN })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/plain')
+    const text = await res.text()
+    expect(text).toMatch(/^edge_requests_total\{status="200",served_by="edge-l1"\} [1-9]\d*$/m)
+    expect(text).toMatch(/^edge_origin_fetches_total [1-9]\d*$/m)
+    expect(text).toMatch(/^edge_purges_total\{kind="tag"\} [1-9]\d*$/m)
+    expect(text).toContain('# TYPE edge_requests_total counter')
+  })
+})
