@@ -99,9 +99,22 @@ const f = (n: number, digits = 1) =>
 const mib = (bytes: number) => `${f(bytes / 2 ** 20, 1)} MiB`
 const kib = (bytes: number) => `${f(bytes / 1024, 0)} KiB`
 
+/** A ratio with two significant digits below 10 (0.0057, 0.81, 4.2), whole above. */
+const x = (n: number) =>
+  !Number.isFinite(n) ? '–' : n >= 10 ? f(n, 0) : String(Number(n.toPrecision(2)))
+
 function ratio(ours: Scenario, ref: Scenario | undefined): string {
   if (!ref) return '–'
-  return `${f(ours.reqPerSec / ref.reqPerSec, 2)}× req/s · ${f(ours.p50Ms / ref.p50Ms, 1)}× p50`
+  return `${x(ours.reqPerSec / ref.reqPerSec)}× req/s · ${x(ours.p50Ms / ref.p50Ms)}× p50`
+}
+
+/** The most frequent Cache-Status of the run and its share; nginx rows: the probe's. */
+function answeredAs(s: Scenario): string {
+  const kinds = Object.entries(s.cacheStatuses ?? {}).sort((a, b) => b[1] - a[1])
+  const top = kinds[0]
+  if (!top) return `\`${s.probe.cacheStatus}\` (probe)`
+  const total = kinds.reduce((sum, [, n]) => sum + n, 0)
+  return `${f((100 * top[1]) / total, 1)}% \`${top[0] || '(none)'}\``
 }
 
 /** Non-200 answers (by status when counted) and socket errors, or '' when there were none. */
@@ -140,8 +153,8 @@ export function report(r: Results): string {
   )
   if (r.scenarios.length > 0) {
     lines.push(
-      '| object | path | req/s | p50 ms | p99 ms | server CPU ms/req | origin reqs | ours ÷ bare Worker | ours ÷ nginx |',
-      '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |'
+      '| object | path | req/s | p50 ms | p99 ms | server CPU ms/req | origin reqs | answered as (Cache-Status) | ours ÷ bare Worker | ours ÷ nginx |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |'
     )
     for (const size of [...new Set(r.scenarios.map((s) => s.size))]) {
       const rows = r.scenarios.filter((s) => s.size === size)
@@ -154,7 +167,7 @@ export function report(r: Results): string {
         const nginx = VS_NGINX[id]
         lines.push(
           `| ${size} | ${LABELS[id] ?? id} | ${f(s.reqPerSec, 0)}${errors ? ` (${errors})` : ''} | ` +
-            `${f(s.p50Ms, 2)} | ${f(s.p99Ms, 2)} | ${f(s.cpuMsPerRequest, 3)} | ${s.originRequests} | ` +
+            `${f(s.p50Ms, 2)} | ${f(s.p99Ms, 2)} | ${f(s.cpuMsPerRequest, 3)} | ${s.originRequests} | ${answeredAs(s)} | ` +
             `${bare ? ratio(s, byId.get(bare)) : ''} | ${nginx ? ratio(s, byId.get(nginx)) : ''} |`
         )
       }
@@ -191,7 +204,7 @@ export function report(r: Results): string {
     lines.push(
       `| collapsing: ${c.requests} concurrent cold requests, one ${c.size} key, ${c.pops} PoPs of one region (origin waits ${c.originDelayMs} ms) | ` +
         `origin fetches **${c.originFetches}**; last waiter's last byte ${f(c.lastByteMs, 0)} ms vs one cold request ${f(c.singleRequestMs, 0)} ms ` +
-        `(${f(c.lastByteMs / c.singleRequestMs, 1)}×), median ${f(c.p50Ms, 0)} ms; ${c.complete}/${c.requests} complete and intact${failures(c.answers)} |`
+        `(${x(c.lastByteMs / c.singleRequestMs)}×), median ${f(c.p50Ms, 0)} ms; ${c.complete}/${c.requests} complete and intact${failures(c.answers)} |`
     )
   }
   for (const note of r.notes) lines.push('', `Note: ${note}`)

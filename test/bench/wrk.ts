@@ -33,7 +33,8 @@ export interface WrkOptions {
   /** Where to write the Lua script. */
   dir: string
   /**
-   * Count responses by status (and keep the first non-2xx body) in a Lua `response` hook. It
+   * Count responses by status and Cache-Status (and keep the first non-2xx body) in a Lua
+   * `response` hook. It
    * costs wrk a Lua call per response, so the bench uses it only for the Worker rows, which
    * run at a few hundred requests per second.
    */
@@ -53,6 +54,8 @@ export interface WrkResult {
   errors: { connect: number; read: number; write: number; timeout: number; status: number }
   /** With `countStatuses`: responses per status, and the start of the first non-2xx body. */
   statuses?: Record<string, number>
+  /** With `countStatuses`: responses per Cache-Status value (ttl blanked). */
+  cacheStatuses?: Record<string, number>
   firstError?: string
 }
 
@@ -73,34 +76,46 @@ counter = 0
 ${
   options.countStatuses
     ? `statuses = {}
+kinds = {}
 first_error = ""
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
+  local kind = headers["cache-status"] or headers["Cache-Status"] or headers["cf-cache-status"] or headers["CF-Cache-Status"] or ""
+  kind = string.gsub(kind, "ttl=%-?%d+", "ttl=N")
+  kinds[kind] = (kinds[kind] or 0) + 1
   if status >= 300 and first_error == "" then
     first_error = tostring(status) .. " " .. string.sub(string.gsub(body or "", '[^%w%s%p]', ''), 1, 300)
   end
 end`
     : ''
 }
+local function clean(text)
+  return (string.gsub(string.gsub(text, '[%c"\\\\]', ' '), '%s+', ' '))
+end
 local function statuses_json()
-  local parts, first = {}, ""
+  local parts, first, kinds_by_name = {}, "", {}
   for _, thread in ipairs(threads) do
     local counts = thread:get("statuses")
     if counts then
       for status, n in pairs(counts) do table.insert(parts, '"' .. status .. '":' .. n) end
     end
+    local k = thread:get("kinds")
+    if k then
+      for kind, n in pairs(k) do kinds_by_name[kind] = (kinds_by_name[kind] or 0) + n end
+    end
     local e = thread:get("first_error")
     if e and e ~= "" and first == "" then first = e end
   end
-  first = string.gsub(string.gsub(first, '[%c"\\\\]', ' '), '%s+', ' ')
-  return '{' .. table.concat(parts, ',') .. '}', first
+  local kind_parts = {}
+  for kind, n in pairs(kinds_by_name) do table.insert(kind_parts, '"' .. clean(kind) .. '":' .. n) end
+  return '{' .. table.concat(parts, ',') .. '}', clean(first), '{' .. table.concat(kind_parts, ',') .. '}'
 end
 `
   const done = `
 function done(summary, latency, requests)
   local e = summary.errors
-  local counts, first = statuses_json()
-  io.write(string.format('WRK_STATUS {"statuses":%s,"first_error":"%s"}\\n', counts, first))
+  local counts, first, kinds_json = statuses_json()
+  io.write(string.format('WRK_STATUS {"statuses":%s,"first_error":"%s","kinds":%s}\\n', counts, first, kinds_json))
   io.write(string.format('WRK_JSON {"requests":%d,"duration_us":%d,"bytes":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50_us":%d,"p99_us":%d,"mean_us":%.1f,"max_us":%d}\\n',
     summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status,
     e.timeout, latency:percentile(50), latency:percentile(99), latency.mean, latency.max))
@@ -164,6 +179,7 @@ export async function wrk(options: WrkOptions, name: string): Promise<WrkResult>
     ? (JSON.parse(statusLine.slice('WRK_STATUS '.length)) as {
         statuses: Record<string, number>
         first_error: string
+        kinds: Record<string, number>
       })
     : undefined
   const n = (key: string) => raw[key] ?? 0
@@ -185,7 +201,11 @@ export async function wrk(options: WrkOptions, name: string): Promise<WrkResult>
       status: n('status'),
     },
     ...(options.countStatuses && counted
-      ? { statuses: counted.statuses, firstError: counted.first_error || undefined }
+      ? {
+          statuses: counted.statuses,
+          cacheStatuses: counted.kinds,
+          firstError: counted.first_error || undefined,
+        }
       : {}),
   }
 }
