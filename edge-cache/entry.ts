@@ -18,6 +18,8 @@ export interface EntryMeta {
   tags: string[]
   /** The zone's purge-log sequence when the entry was stored; newer matching purges remove it. */
   purgeSeq: number
+  /** The zone whose purge log applies (set by the tier, which holds entries of many zones). */
+  zone?: string
   /** Body length in bytes, when known. */
   size?: number
   /** The response's own Cache-Control, kept aside because L1 overwrites the field for expiry. */

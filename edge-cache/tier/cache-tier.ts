@@ -239,6 +239,25 @@ export class CacheTier extends DurableObject<Env> {
   }
 
   /**
+   * Deletes this shard's entries of `zone` that the zone's purge log (at least up to `seq`)
+   * purges, rather than waiting to meet them at lookup or in the sweep.
+   * @returns how many entries were deleted
+   */
+  async purge(zone: string, seq: number): Promise<number> {
+    const index = await this.#purgeIndex({ zone, minSeq: seq }, Date.now())
+    const doomed = [...this.#store.scan()].filter(
+      ({ primaryKey, meta }) =>
+        meta.zone === zone &&
+        index.purgeState({ key: primaryKey, tags: meta.tags, seq: meta.purgeSeq }) === 'purged'
+    )
+    for (const { key } of doomed) {
+      const body = this.#store.deleteVariant(key)
+      if (body) this.#bodies.release(body)
+    }
+    return doomed.length
+  }
+
+  /**
    * Drops every variant of the given URLs (RFC 9111 §4.4 invalidation after an unsafe method).
    * @returns how many URLs had something stored
    */
@@ -416,6 +435,7 @@ export class CacheTier extends DurableObject<Env> {
       varyKey: secondaryKey(fields, requestHeaders),
       tags: cacheTags(response.headers),
       purgeSeq,
+      zone: request.purge.zone,
     }
     const headers = headersToStore(response.headers, decision.directives)
     headers.delete('cache-status')

@@ -168,6 +168,16 @@ export class TierStore {
     return bodies
   }
 
+  /** Every entry's storage key, URL and metadata, for a scan against a purge log. */
+  *scan(): Generator<{ key: string; primaryKey: string; meta: EntryMeta }> {
+    const rows = this.#sql.exec<{ key: string; primary_key: string; meta: string }>(
+      'SELECT key, primary_key, meta FROM entries'
+    )
+    for (const row of rows) {
+      yield { key: row.key, primaryKey: row.primary_key, meta: JSON.parse(row.meta) as EntryMeta }
+    }
+  }
+
   /**
    * Removes one variant.
    * @returns its body id, for the caller to release

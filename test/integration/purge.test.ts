@@ -1,7 +1,10 @@
-import { evictDurableObject } from 'cloudflare:test'
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { purgeLogName } from '../../edge-cache/purge/purge-log'
+import { tierObjectName } from '../../edge-cache/shard'
+import type { CacheTier } from '../../edge-cache/tier/cache-tier'
+import { REGIONS } from '../../schemas/regions'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
 
@@ -149,6 +152,35 @@ describe('purge_cache', () => {
     for (let i = 0; i < 20 && (await origin.hits('/soft.css')).length === before; i++)
       await sleep(50)
     expect((await origin.hits('/soft.css')).length).toBeGreaterThan(before)
+  })
+
+  it('deletes what a purge matches from every tier shard without waiting to meet it', async ({
+    expect,
+  }) => {
+    await warm('https://pz.test/eager.css')
+    const key = 'https://pz.test/eager.css'
+    const storedIn = async () => {
+      const found: string[] = []
+      for (const region of REGIONS) {
+        for (let n = 0; n < region.shards; n++) {
+          const name = tierObjectName(region.name, n)
+          const rows = await runInDurableObject(
+            env.CACHE_TIER.get(env.CACHE_TIER.idFromName(name)),
+            (_tier: CacheTier, state) =>
+              state.storage.sql
+                .exec<{ n: number }>('SELECT COUNT(*) AS n FROM entries WHERE primary_key = ?', key)
+                .one().n
+          )
+          if (rows > 0) found.push(name)
+        }
+      }
+      return found
+    }
+    // One shard in each of the three regions the PoPs belong to.
+    expect(await storedIn()).toHaveLength(3)
+    expect((await purge('pz', { files: [key] })).status).toBe(200)
+    for (let i = 0; i < 40 && (await storedIn()).length > 0; i++) await sleep(25)
+    expect(await storedIn()).toEqual([])
   })
 
   it('survives a restart of the purge log object', async ({ expect }) => {
