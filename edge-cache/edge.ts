@@ -512,6 +512,7 @@ async function originResponse(
       search: edge.search,
       headers,
       body: method === 'GET' || method === 'HEAD' ? null : edge.request.body,
+      clientHost: new URL(edge.request.url).host,
     })
   } catch (error) {
     console.error('edge: origin fetch failed', edge.key, error)

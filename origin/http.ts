@@ -12,6 +12,12 @@ export interface HttpOriginOptions {
   url: string
   /** Connect + first-byte timeout in milliseconds. */
   timeoutMs: number
+  /**
+   * `origin` (default): the origin sees its own host only. `forwarded`: it also gets the host
+   * the client asked for in `X-Forwarded-Host`, set from the request URL (which is part of the
+   * cache key), never copied from a client's header. Workers cannot set `Host` itself.
+   */
+  hostHeader?: 'origin' | 'forwarded'
   /** Injectable for tests and for service bindings. */
   fetch?: typeof fetch
 }
@@ -35,12 +41,16 @@ export function httpOrigin(options: HttpOriginOptions): Origin {
       // Resolve dot segments within the request path alone, so none climbs above the base path.
       target.pathname = basePath + new URL(request.path, 'http://path.invalid').pathname
       target.search = request.search
+      const headers = new Headers(request.headers)
+      if (options.hostHeader === 'forwarded' && request.clientHost) {
+        headers.set('x-forwarded-host', request.clientHost)
+      }
       const controller = new AbortController()
       const timer = setTimeout(() => controller.abort('timeout'), options.timeoutMs)
       try {
         return await doFetch(target, {
           method: request.method,
-          headers: request.headers,
+          headers,
           body: request.body ?? null,
           redirect: 'manual',
           signal: controller.signal,

@@ -39,7 +39,11 @@ export function selectOrigin(spec: OriginSpec, deps: OriginDependencies, region?
       return r2Origin(deps.bucket(regional?.binding ?? spec.binding), { prefix: spec.prefix })
     }
     case 'http':
-      return httpOrigin({ url: spec.url, timeoutMs: spec.timeoutMs ?? deps.timeoutMs })
+      return httpOrigin({
+        url: spec.url,
+        timeoutMs: spec.timeoutMs ?? deps.timeoutMs,
+        hostHeader: spec.hostHeader,
+      })
     case 's3': {
       const regional = regionalBucket(spec.regions, region)
       if (regional === 'missing') return unavailable(new NoRegionalBucketError(region ?? ''))

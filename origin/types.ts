@@ -16,6 +16,8 @@ export interface OriginRequest {
   /** End-to-end request headers; hop-by-hop fields are already removed. */
   headers: Headers
   body?: ReadableStream | null
+  /** The host the client asked for (from the URL, part of the cache key, not a header). */
+  clientHost?: string
 }
 
 /** S3 restore tiers, fastest (and dearest) first. */

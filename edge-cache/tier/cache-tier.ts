@@ -366,6 +366,7 @@ export class CacheTier extends DurableObject<Env> {
       path: request.originPath,
       search: request.search,
       headers: upstreamHeaders,
+      clientHost: new URL(request.key).host,
     }
     try {
       response = await origin.fetch(originRequest)
@@ -540,6 +541,7 @@ export class CacheTier extends DurableObject<Env> {
         path: request.originPath,
         search: request.search,
         headers: new Headers(request.headers),
+        clientHost: new URL(request.key).host,
       })
       status.fwdStatus = response.status
       const headers = stripHopByHop(response.headers)

@@ -63,6 +63,8 @@ export const httpOriginSchema = z.object({
     ),
   /** Connect + first byte, in milliseconds. */
   timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  /** `forwarded`: send the client's host in X-Forwarded-Host (origin/http.ts). */
+  hostHeader: z.enum(['origin', 'forwarded']).optional(),
   resilience: resilienceSchema.optional(),
 })
 
