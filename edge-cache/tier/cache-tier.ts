@@ -81,9 +81,11 @@ type FillOutcome =
   | { kind: 'failed'; error: unknown; originMs: number }
 
 interface Fill {
+  /**
+   * What the origin answered. A response that is not stored is streamed to the request that
+   * started the fill only; collapsed waiters fetch their own.
+   */
   outcome: Promise<FillOutcome>
-  /** A response that is not stored can be streamed once; later waiters fetch their own. */
-  passTaken: boolean
 }
 
 /** Default byte budget of one shard: 1 GiB. */
@@ -309,8 +311,9 @@ export class CacheTier extends DurableObject<Env> {
           status.detail = 'stale-if-error'
           return this.#answer(this.#complete(stale), this.#storedBody(stale), status, timing)
         }
-        if (fill.passTaken) return this.#pass(request, status, started)
-        fill.passTaken = true
+        // The response body belongs to the request that started the fill: workerd forbids any
+        // other request to read it ("Cannot perform I/O on behalf of a different request").
+        if (collapsed) return this.#pass(request, status, started)
         status.fwdStatus = outcome.response.status
         return withStatus(outcome.response, status, timing)
       }
@@ -334,7 +337,7 @@ export class CacheTier extends DurableObject<Env> {
   ): { fill: Fill; collapsed: boolean } {
     const existing = this.#inflight.get(key)
     if (existing) return { fill: existing, collapsed: true }
-    const fill: Fill = { outcome: this.#runFill(request, stale, purgeSeq), passTaken: false }
+    const fill: Fill = { outcome: this.#runFill(request, stale, purgeSeq) }
     this.#inflight.set(key, fill)
     const settle = () => {
       this.#inflight.delete(key)

@@ -63,6 +63,23 @@ describe('the request path', () => {
     expect(await origin.hits('/l1-collapse.css')).toHaveLength(1)
   })
 
+  it("gives concurrent waiters of an uncacheable response their own fetch, never the leader's body", async ({
+    expect,
+  }) => {
+    await origin.script('/no-store.txt', { delayMs: 200, headers: { 'cache-control': 'no-store' } })
+    // Different PoPs of one region: no L1 collapsing, all meet in the same tier shard.
+    const colos = ['FRA', 'AMS', 'CDG', 'MAD', 'MUC', 'VIE', 'WAW', 'ZRH', 'DUB', 'LHR']
+    const responses = await Promise.all(
+      colos.map((colo) =>
+        get('https://it.test/no-store.txt', { colo, country: 'DE', continent: 'EU' })
+      )
+    )
+    const bodies = await Promise.all(responses.map((r) => r.text()))
+    expect(responses.map((r) => r.status)).toEqual(colos.map(() => 200))
+    expect(bodies.every((b) => b === 'origin body for /no-store.txt')).toBe(true)
+    expect(await origin.hits('/no-store.txt')).toHaveLength(colos.length)
+  })
+
   it('serves the second request from L1 and another PoP of the region from the tier', async ({
     expect,
   }) => {
