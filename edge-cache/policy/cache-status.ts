@@ -12,7 +12,7 @@ import {
   parseItem,
   parseList,
 } from './structured-fields'
-import { isToken, serializeList } from './structured-fields-serialize'
+import { isSfToken, serializeList } from './structured-fields-serialize'
 
 export type ForwardReason =
   | 'bypass'
@@ -57,7 +57,7 @@ function printable(value: string): string {
 
 function text(value: string): BareItem {
   const clean = printable(value)
-  return isToken(clean) ? { type: 'token', value: clean } : { type: 'string', value: clean }
+  return isSfToken(clean) ? { type: 'token', value: clean } : { type: 'string', value: clean }
 }
 
 function integer(value: number | undefined): BareItem | undefined {

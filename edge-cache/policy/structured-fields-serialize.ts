@@ -14,7 +14,7 @@ const KEY = /^[a-z*][a-z0-9_\-.*]*$/
  * True when `value` can be serialized as an sf-token.
  * @see https://www.rfc-editor.org/rfc/rfc9651#section-3.3.4
  */
-export function isToken(value: string): boolean {
+export function isSfToken(value: string): boolean {
   return TOKEN.test(value)
 }
 
@@ -49,7 +49,7 @@ export function serializeBareItem(item: BareItem): string | undefined {
       if (!isSfString(item.value)) return undefined
       return `"${item.value.replace(/[\\"]/g, (c) => `\\${c}`)}"`
     case 'token':
-      return isToken(item.value) ? item.value : undefined
+      return isSfToken(item.value) ? item.value : undefined
     case 'byte-sequence':
       return /^[A-Za-z0-9+/=]*$/.test(item.value) ? `:${item.value}:` : undefined
     case 'boolean':

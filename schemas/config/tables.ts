@@ -23,47 +23,31 @@ export const zonesTable = sqliteTable('zones', {
   ...timestamps,
 })
 
-export const originsTable = sqliteTable(
-  'origins',
-  {
-    zone: text('zone')
-      .notNull()
-      .references(() => zonesTable.name, { onDelete: 'cascade' }),
-    name: text('name').notNull(),
-    /** An `OriginSpec` (schemas/api/config.ts). Secrets are referenced by name, never stored. */
-    spec: text('spec', { mode: 'json' }).$type<unknown>().notNull(),
-    ...timestamps,
-  },
-  (t) => [primaryKey({ columns: [t.zone, t.name] })]
-)
+/**
+ * A named record under a zone whose body is one JSON spec validated by a zod schema; deleting
+ * the zone deletes its records.
+ */
+function zoneRecordTable<Name extends string>(table: Name) {
+  return sqliteTable(
+    table,
+    {
+      zone: text('zone')
+        .notNull()
+        .references(() => zonesTable.name, { onDelete: 'cascade' }),
+      name: text('name').notNull(),
+      spec: text('spec', { mode: 'json' }).$type<unknown>().notNull(),
+      ...timestamps,
+    },
+    (t) => [primaryKey({ columns: [t.zone, t.name] })]
+  )
+}
 
-export const routesTable = sqliteTable(
-  'routes',
-  {
-    zone: text('zone')
-      .notNull()
-      .references(() => zonesTable.name, { onDelete: 'cascade' }),
-    name: text('name').notNull(),
-    /** A `RouteSpec` (schemas/api/config.ts): path prefix, origin name, caching options. */
-    spec: text('spec', { mode: 'json' }).$type<unknown>().notNull(),
-    ...timestamps,
-  },
-  (t) => [primaryKey({ columns: [t.zone, t.name] })]
-)
-
-export const residencyRulesTable = sqliteTable(
-  'residency_rules',
-  {
-    zone: text('zone')
-      .notNull()
-      .references(() => zonesTable.name, { onDelete: 'cascade' }),
-    name: text('name').notNull(),
-    /** A `ResidencyRuleSpec` (schemas/api/config.ts): what content, which region, which mode. */
-    spec: text('spec', { mode: 'json' }).$type<unknown>().notNull(),
-    ...timestamps,
-  },
-  (t) => [primaryKey({ columns: [t.zone, t.name] })]
-)
+/** `OriginSpec`s (schemas/api/config.ts). Secrets are referenced by name, never stored. */
+export const originsTable = zoneRecordTable('origins')
+/** `RouteSpec`s: path prefix, origin name, caching options. */
+export const routesTable = zoneRecordTable('routes')
+/** `ResidencyRuleSpec`s: what content, which region, which mode. */
+export const residencyRulesTable = zoneRecordTable('residency_rules')
 
 /**
  * Admin API tokens. Only the SHA-256 of a token is kept: its value is shown once, at creation.

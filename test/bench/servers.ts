@@ -9,13 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort, stopProcessGroup, waitForHttp } from '../support/processes'
-
-const WRANGLER = join(process.cwd(), 'node_modules/.bin/wrangler')
-const QUIET_ENV = {
-  ...process.env,
-  WRANGLER_SEND_METRICS: 'false',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-}
+import { startWranglerDev } from '../support/wrangler-dev'
 
 export interface RunningServer {
   url: string
@@ -35,48 +29,12 @@ function collect(child: ChildProcess): () => string {
   return () => output
 }
 
-/** `wrangler dev` for test/bench/bare-worker, same flags as the platform's e2e harness. */
-export async function startBareWorker(originUrl: string): Promise<RunningServer> {
-  const state = await mkdtemp(join(tmpdir(), 'edge-cdn-bench-bare-'))
-  const port = await freePort()
-  const inspector = await freePort()
-  const child = spawn(
-    WRANGLER,
-    [
-      'dev',
-      '--config',
-      'test/bench/bare-worker/wrangler.toml',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--inspector-port',
-      String(inspector),
-      '--persist-to',
-      state,
-      '--log-level',
-      'warn',
-      '--var',
-      `ORIGIN_URL:${originUrl}`,
-    ],
-    { env: QUIET_ENV, stdio: ['ignore', 'pipe', 'pipe'], detached: true }
-  )
-  const output = collect(child)
-  const url = `http://127.0.0.1:${port}`
-  try {
-    await waitForHttp(`${url}/__ready`, child, 90_000)
-  } catch (error) {
-    await stopProcessGroup(child)
-    throw new Error(`bare worker did not start: ${String(error)}\n${output()}`)
-  }
-  return {
-    url,
-    pgid: child.pid ?? 0,
-    async stop() {
-      await stopProcessGroup(child)
-      await rm(state, { recursive: true, force: true })
-    },
-  }
+/** `wrangler dev` for test/bench/bare-worker, started exactly as the platform's e2e harness. */
+export function startBareWorker(originUrl: string): Promise<RunningServer> {
+  return startWranglerDev({
+    config: 'test/bench/bare-worker/wrangler.toml',
+    vars: { ORIGIN_URL: originUrl },
+  })
 }
 
 /** Debian installs nginx in /usr/sbin, which a non-root PATH may lack. */

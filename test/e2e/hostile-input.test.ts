@@ -1,35 +1,21 @@
 import { connect } from 'node:net'
-import { afterAll, beforeAll, describe, it } from 'vitest'
-import { startOrigin, type TestOrigin } from '../support/origin'
-import { originControl } from '../support/origin-control'
-import { type RunningEdge, startEdge } from '../support/wrangler-dev'
+import { describe, it } from 'vitest'
+import { useProxyEdge } from '../support/proxy-edge'
 
 // Hostile requests against `wrangler dev` in proxy mode: each gets a clear 4xx or is served
 // safely, and none changes what other clients get from the cache.
-let origin: TestOrigin
-let edge: RunningEdge
-let control: ReturnType<typeof originControl>
-
-beforeAll(async () => {
-  origin = await startOrigin()
-  control = originControl(origin.url)
-  edge = await startEdge({ vars: { ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: '1500' } })
-})
-
-afterAll(async () => {
-  await edge?.stop()
-  await origin?.close()
-})
+const proxy = useProxyEdge()
+const control = proxy.control
 
 const FRA = JSON.stringify({ colo: 'FRA', country: 'DE', continent: 'EU' })
 
 function get(path: string, headers: Record<string, string> = {}, method = 'GET') {
-  return fetch(`${edge.url}${path}`, { method, headers: { 'mf-cf-blob': FRA, ...headers } })
+  return fetch(`${proxy.url}${path}`, { method, headers: { 'mf-cf-blob': FRA, ...headers } })
 }
 
 /** Sends bytes as they are over a fresh connection and returns the status line. */
 function rawRequest(bytes: string): Promise<string> {
-  const url = new URL(edge.url)
+  const url = new URL(proxy.url)
   return new Promise((resolve, reject) => {
     const socket = connect(Number(url.port), url.hostname, () => socket.write(bytes))
     let data = ''

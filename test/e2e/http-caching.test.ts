@@ -3,25 +3,12 @@
  * origin, driven over real HTTP. Every test uses its own path and counts the origin's hits.
  */
 import { request as httpRequest } from 'node:http'
-import { afterAll, beforeAll, describe, it } from 'vitest'
-import { generated, type OriginHit, startOrigin, type TestOrigin } from '../support/origin'
-import { originControl } from '../support/origin-control'
-import { type RunningEdge, startEdge } from '../support/wrangler-dev'
+import { beforeAll, describe, it } from 'vitest'
+import { generated, type OriginHit } from '../support/origin'
+import { useProxyEdge } from '../support/proxy-edge'
 
-let origin: TestOrigin
-let edge: RunningEdge
-let control: ReturnType<typeof originControl>
-
-beforeAll(async () => {
-  origin = await startOrigin()
-  control = originControl(origin.url)
-  edge = await startEdge({ vars: { ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: '1500' } })
-})
-
-afterAll(async () => {
-  await edge?.stop()
-  await origin?.close()
-})
+const proxy = useProxyEdge()
+const control = proxy.control
 
 const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 
@@ -29,7 +16,7 @@ const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 function get(path: string, init: RequestInit = {}, pop = FRA) {
   const headers = new Headers(init.headers)
   headers.set('mf-cf-blob', JSON.stringify(pop))
-  return fetch(`${edge.url}${path}`, { ...init, headers })
+  return fetch(`${proxy.url}${path}`, { ...init, headers })
 }
 
 /** A GET whose body is read, so the edge has finished streaming it (and its L1 copy). */
@@ -62,7 +49,7 @@ async function waitForHits(path: string, count: number, timeoutMs = 3000): Promi
  */
 function raw(path: string, headers: Record<string, string>, method = 'GET') {
   return new Promise<{ status: number; headers: Headers; data: Buffer }>((resolve, reject) => {
-    const url = new URL(path, edge.url)
+    const url = new URL(path, proxy.url)
     const all = { 'accept-encoding': 'identity', ...headers, 'mf-cf-blob': JSON.stringify(FRA) }
     const req = httpRequest(url, { method, agent: false, headers: all }, (res) => {
       const chunks: Buffer[] = []

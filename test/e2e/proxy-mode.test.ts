@@ -1,22 +1,9 @@
-import { afterAll, beforeAll, describe, it } from 'vitest'
-import { generated, startOrigin, type TestOrigin } from '../support/origin'
-import { originControl } from '../support/origin-control'
-import { type RunningEdge, startEdge } from '../support/wrangler-dev'
+import { describe, it } from 'vitest'
+import { generated } from '../support/origin'
+import { useProxyEdge } from '../support/proxy-edge'
 
-let origin: TestOrigin
-let edge: RunningEdge
-let control: ReturnType<typeof originControl>
-
-beforeAll(async () => {
-  origin = await startOrigin()
-  control = originControl(origin.url)
-  edge = await startEdge({ vars: { ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: '1500' } })
-})
-
-afterAll(async () => {
-  await edge?.stop()
-  await origin?.close()
-})
+const proxy = useProxyEdge()
+const control = proxy.control
 
 /** A request entering at a simulated PoP: wrangler dev reads `request.cf` from MF-CF-Blob. */
 function at(
@@ -28,7 +15,7 @@ function at(
 ) {
   const headers = new Headers(init.headers)
   headers.set('mf-cf-blob', JSON.stringify({ colo, country, continent }))
-  return fetch(`${edge.url}${path}`, { ...init, headers })
+  return fetch(`${proxy.url}${path}`, { ...init, headers })
 }
 
 describe('proxy mode through wrangler dev', () => {

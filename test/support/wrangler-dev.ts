@@ -19,18 +19,38 @@ const QUIET_ENV = {
 
 export interface RunningEdge {
   url: string
+  /** Process group of wrangler and the workerd processes it started. */
+  pgid: number
   stop(): Promise<void>
 }
 
-export async function startEdge(options: { vars?: Record<string, string> }): Promise<RunningEdge> {
-  const state = await mkdtemp(join(tmpdir(), 'edge-cdn-e2e-'))
-  await run(
-    WRANGLER,
-    ['d1', 'migrations', 'apply', 'CONFIG_DB', '--local', '--persist-to', state],
-    {
-      env: QUIET_ENV,
-    }
-  )
+export interface WranglerDevOptions {
+  vars?: Record<string, string>
+  /** A wrangler config other than the project's. */
+  config?: string
+  /** Apply the project's D1 migrations to the fresh state first. */
+  migrate?: boolean
+}
+
+/** The platform as `npm start` runs it: local D1 migrated, then `wrangler dev`. */
+export function startEdge(options: { vars?: Record<string, string> }): Promise<RunningEdge> {
+  return startWranglerDev({ ...options, migrate: true })
+}
+
+/**
+ * `wrangler dev` on free ports with its own temporary state directory, ready when it answers.
+ * @returns the running server; `stop` kills its process group and removes the state
+ */
+export async function startWranglerDev(options: WranglerDevOptions): Promise<RunningEdge> {
+  const state = await mkdtemp(join(tmpdir(), 'edge-cdn-dev-'))
+  const config = options.config ? ['--config', options.config] : []
+  if (options.migrate) {
+    await run(
+      WRANGLER,
+      ['d1', 'migrations', 'apply', 'CONFIG_DB', '--local', '--persist-to', state, ...config],
+      { env: QUIET_ENV }
+    )
+  }
   const port = await freePort()
   const inspector = await freePort()
   const vars = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`])
@@ -38,6 +58,7 @@ export async function startEdge(options: { vars?: Record<string, string> }): Pro
     WRANGLER,
     [
       'dev',
+      ...config,
       '--ip',
       '127.0.0.1',
       '--port',
@@ -68,6 +89,7 @@ export async function startEdge(options: { vars?: Record<string, string> }): Pro
   }
   return {
     url,
+    pgid: child.pid ?? 0,
     async stop() {
       await stopProcessGroup(child)
       await rm(state, { recursive: true, force: true })

@@ -9,7 +9,7 @@ import {
 } from '../../../edge-cache/policy/structured-fields'
 import {
   isSfString,
-  isToken,
+  isSfToken,
   serializeBareItem,
   serializeDictionary,
   serializeList,
@@ -71,7 +71,7 @@ describe('type checks', () => {
   ] as [string, boolean, boolean][])(
     'classifies %j: token %s, sf-string %s',
     ([value, token, string], { expect }) => {
-      expect(isToken(value)).toBe(token)
+      expect(isSfToken(value)).toBe(token)
       expect(isSfString(value)).toBe(string)
     }
   )
