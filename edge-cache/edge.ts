@@ -111,6 +111,8 @@ export interface EdgeRequest {
   /** The zone's residency rules, for tag rules applied to responses. */
   rules: readonly ResidencyRule[]
   bypass: boolean
+  /** False: L1 only, misses go from the PoP straight to the origin. */
+  tiered: boolean
   /** The region of the PoP the request entered (from `request.cf`). */
   clientRegion: string
   /** The path-based residency decision, made before any lookup. */
@@ -245,7 +247,10 @@ async function fromConcurrentFill(
   return fromEntry(lookup.entry, edge.request, requestHeaders, status, deps, started)
 }
 
-/** Fetches a full response from the tier, or straight from the origin when the tier is down. */
+/**
+ * Fetches a full response from the tier, or straight from the origin when the route has no tier
+ * or the tier is down.
+ */
 async function fetchUpstream(
   edge: EdgeRequest,
   requestHeaders: Headers,
@@ -254,6 +259,10 @@ async function fetchUpstream(
   const headers = new Headers(requestHeaders)
   for (const name of [...CLIENT_ONLY_FIELDS, ...UNKEYED_OVERRIDES]) headers.delete(name)
   const requestTime = deps.now()
+  if (!edge.tiered) {
+    const response = await originResponse(edge, 'GET', headers, deps)
+    return { response, requestTime, tierDown: false }
+  }
   try {
     const response = await deps.tier({
       ...edge.tier,

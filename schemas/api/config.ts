@@ -107,21 +107,31 @@ export const originSpecSchema = z.discriminatedUnion('kind', [
 ])
 export type OriginSpec = z.infer<typeof originSpecSchema>
 
-export const routeSpecSchema = z.object({
-  /** Requests whose path starts with this prefix take this route; the longest prefix wins. */
-  pathPrefix: z.string().startsWith('/', 'must start with /').max(1024).default('/'),
-  origin: name,
-  /** Skip every cache: requests go straight to the origin. */
-  bypass: z.boolean().default(false),
-  /** Store responses carrying Set-Cookie (the cookie itself is never stored). */
-  allowSetCookie: z.boolean().default(false),
-  /**
-   * Archived objects (S3 GLACIER, DEEP_ARCHIVE): how this route restores them, and which paths
-   * hold archival data: served from the origin on demand, cached only in the tier (never in a
-   * PoP's L1), never pre-warmed.
-   */
-  archival: z.lazy(() => archivalSpecSchema).optional(),
-})
+export const routeSpecSchema = z
+  .object({
+    /** Requests whose path starts with this prefix take this route; the longest prefix wins. */
+    pathPrefix: z.string().startsWith('/', 'must start with /').max(1024).default('/'),
+    origin: name,
+    /** Skip every cache: requests go straight to the origin. */
+    bypass: z.boolean().default(false),
+    /**
+     * Misses climb to the region's tier (true) or go from the PoP straight to the origin (false:
+     * L1 only). Archival paths need the tier, which is where their restores are coordinated.
+     */
+    tieredCache: z.boolean().default(true),
+    /** Store responses carrying Set-Cookie (the cookie itself is never stored). */
+    allowSetCookie: z.boolean().default(false),
+    /**
+     * Archived objects (S3 GLACIER, DEEP_ARCHIVE): how this route restores them, and which paths
+     * hold archival data: served from the origin on demand, cached only in the tier (never in a
+     * PoP's L1), never pre-warmed.
+     */
+    archival: z.lazy(() => archivalSpecSchema).optional(),
+  })
+  .refine((route) => route.tieredCache || route.archival === undefined, {
+    message: 'archival paths are cached in the tier: they need tieredCache',
+    path: ['tieredCache'],
+  })
 export type RouteSpec = z.infer<typeof routeSpecSchema>
 
 export const restoreTierSchema = z.enum(['Expedited', 'Standard', 'Bulk'])

@@ -99,6 +99,15 @@ describe('archivalFor', () => {
   ])('rejects archival %j', (archival, { expect }) => {
     expect(routeSpecSchema.safeParse({ origin: 'main', archival }).success).toBe(false)
   })
+
+  it('rejects archival paths on a route without the tier, naming tieredCache', ({ expect }) => {
+    const parsed = routeSpecSchema.safeParse({
+      origin: 'main',
+      tieredCache: false,
+      archival: { prefix: '/cold/' },
+    })
+    expect(parsed.error?.issues.map((issue) => issue.path)).toEqual([['tieredCache']])
+  })
 })
 
 describe('originFailureResponse', () => {

@@ -24,6 +24,12 @@ beforeAll(async () => {
     origin: { kind: 'http', url: originUrl, timeoutMs: 300 },
   })
   await putZone(env.CONFIG_DB, {
+    name: 'l1-only',
+    hosts: ['l1-only.test'],
+    origin: { kind: 'http', url: originUrl },
+    route: { tieredCache: false },
+  })
+  await putZone(env.CONFIG_DB, {
     name: 'down',
     hosts: ['down.test'],
     // A port nothing listens on: connection refused.
@@ -100,6 +106,25 @@ describe('the request path', () => {
     )
     expect(await origin.hits('/a.css')).toHaveLength(1)
     expect(second.headers.get('server-timing')).toMatch(/edge;dur=\d+/)
+  })
+
+  it('goes from each PoP straight to the origin on a route without the tier (L1 only)', async ({
+    expect,
+  }) => {
+    const first = await get('https://l1-only.test/b.css')
+    expect(await first.text()).toBe('origin body for /b.css')
+    expect(first.headers.get('cache-status')).toMatch(
+      /^edge-l1; fwd=uri-miss; fwd-status=200; stored$/
+    )
+
+    const again = await get('https://l1-only.test/b.css')
+    await again.text()
+    expect(again.headers.get('cache-status')).toMatch(/^edge-l1; hit; ttl=\d+$/)
+
+    const elsewhere = await get('https://l1-only.test/b.css', AMS)
+    expect(await elsewhere.text()).toBe('origin body for /b.css')
+    expect(elsewhere.headers.get('cache-status')).not.toContain('edge-tier')
+    expect(await origin.hits('/b.css')).toHaveLength(2)
   })
 
   it('answers an unknown host with 404 and a JSON body', async ({ expect }) => {

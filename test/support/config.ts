@@ -23,6 +23,7 @@ export async function putZone(db: D1Database, zone: TestZone): Promise<void> {
     pathPrefix: '/',
     origin: 'main',
     bypass: false,
+    tieredCache: true,
     allowSetCookie: false,
     ...zone.route,
   }

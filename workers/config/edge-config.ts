@@ -37,7 +37,13 @@ export function proxyZone(originUrl: string): ZoneConfig {
     routes: [
       {
         name: 'default',
-        spec: { pathPrefix: '/', origin: 'default', bypass: false, allowSetCookie: false },
+        spec: {
+          pathPrefix: '/',
+          origin: 'default',
+          bypass: false,
+          tieredCache: true,
+          allowSetCookie: false,
+        },
       },
     ],
     residencyRules: [],

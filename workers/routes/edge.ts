@@ -74,6 +74,7 @@ edgeRoutes.all('*', async (c) => {
         archival: archivalFor(route.spec.archival, url.pathname),
       },
       bypass: route.spec.bypass,
+      tiered: route.spec.tieredCache,
       clientRegion: region.name,
       residency,
       rules,

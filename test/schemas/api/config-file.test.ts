@@ -22,7 +22,15 @@ describe('configFileSchema', () => {
     expect(parsed.zones.demo).toEqual({
       hosts: ['demo.test'],
       origins: { web: origin },
-      routes: { all: { pathPrefix: '/', origin: 'web', bypass: false, allowSetCookie: false } },
+      routes: {
+        all: {
+          pathPrefix: '/',
+          origin: 'web',
+          bypass: false,
+          tieredCache: true,
+          allowSetCookie: false,
+        },
+      },
       residencyRules: {},
     })
   })

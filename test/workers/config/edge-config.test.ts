@@ -15,7 +15,7 @@ function zone(name: string, hosts: string[], prefixes: string[]): ZoneConfig {
     routes: prefixes
       .map((pathPrefix) => ({
         name: pathPrefix,
-        spec: { pathPrefix, origin: 'o', bypass: false, allowSetCookie: false },
+        spec: { pathPrefix, origin: 'o', bypass: false, tieredCache: true, allowSetCookie: false },
       }))
       .sort(byLongestPrefix),
     residencyRules: [],
