@@ -3,6 +3,7 @@
  * The one place that maps errors escaping a route onto a response. Known HTTP errors keep their
  * status; everything else is logged and answered with a generic 500 that leaks nothing.
  */
+import { DrizzleQueryError } from 'drizzle-orm'
 import type { ErrorHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { errorResponse } from '../edge-cache/errors'
@@ -19,4 +20,20 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   }
   console.error(`${c.req.method} ${c.req.path}: unhandled`, error)
   return errorResponse(500, 'internal', 'internal error')
+}
+
+/**
+ * Tells a failure of the config D1 (unreachable, overloaded, reset) from a bug: the D1 binding
+ * prefixes every error it throws with `D1_` (`D1_ERROR: Network connection lost.`), and drizzle
+ * wraps a failed query in a `DrizzleQueryError` whose `cause` is that error.
+ * @param error anything a handler threw
+ * @returns whether it, or an error in its `cause` chain, came from D1
+ */
+export function isConfigStoreFailure(error: unknown): boolean {
+  let link: unknown = error
+  for (let depth = 0; link instanceof Error && depth < 8; depth++) {
+    if (link instanceof DrizzleQueryError || link.message.startsWith('D1_')) return true
+    link = link.cause
+  }
+  return false
 }

@@ -58,7 +58,7 @@ export const httpOriginSchema = z.object({
     .url({ protocol: /^https?$/ })
     // Credentials in config would be returned by the admin API and written to its audit log.
     .refine(
-      (u) => !/^[a-z]+:\/\/[^/?#]*@/i.test(u),
+      (u) => !/^[a-z]+:\/\/[^/?#]*@/i.test(u) && !hasCredentials(u),
       'must not carry credentials: reference a Worker secret by name instead'
     ),
   /** Connect + first byte, in milliseconds. */
@@ -99,6 +99,20 @@ export const s3OriginSchema = z.object({
     .optional(),
   resilience: resilienceSchema.optional(),
 })
+
+/**
+ * @param url a URL that may not parse
+ * @returns whether it carries a user name or password as the URL parser (and so `fetch`) reads
+ *   it: `http:///user:pw@host` does, though no `@` follows its first `//` directly
+ */
+function hasCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url)
+    return parsed.username !== '' || parsed.password !== ''
+  } catch {
+    return false
+  }
+}
 
 export const originSpecSchema = z.discriminatedUnion('kind', [
   r2OriginSchema,
@@ -153,7 +167,9 @@ export const archivalSpecSchema = z.object({
 export type ArchivalSpec = z.infer<typeof archivalSpecSchema>
 
 export const zoneSpecSchema = z.object({
-  hosts: z.array(z.string().min(1).max(253).toLowerCase()).min(1),
+  // Bounded after lower-casing, which can lengthen (`İ` becomes two code units): what is stored
+  // must parse again when the edge reads it back.
+  hosts: z.array(z.string().toLowerCase().min(1).max(253)).min(1),
 })
 export type ZoneSpec = z.infer<typeof zoneSpecSchema>
 

@@ -29,7 +29,8 @@ const prefix = z
   .string()
   .min(1)
   .max(4096)
-  .regex(/^[^\s/]+\/\S*$/, 'host/path, without a scheme (e.g. www.example.com/assets/)')
+  // The part before the first `/` is a host name, as for `hosts`: `https://h/x` has no place here.
+  .regex(/^[a-z0-9.-]+(:\d+)?\/\S*$/i, 'host/path, without a scheme (e.g. www.example.com/assets/)')
 
 const items = <T extends z.ZodType>(item: T) => z.array(item).min(1).max(MAX_PURGE_ITEMS)
 const KINDS = ['files', 'tags', 'prefixes', 'hosts', 'purge_everything'] as const

@@ -4,10 +4,12 @@
  * and API tokens; the audit log. Every request is authenticated first (middleware/admin-auth.ts);
  * every answer is a Cloudflare-style envelope, errors included.
  */
+import { DrizzleQueryError } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { adminOpenApi } from '../../../schemas/api/openapi'
 import { failure } from '../../admin/envelope'
+import { isConfigStoreFailure } from '../../errors'
 import { metricsText } from '../../metrics'
 import { type AdminEnv, adminAuth } from '../../middleware/admin-auth'
 import { auditRoutes } from './audit'
@@ -23,6 +25,17 @@ export const adminRoutes = new Hono<AdminEnv>()
 adminRoutes.onError((error, c) => {
   if (error instanceof HTTPException && error.status < 500) {
     return failure(error.status, { code: 'bad_request', message: error.message })
+  }
+  // D1 unreachable or failing: say so, and that a retry may succeed, rather than a bare 500.
+  if (isConfigStoreFailure(error)) {
+    // The D1 error, not drizzle's wrapper: that one quotes the query's parameters (token hashes).
+    const cause = error instanceof DrizzleQueryError ? error.cause : error
+    console.error(`${c.req.method} ${c.req.path}: configuration store unavailable`, cause)
+    return failure(
+      503,
+      { code: 'config_store_unavailable', message: 'configuration store unavailable' },
+      { 'retry-after': '1' }
+    )
   }
   console.error(`${c.req.method} ${c.req.path}: admin error`, error)
   return failure(500, { code: 'internal', message: 'internal error' })

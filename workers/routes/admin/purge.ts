@@ -31,7 +31,9 @@ export const purgeRoutes = new Hono<AdminEnv>()
     return purge(c, toRequests(body.data, soft), 'envelope')
   })
   .post('/:zone/purge/:key', requireScope('purge'), async (c) => {
-    const key = surrogateKeySchema.safeParse(decodeURIComponent(c.req.param('key')))
+    // Hono has decoded the parameter once already: decoding it again would turn a key's `%`
+    // into an escape (and `50%off` into a URIError, answered 500).
+    const key = surrogateKeySchema.safeParse(c.req.param('key'))
     if (!key.success) return invalid('purge.surrogate_key', key.error.issues)
     const soft = c.req.header('fastly-soft-purge') === '1'
     return purge(c, [{ kind: 'tag', value: key.data, soft }], 'fastly')
