@@ -181,7 +181,7 @@ export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): 
     if (collapsed) return collapsed
   }
   // This request fills L1 for the key; concurrent misses in this isolate wait for it.
-  const finishFill = l1Fills.waitFor(fillKey) ? undefined : l1Fills.begin(fillKey)
+  const finishFill = l1Fills.filling(fillKey) ? undefined : l1Fills.begin(fillKey)
   let filled: Promise<boolean> = Promise.resolve(false)
   try {
     const upstream = await fetchUpstream(edge, requestHeaders, deps)

@@ -4,6 +4,7 @@
  * (default 1 s) or when a caller needs at least a given sequence. One refresh per zone at a time;
  * a refresh that fails keeps the previous view (and is logged).
  */
+import { joinShared } from '../join-shared'
 import { PurgeIndex, type PurgeSnapshot } from './purge-index'
 
 export interface PurgeLogReader {
@@ -35,7 +36,7 @@ export async function purgeView(
 ): Promise<PurgeIndex> {
   const view = views.get(zone)
   if (view && now - view.fetchedAt <= maxStalenessMs && view.index.seq >= minSeq) return view.index
-  if (view?.refreshing) return view.refreshing
+  if (view?.refreshing) return joinShared(view.refreshing)
   const refreshing = refresh(view, log())
     .then((index) => {
       views.set(zone, { index, fetchedAt: now })

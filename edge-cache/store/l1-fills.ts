@@ -6,13 +6,23 @@
  * L1's size limit; when the leader does not store (not cacheable, too large), followers go
  * upstream themselves.
  */
+import { joinShared } from '../join-shared'
 
 export class L1Fills {
   readonly #pending = new Map<string, Promise<boolean>>()
 
-  /** @returns the fill in progress for `key` (resolves true once L1 holds it), if any */
+  /** Is a request of this isolate filling `key`? */
+  filling(key: string): boolean {
+    return this.#pending.has(key)
+  }
+
+  /**
+   * @returns the fill in progress for `key` (resolves true once L1 holds it), if any, joined
+   * from the calling request
+   */
   waitFor(key: string): Promise<boolean> | undefined {
-    return this.#pending.get(key)
+    const pending = this.#pending.get(key)
+    return pending && joinShared(pending)
   }
 
   /**

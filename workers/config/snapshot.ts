@@ -4,6 +4,7 @@
  * queried per request. A refresh that fails keeps the previous copy in service.
  */
 import { drizzle } from 'drizzle-orm/d1'
+import { joinShared } from '../../edge-cache/join-shared'
 import {
   originSpecSchema,
   residencyRuleSpecSchema,
@@ -49,7 +50,17 @@ export async function configSnapshot(source: SnapshotSource, now: number): Promi
     .finally(() => {
       loading = undefined
     })
-  return loading
+  // Requests that join another one's load must resume in their own request.
+  return joinShared(loading)
+}
+
+/**
+ * Forgets the snapshot, as a new isolate starts: the next request loads config or, with D1
+ * unreachable, finds none. For tests only; the edge never calls it.
+ */
+export function resetConfigSnapshot(): void {
+  current = undefined
+  loading = undefined
 }
 
 async function loadConfig(source: SnapshotSource): Promise<EdgeConfig> {
