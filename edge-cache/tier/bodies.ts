@@ -76,28 +76,29 @@ export class Bodies {
    */
   async write(bodyId: string, source: ReadableStream<Uint8Array>, progress: BodyProgress) {
     const reader = source.getReader()
-    let pending: Uint8Array[] = []
-    let pendingBytes = 0
+    // One buffer per writer, reused for every row: SQLite copies a blob when it binds it, so a
+    // body of any size makes no garbage here (origin reads are small; rows are CHUNK_BYTES).
+    const row = new Uint8Array(CHUNK_BYTES)
+    let filled = 0
     const flush = () => {
-      if (pendingBytes === 0) return
-      const data = concat(pending, pendingBytes)
-      // One origin chunk can be larger than a row may hold: split it.
-      for (let offset = 0; offset < data.byteLength; offset += CHUNK_BYTES) {
-        this.#store.writeChunk(bodyId, progress.chunks, data.subarray(offset, offset + CHUNK_BYTES))
-        progress.chunks++
-      }
-      progress.size += pendingBytes
-      pending = []
-      pendingBytes = 0
+      if (filled === 0) return
+      this.#store.writeChunk(bodyId, progress.chunks, row.subarray(0, filled))
+      progress.chunks++
+      progress.size += filled
+      filled = 0
       progress.advance()
     }
     try {
       for (;;) {
         const { done, value } = await reader.read()
         if (done) break
-        pending.push(value)
-        pendingBytes += value.byteLength
-        if (pendingBytes >= CHUNK_BYTES) flush()
+        for (let offset = 0; offset < value.byteLength; ) {
+          const take = Math.min(CHUNK_BYTES - filled, value.byteLength - offset)
+          row.set(value.subarray(offset, offset + take), filled)
+          filled += take
+          offset += take
+          if (filled === CHUNK_BYTES) flush()
+        }
       }
       flush()
       progress.done = true
@@ -228,15 +229,4 @@ export class Bodies {
       { highWaterMark: 0 }
     )
   }
-}
-
-function concat(parts: Uint8Array[], bytes: number): Uint8Array {
-  if (parts.length === 1 && parts[0]) return parts[0]
-  const out = new Uint8Array(bytes)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.byteLength
-  }
-  return out
 }
