@@ -273,6 +273,7 @@ async function fetchUpstream(
       headers: [...headers],
       originPath: edge.originPath,
       search: edge.search,
+      range: rangeForTier(edge.request.method, requestHeaders),
     })
     return { response, requestTime, tierDown: false }
   } catch (error) {
@@ -286,6 +287,19 @@ async function fetchUpstream(
     const response = await originResponse(edge, 'GET', headers, deps)
     return { response, requestTime, tierDown: true }
   }
+}
+
+/**
+ * The client's Range for the tier to answer on bodies too large for L1 (tier/protocol.ts), so a
+ * range deep into a large object does not stream everything before it. Only a plain GET range:
+ * with a conditional, the edge answers from the full response as for any other size.
+ */
+function rangeForTier(method: string, headers: Headers): TierRequest['range'] {
+  const value = headers.get('range')
+  if (method !== 'GET' || value === null) return undefined
+  const conditional = ['if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since']
+  if (conditional.some((name) => headers.has(name))) return undefined
+  return { value, ifRange: headers.get('if-range') ?? undefined, minSize: L1_MAX_STREAMED_BYTES }
 }
 
 /** Revalidates a stale L1 entry in the background (stale-while-revalidate). */
@@ -323,7 +337,9 @@ function storeInL1(
     allowSetCookie: edge.tier.allowSetCookie,
   })
   const fields = varyFields(response.headers)
-  if (!decision.ok || fields === '*' || !response.body) return notStored(response.body)
+  // A part the tier answered (206, 416) is this client's alone: L1 keeps full responses only.
+  const whole = response.status !== 206 && response.status !== 416
+  if (!decision.ok || fields === '*' || !response.body || !whole) return notStored(response.body)
   if (!mayStoreHere(edge, response.headers)) {
     status.detail = 'resident-elsewhere'
     return notStored(response.body)

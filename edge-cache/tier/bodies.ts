@@ -12,6 +12,7 @@
  * chunk; the cost is a second write and, while it is in flight, SQLite space for the body.
  * @see https://developers.cloudflare.com/r2/api/workers/workers-api-reference/
  */
+import { sliceStream } from '../stream-slice'
 import { CHUNK_BYTES, type TierStore } from './tier-store'
 
 /** How far a body's writer has got. */
@@ -111,9 +112,11 @@ export class Bodies {
     }
   }
 
-  /** A stream of the body that follows the writer until `progress` is done. */
-  read(bodyId: string, progress: BodyProgress): ReadableStream<Uint8Array> {
-    let seq = 0
+  /**
+   * A stream of the body that follows the writer until `progress` is done; with `range`, only
+   * bytes `start` to `end` (inclusive), starting at the row that holds `start`.
+   */
+  read(bodyId: string, progress: BodyProgress, range?: ByteSpan): ReadableStream<Uint8Array> {
     let open = true
     this.#readers.set(bodyId, (this.#readers.get(bodyId) ?? 0) + 1)
     const finish = () => {
@@ -128,8 +131,23 @@ export class Bodies {
       }
     }
     if (this.#bucket && progress.done && this.#store.inR2(bodyId)) {
-      return this.#readR2(this.#bucket, bodyId, finish)
+      return this.#readR2(this.#bucket, bodyId, finish, range)
     }
+    if (range && !seekable(progress)) {
+      // Rows of uneven size (written before rows were all full): read from the first one.
+      return sliceStream(this.#readRows(bodyId, progress, finish), range.start, range.end)
+    }
+    return this.#readRows(bodyId, progress, finish, range)
+  }
+
+  #readRows(
+    bodyId: string,
+    progress: BodyProgress,
+    finish: () => void,
+    range?: ByteSpan
+  ): ReadableStream<Uint8Array> {
+    let seq = range ? Math.floor(range.start / CHUNK_BYTES) : 0
+    const last = range ? Math.floor(range.end / CHUNK_BYTES) : Number.POSITIVE_INFINITY
     return new ReadableStream<Uint8Array>(
       {
         pull: async (controller) => {
@@ -141,18 +159,19 @@ export class Bodies {
             controller.error(progress.error)
             return
           }
-          if (seq >= progress.chunks) {
+          if (seq >= progress.chunks || seq > last) {
             finish()
             controller.close()
             return
           }
-          const chunk = this.#store.readChunk(bodyId, seq++)
+          const chunk = this.#store.readChunk(bodyId, seq)
           if (!chunk) {
             finish()
-            controller.error(new Error(`tier body ${bodyId} lost chunk ${seq - 1}`))
+            controller.error(new Error(`tier body ${bodyId} lost chunk ${seq}`))
             return
           }
-          controller.enqueue(chunk)
+          controller.enqueue(range ? trimRow(chunk, seq, range) : chunk)
+          seq++
         },
         cancel: finish,
       },
@@ -199,15 +218,23 @@ export class Bodies {
     )
   }
 
-  /** Streams a body from R2, one part at a time as the reader pulls. */
-  #readR2(bucket: R2Bucket, bodyId: string, finish: () => void): ReadableStream<Uint8Array> {
+  /** Streams a body (or a range of it) from R2, one part at a time as the reader pulls. */
+  #readR2(
+    bucket: R2Bucket,
+    bodyId: string,
+    finish: () => void,
+    range?: ByteSpan
+  ): ReadableStream<Uint8Array> {
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
     return new ReadableStream<Uint8Array>(
       {
         pull: async (controller) => {
           try {
             if (!reader) {
-              const object = await bucket.get(r2BodyKey(bodyId))
+              const object = await bucket.get(
+                r2BodyKey(bodyId),
+                range && { range: { offset: range.start, length: range.end - range.start + 1 } }
+              )
               if (!object) throw new Error(`tier body ${bodyId} is missing from R2`)
               reader = object.body.getReader()
             }
@@ -229,4 +256,26 @@ export class Bodies {
       { highWaterMark: 0 }
     )
   }
+}
+
+/** Bytes `start` to `end` of a body, both inclusive. */
+export interface ByteSpan {
+  start: number
+  end: number
+}
+
+/**
+ * Rows can be found by offset when all but the last are full, which the writer guarantees; a
+ * complete body written otherwise has more rows than its size needs.
+ */
+function seekable(progress: BodyProgress): boolean {
+  return !progress.done || progress.chunks <= Math.ceil(progress.size / CHUNK_BYTES)
+}
+
+/** The part of row `seq` (bytes seq × CHUNK_BYTES …) that falls inside `range`. */
+function trimRow(row: Uint8Array, seq: number, range: ByteSpan): Uint8Array {
+  const rowStart = seq * CHUNK_BYTES
+  const from = Math.max(0, range.start - rowStart)
+  const to = Math.min(row.byteLength, range.end - rowStart + 1)
+  return from === 0 && to === row.byteLength ? row : row.subarray(from, to)
 }

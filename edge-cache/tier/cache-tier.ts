@@ -26,7 +26,9 @@ import {
   canServeStaleOnError,
   canStore,
   conditionalRequestHeaders,
+  contentRange,
   currentAge,
+  decideRange,
   decideServe,
   entryFreshness,
   headersToStore,
@@ -47,6 +49,7 @@ import { mayStoreIn, residencyForTags } from '../residency'
 import { secondaryKey } from '../secondary-key'
 import { parseTierName } from '../shard'
 import { addCacheStatus, appendServerTiming } from '../status-headers'
+import { sliceStream } from '../stream-slice'
 import {
   admitToL1,
   byteSetting,
@@ -59,7 +62,7 @@ import {
   type Sized,
 } from './admission'
 import { EDGE_L1_FIELD } from './archival'
-import { Bodies, BodyProgress } from './bodies'
+import { Bodies, BodyProgress, type ByteSpan } from './bodies'
 import { TIER_CACHE_NAME, type TierRequest } from './protocol'
 import { restoreArchived } from './restore-archived'
 import { RestoresStore } from './restores-store'
@@ -93,6 +96,11 @@ export const DEFAULT_SHARD_BUDGET_BYTES = 1024 * 1024 * 1024
 /** Default size from which a body moves to the R2 cache bucket: 8 MiB. */
 export const DEFAULT_R2_THRESHOLD_BYTES = 8 * 1024 * 1024
 const SKETCH_WIDTH = DEFAULT_SKETCH_WIDTH
+/**
+ * A range this close ahead of the fill waits for it (the fill streams at origin speed); one
+ * further ahead is fetched from the origin on its own.
+ */
+const RANGE_WAIT_BYTES = 8 * 1024 * 1024
 /** Expired entries deleted per alarm run; a full batch reschedules the alarm at once. */
 export const SWEEP_BATCH = 500
 /** The sweep runs at least this often while anything is stored (it also saves the sketch). */
@@ -209,7 +217,11 @@ export class CacheTier extends DurableObject<Env> {
       return this.#fromFill(request, key, undefined, status, started, purge.seq)
     }
     if (decision.action === 'fresh') {
-      return this.#hit(entry, { cache: TIER_CACHE_NAME, hit: true, ttl: decision.ttl }, started)
+      const status = { cache: TIER_CACHE_NAME, hit: true, ttl: decision.ttl }
+      const progress = BodyProgress.complete(entry.chunks, entry.size)
+      const timing = { tierMs: Date.now() - started }
+      const partial = await this.#partial(request, this.#complete(entry), progress, status, timing)
+      return partial ?? this.#hit(entry, status, started)
     }
     if (decision.action === 'stale-while-revalidate') {
       // RFC 5861 §3: serve the stale entry now; one background revalidation per key.
@@ -292,6 +304,8 @@ export class CacheTier extends DurableObject<Env> {
         status.fwdStatus = entry.meta.status
         if (outcome.admitted) status.stored = true
         else status.detail = 'not-admitted'
+        const partial = await this.#partial(request, entry, progress, status, timing)
+        if (partial) return partial
         const body = this.#bodies.read(entry.bodyId, progress)
         const cookies = collapsed ? [] : outcome.setCookies
         return this.#answer(entry, body, status, timing, cookies)
@@ -533,6 +547,85 @@ export class CacheTier extends DurableObject<Env> {
     if (current === null || current > at) await this.ctx.storage.setAlarm(at)
   }
 
+  /**
+   * The client's byte range of a large body, answered here instead of streaming the whole body
+   * to the edge to be cut: from the rows that hold it, or, while the fill is still far from it,
+   * from the origin (the fill goes on). Undefined: the body is answered whole (small, length
+   * unknown, no single range, If-Range not matching).
+   */
+  async #partial(
+    request: TierRequest,
+    entry: TierEntry,
+    progress: BodyProgress,
+    status: CacheStatusEntry,
+    timing: { tierMs: number; originMs?: number }
+  ): Promise<Response | undefined> {
+    const wanted = request.range
+    const size = progress.done ? progress.size : declaredLength(entry.headers)
+    if (!wanted || size === undefined || size <= wanted.minSize) return undefined
+    const headers = new Headers(entry.headers)
+    const requestHeaders = new Headers({ range: wanted.value })
+    if (wanted.ifRange !== undefined) requestHeaders.set('if-range', wanted.ifRange)
+    const decision = decideRange('GET', requestHeaders, size, headers)
+    if (decision.kind === 'unsatisfiable') {
+      const answer = new Headers({ 'content-range': `bytes */${size}` })
+      return withStatus(new Response(null, { status: 416, headers: answer }), status, timing)
+    }
+    if (decision.kind !== 'partial') return undefined
+    const span = { start: decision.start, end: decision.end }
+    if (!progress.done && span.start >= progress.size + RANGE_WAIT_BYTES) {
+      status.detail = 'range-from-origin'
+      return this.#rangeFromOrigin(request, span, size, status, timing)
+    }
+    headers.set('content-range', contentRange(span.start, span.end, size))
+    headers.set('content-length', String(span.end - span.start + 1))
+    const stored = storedView(entry)
+    headers.set(
+      'age',
+      String(currentAge(stored.headers, stored.requestTime, stored.responseTime, Date.now()))
+    )
+    const body = this.#bodies.read(entry.bodyId, progress, span)
+    return withStatus(new Response(body, { status: 206, headers }), status, timing)
+  }
+
+  /** A range the fill has not reached, fetched from the origin for this request alone. */
+  async #rangeFromOrigin(
+    request: TierRequest,
+    span: ByteSpan,
+    size: number,
+    status: CacheStatusEntry,
+    timing: { tierMs: number; originMs?: number }
+  ): Promise<Response> {
+    const headers = new Headers(request.headers)
+    headers.set('range', `bytes=${span.start}-${span.end}`)
+    const started = Date.now()
+    try {
+      const response = await this.#origin(request).fetch({
+        method: 'GET',
+        path: request.originPath,
+        search: request.search,
+        headers,
+        clientHost: new URL(request.key).host,
+      })
+      const answer = stripHopByHop(response.headers)
+      const took = { ...timing, originMs: Date.now() - started }
+      if (response.status === 206 || !response.body || response.status !== 200) {
+        return withStatus(
+          new Response(response.body, { status: response.status, headers: answer }),
+          status,
+          took
+        )
+      }
+      // An origin that ignores Range sends the whole body: cut it here.
+      answer.set('content-range', contentRange(span.start, span.end, size))
+      answer.set('content-length', String(span.end - span.start + 1))
+      const body = sliceStream(response.body, span.start, span.end)
+      return withStatus(new Response(body, { status: 206, headers: answer }), status, took)
+    } catch (error) {
+      return withStatus(originFailureResponse(error), status, timing)
+    }
+  }
+
   /** Fetches for one waiter alone, when the shared response could not be shared. */
   async #pass(request: TierRequest, status: CacheStatusEntry, started: number) {
     const origin = this.#origin(request)
@@ -668,6 +761,13 @@ function withStatus(
 function primaryOf(key: string): string {
   const end = key.indexOf('\n')
   return end < 0 ? key : key.slice(0, end)
+}
+
+/** The Content-Length a response declared, if any. */
+function declaredLength(headers: [string, string][]): number | undefined {
+  const value = headers.find(([name]) => name === 'content-length')?.[1]
+  const length = Number(value ?? Number.NaN)
+  return Number.isSafeInteger(length) && length >= 0 ? length : undefined
 }
 
 /** How long a stale entry with a validator is kept for conditional revalidation. */

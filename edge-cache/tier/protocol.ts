@@ -22,6 +22,13 @@ export interface TierRequest {
   residency?: Residency
   /** The zone's residency rules, for tag rules the tier applies to responses. */
   rules: ResidencyRule[]
+  /**
+   * The client's single-request Range (and If-Range), for the tier to answer itself when the
+   * body is larger than `minSize` (what the edge would keep in L1): a 206 from the rows that
+   * hold the range, or from the origin while the fill has not reached them, rather than the
+   * whole body streamed to the edge to be cut there. Smaller bodies come back whole.
+   */
+  range?: { value: string; ifRange?: string; minSize: number }
   /** Whose purge log applies, and the newest purge the edge has seen: the tier must know it too. */
   purge: { zone: string; minSeq: number }
 }
