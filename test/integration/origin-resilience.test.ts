@@ -218,3 +218,56 @@ describe('retries, through the edge', () => {
     expect(await origin.hits(path)).toHaveLength(3)
   })
 })
+
+describe("the edge's own origin requests (uncached methods, routes without the tier)", () => {
+  it('open the breaker for the origin after 3 failures: POSTs are refused without an origin hit', async ({
+    expect,
+  }) => {
+    await putZone(env.CONFIG_DB, {
+      name: 'edge-breaker',
+      hosts: ['edge-breaker.test'],
+      origin: {
+        kind: 'http',
+        url: originUrl,
+        resilience: { failureThreshold: 3, coolDownMs: 60_000, retries: 0 },
+      },
+    })
+    const path = '/form'
+    await origin.script(path, fail(502))
+    const post = () =>
+      exports.default.fetch(
+        new Request(`https://edge-breaker.test${path}`, {
+          method: 'POST',
+          body: 'x=1',
+          cf: FRA,
+        } as RequestInit)
+      )
+    for (let i = 0; i < 3; i++) {
+      const res = await post()
+      expect(res.status).toBe(502)
+      await res.arrayBuffer()
+    }
+    const refused = await post()
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('cache-status')).toMatch(/^edge-l1; fwd=method/)
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+      'origin_circuit_open'
+    )
+    expect(await origin.hits(path)).toHaveLength(3)
+  })
+
+  it('retry a GET on a route without the tier', async ({ expect }) => {
+    await putZone(env.CONFIG_DB, {
+      name: 'edge-retry',
+      hosts: ['edge-retry.test'],
+      origin: { kind: 'http', url: originUrl, resilience: { retries: 2, backoffBaseMs: 1 } },
+      route: { tieredCache: false },
+    })
+    const path = '/flaky-direct'
+    await origin.script(path, { sequence: [{ destroy: true }, { body: 'second try' }] })
+    const res = await get(`https://edge-retry.test${path}`)
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe('second try')
+    expect(await origin.hits(path)).toHaveLength(2)
+  })
+})

@@ -13,6 +13,7 @@ import { purgeView } from '../../edge-cache/purge/purge-view'
 import { decideResidency, type ResidencyRule } from '../../edge-cache/residency'
 import { L1Cache } from '../../edge-cache/store/l1'
 import { archivalFor } from '../../edge-cache/tier/archival'
+import { BreakerRegistry } from '../../origin/breakers'
 import { originDependencies, selectOrigin } from '../../origin/select'
 import { type PopLocation, regionNamed, regionOf } from '../../schemas/regions'
 import type { AppEnv } from '../app-env'
@@ -22,6 +23,12 @@ import { recordResponse } from '../metrics'
 import { tierFor } from '../tier-client'
 
 export const edgeRoutes = new Hono<AppEnv>()
+
+/**
+ * Breakers for the edge's own origin requests (uncached methods, routes without the tier, a
+ * tier that is down), one per origin per isolate: plain state, safe to share between requests.
+ */
+const edgeBreakers = new BreakerRegistry()
 
 edgeRoutes.all('*', async (c) => {
   const request = c.req.raw
@@ -96,12 +103,11 @@ edgeRoutes.all('*', async (c) => {
       },
       // Built only when needed: most requests never reach the origin from the edge.
       // Resident content is read only from its region's bucket (origin/select.ts).
-      origin: () =>
-        selectOrigin(
-          route.origin,
-          originDependencies(c.env, timeoutMs),
-          residency.kind === 'open' ? undefined : residency.residency.region
-        ),
+      origin: () => {
+        const region = residency.kind === 'open' ? undefined : residency.residency.region
+        const origin = selectOrigin(route.origin, originDependencies(c.env, timeoutMs), region)
+        return edgeBreakers.protect(origin, route.origin, region)
+      },
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
       now: Date.now,
     }
