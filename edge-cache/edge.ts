@@ -37,6 +37,7 @@ import { secondaryKey } from './secondary-key'
 import { addCacheStatus, appendServerTiming } from './status-headers'
 import type { L1Cache, L1Lookup, StoredEntry } from './store/l1'
 import { l1Fills } from './store/l1-fills'
+import { l1Verified } from './store/l1-verified'
 import { edgeL1Refusal } from './tier/admission'
 import { EDGE_L1_FIELD } from './tier/archival'
 import type { TierRequest } from './tier/protocol'
@@ -453,14 +454,16 @@ function fromEntry(
   )
   headers.set('cache-status', formatL1Status(status))
   appendServerTiming(headers, 'edge', deps.now() - started)
+  const { meta } = entry
+  const id = `${deps.l1.name}\n${cacheKey(new URL(request.url))}\n${meta.varyKey}\n${meta.responseTime}`
   const body =
-    entry.body && entry.meta.size !== undefined
-      ? dropIfShort(entry.body, entry.meta.size, () => {
+    entry.body && meta.size !== undefined
+      ? l1Verified.checked(id, entry.body, meta.size, () => {
           deps.waitUntil(deps.l1.delete(cacheKey(new URL(request.url))).catch(() => false))
         })
       : entry.body
   return answerClient(
-    { status: entry.meta.status, headers, body, size: entry.meta.size },
+    { status: meta.status, headers, body, size: meta.size },
     request.method,
     requestHeaders
   )
@@ -543,31 +546,6 @@ async function originResponse(
     console.error('edge: origin fetch failed', edge.key, error)
     return originFailureResponse(error)
   }
-}
-
-/**
- * Passes a stored body through, and when it ends before `size` bytes (a partial entry) errors
- * the stream and calls `onShort` so the entry is dropped: the client never gets it as complete.
- */
-function dropIfShort(
-  body: ReadableStream<Uint8Array>,
-  size: number,
-  onShort: () => void
-): ReadableStream<Uint8Array> {
-  let seen = 0
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.byteLength
-        controller.enqueue(chunk)
-      },
-      flush(controller) {
-        if (seen >= size) return
-        onShort()
-        controller.error(new Error(`stored entry ended after ${seen} of ${size} bytes`))
-      },
-    })
-  )
 }
 
 function residencyOf(decision: ResidencyDecision): Residency | undefined {
