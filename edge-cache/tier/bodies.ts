@@ -12,7 +12,6 @@
  * chunk; the cost is a second write and, while it is in flight, SQLite space for the body.
  * @see https://developers.cloudflare.com/r2/api/workers/workers-api-reference/
  */
-import { sliceStream } from '../stream-slice'
 import { CHUNK_BYTES, type TierStore } from './tier-store'
 
 /** How far a body's writer has got. */
@@ -117,11 +116,25 @@ export class Bodies {
    * bytes `start` to `end` (inclusive), starting at the row that holds `start`.
    */
   read(bodyId: string, progress: BodyProgress, range?: ByteSpan): ReadableStream<Uint8Array> {
-    let open = true
+    // A native stream the feeder writes into: each write waits for the reader (one row in
+    // flight), and once the body is in R2 the rest is piped from there without passing
+    // through JavaScript at all.
+    const { readable, writable } = new IdentityTransformStream()
+    void this.#readInto(bodyId, progress, writable, range)
+    return readable
+  }
+
+  /** Feeds the body into `writable` as one of its readers: it is not deleted meanwhile. */
+  async #readInto(
+    bodyId: string,
+    progress: BodyProgress,
+    writable: WritableStream<Uint8Array>,
+    range?: ByteSpan
+  ): Promise<void> {
     this.#readers.set(bodyId, (this.#readers.get(bodyId) ?? 0) + 1)
-    const finish = () => {
-      if (!open) return
-      open = false
+    try {
+      await this.#feed(bodyId, progress, writable, range)
+    } finally {
       const left = (this.#readers.get(bodyId) ?? 1) - 1
       if (left > 0) this.#readers.set(bodyId, left)
       else {
@@ -130,53 +143,73 @@ export class Bodies {
         else if (this.#chunksDoomed.delete(bodyId)) this.#store.deleteBody(bodyId)
       }
     }
-    if (this.#bucket && progress.done && this.#store.inR2(bodyId)) {
-      return this.#readR2(this.#bucket, bodyId, finish, range)
-    }
-    if (range && !seekable(progress)) {
-      // Rows of uneven size (written before rows were all full): read from the first one.
-      return sliceStream(this.#readRows(bodyId, progress, finish), range.start, range.end)
-    }
-    return this.#readRows(bodyId, progress, finish, range)
   }
 
-  #readRows(
+  /** Writes the body (or `range` of it) into `writable`: rows as they come, then R2. */
+  async #feed(
     bodyId: string,
     progress: BodyProgress,
-    finish: () => void,
+    writable: WritableStream<Uint8Array>,
     range?: ByteSpan
-  ): ReadableStream<Uint8Array> {
-    let seq = range ? Math.floor(range.start / CHUNK_BYTES) : 0
-    const last = range ? Math.floor(range.end / CHUNK_BYTES) : Number.POSITIVE_INFINITY
-    return new ReadableStream<Uint8Array>(
-      {
-        pull: async (controller) => {
-          while (seq >= progress.chunks && !progress.done && progress.error === undefined) {
-            await progress.next()
-          }
-          if (progress.error !== undefined) {
-            finish()
-            controller.error(progress.error)
-            return
-          }
-          if (seq >= progress.chunks || seq > last) {
-            finish()
-            controller.close()
-            return
-          }
-          const chunk = this.#store.readChunk(bodyId, seq)
-          if (!chunk) {
-            finish()
-            controller.error(new Error(`tier body ${bodyId} lost chunk ${seq}`))
-            return
-          }
-          controller.enqueue(range ? trimRow(chunk, seq, range) : chunk)
-          seq++
-        },
-        cancel: finish,
-      },
-      { highWaterMark: 0 }
-    )
+  ): Promise<void> {
+    const end = range ? range.end + 1 : Number.POSITIVE_INFINITY
+    // Rows are all full except the last, so the row holding `range.start` is found by offset;
+    // a body written otherwise (older rows of uneven size) is read from its first row.
+    let seq = range && seekable(progress) ? Math.floor(range.start / CHUNK_BYTES) : 0
+    let offset = seq * CHUNK_BYTES
+    const writer = writable.getWriter()
+    try {
+      for (;;) {
+        const from = Math.max(offset, range?.start ?? 0)
+        if (from >= Math.min(end, progress.done ? progress.size : Number.POSITIVE_INFINITY)) break
+        if (this.#bucket && progress.done && this.#store.inR2(bodyId)) {
+          writer.releaseLock()
+          return await this.#pipeFromR2(
+            this.#bucket,
+            bodyId,
+            from,
+            Math.min(end, progress.size),
+            writable
+          )
+        }
+        while (seq >= progress.chunks && !progress.done && progress.error === undefined) {
+          await progress.next()
+        }
+        if (progress.error !== undefined) throw progress.error
+        if (seq >= progress.chunks) break
+        const row = this.#store.readChunk(bodyId, seq)
+        if (!row) throw new Error(`tier body ${bodyId} lost chunk ${seq}`)
+        const part = row.subarray(
+          Math.max(0, from - offset),
+          Math.min(row.byteLength, end - offset)
+        )
+        seq++
+        offset += row.byteLength
+        if (part.byteLength > 0) await writer.write(part)
+      }
+      await writer.close()
+    } catch (error) {
+      await writer.abort(error).catch(() => undefined)
+    }
+  }
+
+  /** Bytes `from` to `to` (exclusive) of a body in R2, piped natively into `writable`. */
+  async #pipeFromR2(
+    bucket: R2Bucket,
+    bodyId: string,
+    from: number,
+    to: number,
+    writable: WritableStream<Uint8Array>
+  ): Promise<void> {
+    try {
+      const object = await bucket.get(r2BodyKey(bodyId), {
+        range: { offset: from, length: to - from },
+      })
+      if (!object) throw new Error(`tier body ${bodyId} is missing from R2`)
+      await object.body.pipeTo(writable)
+    } catch (error) {
+      await writable.abort(error).catch(() => undefined)
+    }
   }
 
   /** Deletes a body now, or when its last reader finishes. */
@@ -193,10 +226,12 @@ export class Bodies {
   async moveToR2(bodyId: string, size: number, chunks: number): Promise<void> {
     const bucket = this.#bucket
     if (!bucket) return
-    const source = this.read(bodyId, BodyProgress.complete(chunks, size))
     const { readable, writable } = new FixedLengthStream(size)
     const key = r2BodyKey(bodyId)
-    await Promise.all([source.pipeTo(writable), bucket.put(key, readable)])
+    await Promise.all([
+      this.#readInto(bodyId, BodyProgress.complete(chunks, size), writable),
+      bucket.put(key, readable),
+    ])
     if (!this.#store.bodyInUse(bodyId)) {
       await bucket.delete(key)
       return
@@ -217,45 +252,6 @@ export class Bodies {
         .catch((error: unknown) => console.error('tier: R2 body delete failed', bodyId, error))
     )
   }
-
-  /** Streams a body (or a range of it) from R2, one part at a time as the reader pulls. */
-  #readR2(
-    bucket: R2Bucket,
-    bodyId: string,
-    finish: () => void,
-    range?: ByteSpan
-  ): ReadableStream<Uint8Array> {
-    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
-    return new ReadableStream<Uint8Array>(
-      {
-        pull: async (controller) => {
-          try {
-            if (!reader) {
-              const object = await bucket.get(
-                r2BodyKey(bodyId),
-                range && { range: { offset: range.start, length: range.end - range.start + 1 } }
-              )
-              if (!object) throw new Error(`tier body ${bodyId} is missing from R2`)
-              reader = object.body.getReader()
-            }
-            const { done, value } = await reader.read()
-            if (done) {
-              finish()
-              controller.close()
-            } else controller.enqueue(value)
-          } catch (error) {
-            finish()
-            controller.error(error)
-          }
-        },
-        cancel: async (reason) => {
-          finish()
-          await reader?.cancel(reason)
-        },
-      },
-      { highWaterMark: 0 }
-    )
-  }
 }
 
 /** Bytes `start` to `end` of a body, both inclusive. */
@@ -270,12 +266,4 @@ export interface ByteSpan {
  */
 function seekable(progress: BodyProgress): boolean {
   return !progress.done || progress.chunks <= Math.ceil(progress.size / CHUNK_BYTES)
-}
-
-/** The part of row `seq` (bytes seq × CHUNK_BYTES …) that falls inside `range`. */
-function trimRow(row: Uint8Array, seq: number, range: ByteSpan): Uint8Array {
-  const rowStart = seq * CHUNK_BYTES
-  const from = Math.max(0, range.start - rowStart)
-  const to = Math.min(row.byteLength, range.end - rowStart + 1)
-  return from === 0 && to === row.byteLength ? row : row.subarray(from, to)
 }
