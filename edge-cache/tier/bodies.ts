@@ -131,10 +131,25 @@ export class Bodies {
     writable: WritableStream<Uint8Array>,
     range?: ByteSpan
   ): Promise<void> {
-    this.#readers.set(bodyId, (this.#readers.get(bodyId) ?? 0) + 1)
+    const release = this.hold(bodyId)
     try {
       await this.#feed(bodyId, progress, writable, range)
     } finally {
+      release()
+    }
+  }
+
+  /**
+   * Keeps a body readable until the returned function is called, as a reader does: a body
+   * released meanwhile (replaced, invalidated, purged, evicted) is deleted only then. A request
+   * revalidating a stale entry holds its body while the origin decides.
+   */
+  hold(bodyId: string): () => void {
+    this.#readers.set(bodyId, (this.#readers.get(bodyId) ?? 0) + 1)
+    let held = true
+    return () => {
+      if (!held) return
+      held = false
       const left = (this.#readers.get(bodyId) ?? 1) - 1
       if (left > 0) this.#readers.set(bodyId, left)
       else {

@@ -293,6 +293,24 @@ export class CacheTier extends DurableObject<Env> {
     started: number,
     purgeSeq: number
   ): Promise<Response> {
+    // The stale entry may be answered (304, stale-if-error) after the origin has had its say,
+    // whatever an invalidation or purge does to it meanwhile.
+    const release = stale ? this.#bodies.hold(stale.bodyId) : () => undefined
+    try {
+      return await this.#answerFill(request, key, stale, status, started, purgeSeq)
+    } finally {
+      release()
+    }
+  }
+
+  async #answerFill(
+    request: TierRequest,
+    key: string,
+    stale: TierEntry | undefined,
+    status: CacheStatusEntry,
+    started: number,
+    purgeSeq: number
+  ): Promise<Response> {
     const { fill, collapsed } = this.#fill(request, key, stale, purgeSeq)
     const outcome = await fill.outcome
     const timing = { tierMs: Date.now() - started, originMs: outcome.originMs }
