@@ -9,7 +9,7 @@
  * BENCH_SKIP (comma list of: nginx, bare, throughput, collapse, memory, bundle).
  */
 import { execFile } from 'node:child_process'
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -21,6 +21,7 @@ import { type Fetched, getBody, pop, tally } from './clients'
 import { cpuMs, groupPids, machine, rssBytes, startedAtMs, wranglerGroup } from './procs'
 import { type Config, type Results, report, type Scenario } from './report'
 import { nginxBinary, type RunningServer, startBareWorker, startNginx, versionOf } from './servers'
+import { snapshotSources } from './snapshot'
 import { type Shape, wrk } from './wrk'
 
 const execFileAsync = promisify(execFile)
@@ -405,25 +406,6 @@ async function memory(
       error: c.error,
     })),
   }
-}
-
-/** The Worker's sources as they are now, with node_modules linked in. No secrets (.dev.vars). */
-async function snapshotSources(work: string): Promise<string> {
-  const dir = join(work, 'snapshot')
-  await mkdir(dir)
-  for (const entry of [
-    'workers',
-    'edge-cache',
-    'origin',
-    'schemas',
-    'wrangler.toml',
-    'package.json',
-    'tsconfig.json',
-  ]) {
-    await cp(entry, join(dir, entry), { recursive: true })
-  }
-  await symlink(join(process.cwd(), 'node_modules'), join(dir, 'node_modules'))
-  return dir
 }
 
 /** `wrangler deploy --dry-run`: the bundle Cloudflare would receive, raw and gzipped. */

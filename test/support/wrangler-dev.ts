@@ -21,6 +21,8 @@ export interface RunningEdge {
   url: string
   /** Process group of wrangler and the workerd processes it started. */
   pgid: number
+  /** The Worker's V8 inspector (Chrome DevTools Protocol), e.g. to force a GC in a benchmark. */
+  inspectorUrl: string
   stop(): Promise<void>
 }
 
@@ -30,10 +32,14 @@ export interface WranglerDevOptions {
   config?: string
   /** Apply the project's D1 migrations to the fresh state first. */
   migrate?: boolean
+  /** Called with each piece of wrangler's (and the Worker's) stdout and stderr, as it comes. */
+  onOutput?: (text: string) => void
 }
 
 /** The platform as `npm start` runs it: local D1 migrated, then `wrangler dev`. */
-export function startEdge(options: { vars?: Record<string, string> }): Promise<RunningEdge> {
+export function startEdge(
+  options: Pick<WranglerDevOptions, 'vars' | 'onOutput'>
+): Promise<RunningEdge> {
   return startWranglerDev({ ...options, migrate: true })
 }
 
@@ -74,12 +80,12 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Run
     { env: QUIET_ENV, stdio: ['ignore', 'pipe', 'pipe'], detached: true }
   )
   let output = ''
-  child.stdout?.on('data', (d: Buffer) => {
+  const collect = (d: Buffer) => {
     output += d.toString()
-  })
-  child.stderr?.on('data', (d: Buffer) => {
-    output += d.toString()
-  })
+    options.onOutput?.(d.toString())
+  }
+  child.stdout?.on('data', collect)
+  child.stderr?.on('data', collect)
   const url = `http://127.0.0.1:${port}`
   try {
     await waitForHttp(`${url}/__ready`, child, 90_000)
@@ -90,6 +96,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Run
   return {
     url,
     pgid: child.pid ?? 0,
+    inspectorUrl: `http://127.0.0.1:${inspector}`,
     async stop() {
       await stopProcessGroup(child)
       await rm(state, { recursive: true, force: true })

@@ -20,6 +20,7 @@ import {
   planAdmission,
   type Sized,
 } from '../../../edge-cache/tier/admission'
+import { lognormalSize, random, zipf } from '../workload'
 
 interface Options {
   objects: number
@@ -49,47 +50,22 @@ interface Result {
   bytes: number
 }
 
-/** mulberry32: small, fast, seedable. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/** Lognormal body sizes: median 32 KiB, σ 1.6, between 200 B and 64 MiB (web-like spread). */
-function sizeOf(rand: () => number): number {
-  const u = Math.max(rand(), 1e-12)
-  const normal = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand())
-  const size = Math.round(32 * 1024 * Math.exp(1.6 * normal))
-  return Math.min(64 * 1024 * 1024, Math.max(200, size))
-}
-
 function makeTrace(options: Options, alpha: number): Trace {
   const rand = random(options.seed * 7919 + Math.round(alpha * 100))
   const n = options.objects
-  const cdf = new Float64Array(n)
-  let sum = 0
-  for (let i = 0; i < n; i++) {
-    sum += 1 / (i + 1) ** alpha
-    cdf[i] = sum
-  }
+  const pick = zipf(n, alpha)
   const wonders = Math.round(options.requests * options.oneHitShare)
   const keys: string[] = []
   const sizes = new Float64Array(n + wonders)
   let catalogueBytes = 0
   for (let i = 0; i < n; i++) {
     keys.push(`o${i}`)
-    sizes[i] = sizeOf(rand)
+    sizes[i] = lognormalSize(rand)
     catalogueBytes += sizes[i] ?? 0
   }
   for (let i = 0; i < wonders; i++) {
     keys.push(`w${i}`)
-    sizes[n + i] = sizeOf(rand)
+    sizes[n + i] = lognormalSize(rand)
   }
   const ids = new Int32Array(options.requests)
   let wonder = 0
@@ -98,15 +74,7 @@ function makeTrace(options: Options, alpha: number): Trace {
       ids[r] = n + wonder++
       continue
     }
-    const target = rand() * sum
-    let lo = 0
-    let hi = n - 1
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if ((cdf[mid] ?? 0) < target) lo = mid + 1
-      else hi = mid
-    }
-    ids[r] = lo
+    ids[r] = pick(rand())
   }
   return { keys, sizes, ids, catalogueBytes }
 }
