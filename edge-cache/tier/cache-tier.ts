@@ -17,7 +17,7 @@ import { BreakerRegistry } from '../../origin/breakers'
 import { CircuitOpenError } from '../../origin/errors'
 import { ArchivedObjectError } from '../../origin/s3'
 import { originDependencies, selectOrigin } from '../../origin/select'
-import type { Origin } from '../../origin/types'
+import type { Origin, OriginRequest } from '../../origin/types'
 import type { EntryMeta } from '../entry'
 import { errorResponse, originFailureResponse } from '../errors'
 import {
@@ -396,13 +396,7 @@ export class CacheTier extends DurableObject<Env> {
     }
     const requestTime = Date.now()
     let response: Response
-    const originRequest = {
-      method: 'GET',
-      path: request.originPath,
-      search: request.search,
-      headers: upstreamHeaders,
-      clientHost: new URL(request.key).host,
-    }
+    const originRequest = originGet(request, upstreamHeaders)
     try {
       response = await origin.fetch(originRequest)
     } catch (error) {
@@ -618,16 +612,10 @@ export class CacheTier extends DurableObject<Env> {
     headers.set('range', `bytes=${span.start}-${span.end}`)
     const started = Date.now()
     try {
-      const response = await this.#origin(request).fetch({
-        method: 'GET',
-        path: request.originPath,
-        search: request.search,
-        headers,
-        clientHost: new URL(request.key).host,
-      })
+      const response = await this.#origin(request).fetch(originGet(request, headers))
       const answer = stripHopByHop(response.headers)
       const took = { ...timing, originMs: Date.now() - started }
-      if (response.status === 206 || !response.body || response.status !== 200) {
+      if (response.status !== 200 || !response.body) {
         return withStatus(
           new Response(response.body, { status: response.status, headers: answer }),
           status,
@@ -650,13 +638,7 @@ export class CacheTier extends DurableObject<Env> {
     const originStarted = Date.now()
     status.collapsed = undefined
     try {
-      const response = await origin.fetch({
-        method: 'GET',
-        path: request.originPath,
-        search: request.search,
-        headers: new Headers(request.headers),
-        clientHost: new URL(request.key).host,
-      })
+      const response = await origin.fetch(originGet(request, new Headers(request.headers)))
       status.fwdStatus = response.status
       const headers = stripHopByHop(response.headers)
       return withStatus(new Response(response.body, { status: response.status, headers }), status, {
@@ -779,6 +761,17 @@ function withStatus(
 function primaryOf(key: string): string {
   const end = key.indexOf('\n')
   return end < 0 ? key : key.slice(0, end)
+}
+
+/** The GET a shard sends its origin for `request`, with these headers. */
+function originGet(request: TierRequest, headers: Headers): OriginRequest {
+  return {
+    method: 'GET',
+    path: request.originPath,
+    search: request.search,
+    headers,
+    clientHost: new URL(request.key).host,
+  }
 }
 
 /** The Content-Length a response declared, if any. */

@@ -7,9 +7,9 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import { beforeAll, describe, inject, it } from 'vitest'
 import type { CacheTier } from '../../edge-cache/tier/cache-tier'
-import type { TierRequest } from '../../edge-cache/tier/protocol'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
+import { tierRequest } from '../support/tier-request'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
@@ -23,21 +23,12 @@ function shard(n: number) {
 }
 
 /** What an edge sends for a path of the `cap` zone. */
-function tierRequest(path: string): TierRequest {
-  return {
-    key: `https://cap.test${path}`,
-    headers: [],
-    origin: { kind: 'http', url: originUrl },
-    originPath: path,
-    search: '',
-    allowSetCookie: false,
-    rules: [],
-    purge: { zone: 'cap', minSeq: 0 },
-  }
+function request(path: string) {
+  return tierRequest(originUrl, 'cap.test', path)
 }
 
 async function serve(stub: ReturnType<typeof shard>, path: string): Promise<string> {
-  const response = await stub.serve(tierRequest(path))
+  const response = await stub.serve(request(path))
   await response.arrayBuffer()
   return response.headers.get('cache-status') ?? ''
 }
@@ -218,7 +209,7 @@ describe('tier shard capacity', () => {
     expect(chunks).toBe(0)
     // Served back from R2, byte for byte what the origin sent.
     const fromOrigin = await (await fetch(`${originUrl}${large}`)).arrayBuffer()
-    const hit = await stub.serve(tierRequest(large))
+    const hit = await stub.serve(request(large))
     expect(hit.headers.get('cache-status')).toMatch(/^edge-tier; hit/)
     expect(new Uint8Array(await hit.arrayBuffer())).toEqual(new Uint8Array(fromOrigin))
 

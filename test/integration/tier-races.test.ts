@@ -4,23 +4,14 @@
  */
 import { env } from 'cloudflare:workers'
 import { describe, inject, it } from 'vitest'
-import type { TierRequest } from '../../edge-cache/tier/protocol'
 import { originControl } from '../support/origin-control'
+import { tierRequest } from '../support/tier-request'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
 
-function request(path: string): TierRequest {
-  return {
-    key: `https://races.test${path}`,
-    headers: [],
-    origin: { kind: 'http', url: originUrl },
-    originPath: path,
-    search: '',
-    allowSetCookie: false,
-    rules: [],
-    purge: { zone: 'races', minSeq: 0 },
-  }
+function request(path: string) {
+  return tierRequest(originUrl, 'races.test', path)
 }
 
 describe('tier bodies under concurrent changes', () => {

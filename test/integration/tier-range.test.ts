@@ -7,9 +7,9 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, inject, it } from 'vitest'
-import type { TierRequest } from '../../edge-cache/tier/protocol'
 import { generated } from '../support/origin'
 import { originControl } from '../support/origin-control'
+import { tierRequest } from '../support/tier-request'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
@@ -21,18 +21,9 @@ function shard(n: number) {
   return env.CACHE_TIER.get(env.CACHE_TIER.idFromName(`tier:eu:${200 + n}`))
 }
 
-function request(path: string, range?: string, ifRange?: string): TierRequest {
-  return {
-    key: `https://range.test${path}`,
-    headers: [],
-    origin: { kind: 'http', url: originUrl },
-    originPath: path,
-    search: '',
-    allowSetCookie: false,
-    rules: [],
-    purge: { zone: 'range', minSeq: 0 },
-    ...(range ? { range: { value: range, ifRange, minSize: MiB } } : {}),
-  }
+function request(path: string, range?: string, ifRange?: string) {
+  const extra = range ? { range: { value: range, ifRange, minSize: MiB } } : {}
+  return tierRequest(originUrl, 'range.test', path, extra)
 }
 
 function bodiesInR2(tier: ReturnType<typeof shard>): Promise<number> {

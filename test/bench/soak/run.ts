@@ -9,7 +9,7 @@
  * output as `.wrangler.log`), prints the tables, and exits 1 on any unexpected answer or when
  * memory grew beyond the limits. Tunables (env): config.ts.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startOrigin } from '../../support/origin'
@@ -18,6 +18,7 @@ import { startEdge } from '../../support/wrangler-dev'
 import { machine, wranglerGroup } from '../procs'
 import { type RunningServer, startBareWorker } from '../servers'
 import { snapshotSources } from '../snapshot'
+import { runtimeVersions } from '../versions'
 import { send } from './client'
 import { readConfig } from './config'
 import { type Drive, drive } from './drive'
@@ -30,18 +31,6 @@ import { createWorkload, type Workload } from './workload'
 // biome-ignore lint/suspicious/noControlCharactersInRegex: wrangler colours its output with ANSI escapes
 const ANSI = /\u001b\[[0-9;]*m/g
 const log = (message: string) => process.stderr.write(`› ${message}\n`)
-
-async function versions(): Promise<Record<string, string>> {
-  const pkg = async (name: string) =>
-    (JSON.parse(await readFile(`node_modules/${name}/package.json`, 'utf8')) as { version: string })
-      .version
-  return {
-    node: process.version,
-    wrangler: await pkg('wrangler'),
-    miniflare: await pkg('miniflare'),
-    workerd: await pkg('workerd').catch(() => 'unknown'),
-  }
-}
 
 /** wrangler's (and the Worker's) output, line by line, with when each line came. */
 function outputCollector() {
@@ -278,7 +267,7 @@ async function summarise(
   return {
     date: context.date,
     machine: machine(),
-    versions: await versions(),
+    versions: await runtimeVersions(),
     config,
     notes: context.notes,
     startup: context.startup,
