@@ -65,6 +65,21 @@ export interface Results {
     workerdProcesses: number
     baselineRssBytes: number
     peakRssBytes: number
+    /**
+     * A second cold stream of the object, with a full GC forced through the inspector once a
+     * second: what is live (JS heap + ArrayBuffer backing stores) rather than what the local
+     * collector has not yet freed. Absent when the inspector did not answer.
+     */
+    live?: {
+      samples: number
+      heapBeforeBytes: number
+      peakHeapBytes: number
+      heapAfterBytes: number
+      backingBeforeBytes: number
+      peakBackingBytes: number
+      backingAfterBytes: number
+      peakRssBytes: number
+    }
     originFetches: number
     clients: Array<{
       status: number
@@ -199,6 +214,14 @@ export function report(r: Results): string {
       `| memory: workerd RSS (sum of ${m.workerdProcesses} processes), ${mib(m.objectBytes)} to 2 clients reading at ${f(m.readBps / 1e6, 0)} MB/s each | ` +
         `baseline ${mib(m.baselineRssBytes)}, peak ${mib(m.peakRssBytes)} (+${mib(m.peakRssBytes - m.baselineRssBytes)}); clients: ${clients}; origin fetches ${m.originFetches} |`
     )
+    if (m.live) {
+      lines.push(
+        `| memory: the same stream again (another cold copy), a GC forced through the inspector once a second (${m.live.samples} samples) | ` +
+          `V8 heap in use: before ${mib(m.live.heapBeforeBytes)}, peak ${mib(m.live.peakHeapBytes)}, 5 s after ${mib(m.live.heapAfterBytes)}; ` +
+          `ArrayBuffer backing stores (freed by workerd after the GC): before ${mib(m.live.backingBeforeBytes)}, peak ${mib(m.live.peakBackingBytes)}, 5 s after ${mib(m.live.backingAfterBytes)}; ` +
+          `workerd RSS peak ${mib(m.live.peakRssBytes)} |`
+      )
+    }
   }
   for (const c of r.collapse ?? []) {
     lines.push(

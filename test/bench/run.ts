@@ -16,12 +16,14 @@ import { promisify } from 'node:util'
 import { gzipSync } from 'node:zlib'
 import { startOrigin } from '../support/origin'
 import { originControl } from '../support/origin-control'
-import { startEdge } from '../support/wrangler-dev'
+import { type RunningEdge, startEdge } from '../support/wrangler-dev'
 import { type Fetched, getBody, pop, tally } from './clients'
 import { cpuMs, groupPids, machine, rssBytes, startedAtMs, wranglerGroup } from './procs'
 import { type Config, type Results, report, type Scenario } from './report'
 import { nginxBinary, type RunningServer, startBareWorker, startNginx, versionOf } from './servers'
 import { snapshotSources } from './snapshot'
+import { connectHeapProbe } from './soak/heap'
+import { runtimeVersions } from './versions'
 import { type Shape, wrk } from './wrk'
 
 const execFileAsync = promisify(execFile)
@@ -145,7 +147,7 @@ async function main() {
 
     // First, while the platform is fresh: its baseline RSS is then that of a started edge.
     if (!skip.has('memory')) {
-      results.memory = await memory(edge.url, edgeGroup, control, originRequests)
+      results.memory = await memory(edge, edgeGroup, control, originRequests)
     }
     if (!skip.has('throughput')) {
       for (const size of SIZES) {
@@ -359,16 +361,19 @@ async function collapse(
   }
 }
 
-/** Peak workerd RSS while two throttled clients stream a BENCH_BIG_BYTES object. */
+/**
+ * Peak workerd RSS while two throttled clients stream a BENCH_BIG_BYTES object; then the same
+ * for another cold copy while a GC is forced once a second, to see what is live.
+ */
 async function memory(
-  edgeUrl: string,
+  edge: RunningEdge,
   pgid: number,
   control: ReturnType<typeof originControl>,
   originRequests: () => Promise<number>
 ) {
   const path = '/bench/big'
   log(
-    `memory: ${config.bigBytes} bytes to two clients at ${config.slowReadBps / 1e6} MB/s each (~${Math.round(config.bigBytes / config.slowReadBps)} s)`
+    `memory: ${config.bigBytes} bytes to two clients at ${config.slowReadBps / 1e6} MB/s each (~${Math.round(config.bigBytes / config.slowReadBps)} s, twice)`
   )
   await control.script(path, { bytes: config.bigBytes, headers: OBJECT_HEADERS })
   const pids = groupPids(pgid, 'workerd')
@@ -383,20 +388,26 @@ async function memory(
     peakBytes = Math.max(peakBytes, rssBytes(pids))
   }, 100)
   const originBefore = await originRequests()
-  const url = `${edgeUrl}${path}?run=${Date.now().toString(36)}`
-  const clients = await Promise.all([
-    getBody(url, pop('FRA'), config.slowReadBps, checkGenerated),
-    getBody(url, pop('AMS', 'NL'), config.slowReadBps, checkGenerated),
-  ])
+  const stream = (run: string) => {
+    const url = `${edge.url}${path}?run=${run}`
+    return Promise.all([
+      getBody(url, pop('FRA'), config.slowReadBps, checkGenerated),
+      getBody(url, pop('AMS', 'NL'), config.slowReadBps, checkGenerated),
+    ])
+  }
+  const clients = await stream(`a${Date.now().toString(36)}`)
   clearInterval(sampler)
   peakBytes = Math.max(peakBytes, rssBytes(pids))
+  const originFetches = (await originRequests()) - originBefore
+  const live = await liveMemory(edge, pids, () => stream(`b${Date.now().toString(36)}`))
   return {
     objectBytes: config.bigBytes,
     readBps: config.slowReadBps,
     workerdProcesses: pids.length,
     baselineRssBytes: baselineBytes,
     peakRssBytes: peakBytes,
-    originFetches: (await originRequests()) - originBefore,
+    live,
+    originFetches,
     clients: clients.map((c) => ({
       status: c.status,
       cacheStatus: c.cacheStatus,
@@ -433,16 +444,50 @@ async function bundleSize(work: string, snapshot: string) {
 }
 
 async function versions(): Promise<Results['versions']> {
-  const pkg = async (name: string) =>
-    (JSON.parse(await readFile(`node_modules/${name}/package.json`, 'utf8')) as { version: string })
-      .version
-  return {
-    node: process.version,
-    wrangler: await pkg('wrangler'),
-    miniflare: await pkg('miniflare'),
-    workerd: await pkg('workerd').catch(() => 'unknown'),
-    wrk: versionOf('wrk', /wrk (\S+)/),
-  }
+  return { ...(await runtimeVersions()), wrk: versionOf('wrk', /wrk (\S+)/) }
 }
 
 await main()
+
+/**
+ * The Worker isolate's memory after a forced GC, polled once a second while `streaming` runs:
+ * the V8 heap in use (what JavaScript holds) and ArrayBuffer backing stores (which workerd
+ * frees some time after the GC), then both again 5 s after the stream ended.
+ */
+async function liveMemory(edge: RunningEdge, pids: number[], streaming: () => Promise<unknown>) {
+  const probe = await connectHeapProbe(Number(new URL(edge.inspectorUrl).port))
+  if (!probe) return undefined
+  const before = await probe.usage(true)
+  let peakHeapBytes = before?.usedBytes ?? 0
+  let peakBackingBytes = before?.backingBytes ?? 0
+  let peakRssBytes = rssBytes(pids)
+  let samples = 0
+  let done = false
+  const finished = streaming().finally(() => {
+    done = true
+  })
+  while (!done) {
+    const usage = await probe.usage(true)
+    if (usage) {
+      peakHeapBytes = Math.max(peakHeapBytes, usage.usedBytes)
+      peakBackingBytes = Math.max(peakBackingBytes, usage.backingBytes)
+      samples++
+    }
+    peakRssBytes = Math.max(peakRssBytes, rssBytes(pids))
+    await sleep(1000)
+  }
+  await finished
+  await sleep(5000)
+  const after = await probe.usage(true)
+  probe.close()
+  return {
+    samples,
+    heapBeforeBytes: before?.usedBytes ?? 0,
+    peakHeapBytes,
+    backingBeforeBytes: before?.backingBytes ?? 0,
+    peakBackingBytes,
+    heapAfterBytes: after?.usedBytes ?? 0,
+    backingAfterBytes: after?.backingBytes ?? 0,
+    peakRssBytes,
+  }
+}

@@ -15,8 +15,11 @@ export interface HeapUsage {
 }
 
 export interface HeapProbe {
-  /** Undefined when the inspector does not answer within two seconds. */
-  usage(): Promise<HeapUsage | undefined>
+  /**
+   * Undefined when the inspector does not answer within two seconds. With `collect`, a full GC
+   * runs first, so the figures are what is live rather than what the collector has left.
+   */
+  usage(collect?: boolean): Promise<HeapUsage | undefined>
   close(): void
 }
 
@@ -61,7 +64,7 @@ export async function connectHeapProbe(port: number): Promise<HeapProbe | undefi
   const url = targets.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl
   if (!url) return undefined
   let open: WebSocket | undefined
-  const usage = () =>
+  const usage = (collect = false) =>
     new Promise<HeapUsage | undefined>((resolve) => {
       const socket = new NodeWebSocket(url, { headers: { origin: 'http://localhost' } })
       open = socket
@@ -74,8 +77,9 @@ export async function connectHeapProbe(port: number): Promise<HeapProbe | undefi
         resolve(result)
         socket.close()
       }
-      const timer = setTimeout(() => done(undefined), 2000)
+      const timer = setTimeout(() => done(undefined), collect ? 10_000 : 2000)
       socket.addEventListener('open', () => {
+        if (collect) socket.send(JSON.stringify({ id: 0, method: 'HeapProfiler.collectGarbage' }))
         socket.send(JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }))
       })
       socket.addEventListener('error', () => done(undefined))
