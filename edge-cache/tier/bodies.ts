@@ -3,7 +3,10 @@
  * Stored bodies as streams, read while they are being written (Apache Traffic Server's
  * read-while-writer): the writer appends chunks to SQLite as the origin sends them and every
  * reader follows at its own pace, so no waiter buffers for a slower one and memory stays at one
- * chunk per stream. A body that is replaced or evicted is deleted once its last reader is done.
+ * chunk per stream. Rows are all CHUNK_BYTES but the last, so a range read starts at the row that
+ * holds it. Readers get a native stream (IdentityTransformStream) that the shard writes one row
+ * into at a time, and once the body is in R2 the rest is piped from there natively. A body that
+ * is replaced or evicted is deleted once its last reader (or holder, tier/cache-tier.ts) is done.
  *
  * Large bodies end up in the regional R2 cache bucket, moved there after they are complete
  * (copy, then drop the chunks once no reader is on them). The trade-off: a large body passes
