@@ -56,14 +56,15 @@ export function notModifiedMatches(stored: Headers, notModified: Headers): boole
  * response to the stored response, replacing field values that are already present, with the
  * following exceptions: Header fields excepted from storage in Section 3.1, ... Header
  * fields that are automatically processed and removed by the recipient ..., and The
- * Content-Length header field." Content-Encoding and Content-Range describe the stored body
- * and are kept from it ("to assure integrity of the stored response"); Set-Cookie is never
- * stored.
+ * Content-Length header field." Content-Encoding, Content-Range and Content-MD5 describe the
+ * stored body and are kept from it ("to assure integrity of the stored response"; cache-tests.fyi
+ * requires it for all three); Set-Cookie is never stored.
  */
 export const NOT_UPDATED_BY_304: ReadonlySet<string> = new Set([
   'content-length',
   'content-encoding',
   'content-range',
+  'content-md5',
   'set-cookie',
 ])
 

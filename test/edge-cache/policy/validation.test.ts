@@ -64,6 +64,7 @@ describe('mergeNotModified', () => {
       'content-type': 'text/html',
       'content-length': '1234',
       'content-encoding': 'gzip',
+      'content-md5': 'rL0Y20zC+Fzt72VPzMSk2A==',
       date: at(0),
       age: '30',
       etag: '"v1"',
@@ -73,7 +74,7 @@ describe('mergeNotModified', () => {
   // "the cache MUST add each header field in the provided response to the stored response,
   // replacing field values that are already present, with the following exceptions: ... The
   // Content-Length header field." (§3.2)
-  it('replaces stored fields with those of the 304 except Content-Length and hop-by-hop fields', ({
+  it('replaces stored fields with those of the 304 except those describing the body and hop-by-hop fields', ({
     expect,
   }) => {
     const notModified = new Headers({
@@ -83,6 +84,7 @@ describe('mergeNotModified', () => {
       etag: '"v1"',
       'content-length': '0',
       'content-encoding': 'br',
+      'content-md5': 'N7UdGUp1E+RbVvZSTy1R8g==',
       connection: 'x-conn',
       'x-conn': 'drop me',
       'keep-alive': 'timeout=5',
@@ -94,6 +96,7 @@ describe('mergeNotModified', () => {
       'cache-control': 'max-age=600',
       'content-encoding': 'gzip',
       'content-length': '1234',
+      'content-md5': 'rL0Y20zC+Fzt72VPzMSk2A==',
       'content-type': 'text/html',
       date: at(100),
       etag: '"v1"',
