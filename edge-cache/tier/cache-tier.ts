@@ -76,8 +76,12 @@ type FillOutcome =
       originMs: number
       /** False when the body is streamed to the waiters but not kept (lost admission). */
       admitted: boolean
-      /** Only the request that caused the fill may receive the origin's cookies. */
-      setCookies: string[]
+      /**
+       * What the request that caused the fill is answered with: the origin's fields, including
+       * those a shared cache must not store or reuse (Set-Cookie, `no-cache="…"`,
+       * `private="…"`). Requests that joined get the stored fields.
+       */
+      leaderHeaders: [string, string][]
     }
   | { kind: 'not-modified'; entry: TierEntry; originMs: number }
   | { kind: 'pass'; response: Response; originMs: number }
@@ -325,8 +329,8 @@ export class CacheTier extends DurableObject<Env> {
         const partial = await this.#partial(request, entry, progress, status, timing)
         if (partial) return partial
         const body = this.#bodies.read(entry.bodyId, progress)
-        const cookies = collapsed ? [] : outcome.setCookies
-        return this.#answer(entry, body, status, timing, cookies)
+        const answered = collapsed ? entry : { ...entry, headers: outcome.leaderHeaders }
+        return this.#answer(answered, body, status, timing)
       }
       case 'not-modified':
         status.fwdStatus = 304
@@ -498,7 +502,7 @@ export class CacheTier extends DurableObject<Env> {
       progress,
       originMs,
       admitted,
-      setCookies: response.headers.getSetCookie(),
+      leaderHeaders: [...leaderHeaders(response.headers)],
     }
   }
 
@@ -693,11 +697,9 @@ export class CacheTier extends DurableObject<Env> {
     entry: TierEntry,
     body: ReadableStream<Uint8Array>,
     status: CacheStatusEntry,
-    timing: { tierMs: number; originMs?: number },
-    setCookies: string[] = []
+    timing: { tierMs: number; originMs?: number }
   ): Response {
     const headers = new Headers(entry.headers)
-    for (const cookie of setCookies) headers.append('set-cookie', cookie)
     const stored = storedView(entry)
     headers.set(
       'age',
@@ -761,6 +763,14 @@ function withStatus(
 function primaryOf(key: string): string {
   const end = key.indexOf('\n')
   return end < 0 ? key : key.slice(0, end)
+}
+
+/** The origin's fields as the request that caused a fill gets them (our own fields are redone). */
+function leaderHeaders(origin: Headers): Headers {
+  const headers = stripHopByHop(origin)
+  headers.delete('cache-status')
+  headers.delete('server-timing')
+  return headers
 }
 
 /** The GET a shard sends its origin for `request`, with these headers. */

@@ -108,6 +108,26 @@ describe('the request path', () => {
     expect(second.headers.get('server-timing')).toMatch(/edge;dur=\d+/)
   })
 
+  it('gives the first client the fields named by no-cache="…" and later clients the stored response without them', async ({
+    expect,
+  }) => {
+    await origin.script('/qualified.css', {
+      headers: { 'cache-control': 'max-age=60, no-cache="x-secret"', 'x-secret': 'for you only' },
+    })
+    const first = await get('https://it.test/qualified.css')
+    await first.text()
+    expect(first.headers.get('x-secret')).toBe('for you only')
+    const again = await get('https://it.test/qualified.css')
+    await again.text()
+    expect(again.headers.get('cache-status')).toMatch(/^edge-l1; hit/)
+    expect(again.headers.has('x-secret')).toBe(false)
+    const elsewhere = await get('https://it.test/qualified.css', AMS)
+    await elsewhere.text()
+    expect(elsewhere.headers.get('cache-status')).toMatch(/^edge-tier; hit/)
+    expect(elsewhere.headers.has('x-secret')).toBe(false)
+    expect(await origin.hits('/qualified.css')).toHaveLength(1)
+  })
+
   it('goes from each PoP straight to the origin on a route without the tier (L1 only)', async ({
     expect,
   }) => {
