@@ -78,32 +78,13 @@ export class Bodies {
    * @returns resolves when the body is complete; rejects (and deletes the chunks) on failure
    */
   async write(bodyId: string, source: ReadableStream<Uint8Array>, progress: BodyProgress) {
-    const reader = source.getReader()
-    // One buffer per writer, reused for every row: SQLite copies a blob when it binds it, so a
-    // body of any size makes no garbage here (origin reads are small; rows are CHUNK_BYTES).
-    const row = new Uint8Array(CHUNK_BYTES)
-    let filled = 0
-    const flush = () => {
-      if (filled === 0) return
-      this.#store.writeChunk(bodyId, progress.chunks, row.subarray(0, filled))
-      progress.chunks++
-      progress.size += filled
-      filled = 0
-      progress.advance()
-    }
     try {
-      for (;;) {
-        const { done, value } = await reader.read()
-        if (done) break
-        for (let offset = 0; offset < value.byteLength; ) {
-          const take = Math.min(CHUNK_BYTES - filled, value.byteLength - offset)
-          row.set(value.subarray(offset, offset + take), filled)
-          filled += take
-          offset += take
-          if (filled === CHUNK_BYTES) flush()
-        }
-      }
-      flush()
+      await readRows(source, (row) => {
+        this.#store.writeChunk(bodyId, progress.chunks, row)
+        progress.chunks++
+        progress.size += row.byteLength
+        progress.advance()
+      })
       progress.done = true
       progress.advance()
     } catch (error) {
@@ -284,4 +265,55 @@ export interface ByteSpan {
  */
 function seekable(progress: BodyProgress): boolean {
   return !progress.done || progress.chunks <= Math.ceil(progress.size / CHUNK_BYTES)
+}
+
+/**
+ * Reads `source` into rows of CHUNK_BYTES (the last one shorter) and calls `onRow` with each; the
+ * row is overwritten once `onRow` returns (SQLite copies a blob when it binds it). A byte stream,
+ * such as an origin's fetch body, is read with a BYOB reader straight into the row, so a body of
+ * any size allocates one buffer; other streams are copied in.
+ */
+async function readRows(
+  source: ReadableStream<Uint8Array>,
+  onRow: (row: Uint8Array) => void
+): Promise<void> {
+  let buffer = new ArrayBuffer(CHUNK_BYTES)
+  let filled = 0
+  const emit = () => {
+    onRow(new Uint8Array(buffer, 0, filled))
+    filled = 0
+  }
+  const byob = byobReader(source)
+  if (byob) {
+    for (;;) {
+      const { done, value } = await byob.read(new Uint8Array(buffer, filled, CHUNK_BYTES - filled))
+      // The read transfers the buffer: keep using the one it hands back.
+      if (value) buffer = value.buffer as ArrayBuffer
+      if (done) break
+      filled += value.byteLength
+      if (filled === CHUNK_BYTES) emit()
+    }
+  } else {
+    const reader = source.getReader()
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      for (let offset = 0; offset < value.byteLength; ) {
+        const take = Math.min(CHUNK_BYTES - filled, value.byteLength - offset)
+        new Uint8Array(buffer).set(value.subarray(offset, offset + take), filled)
+        filled += take
+        offset += take
+        if (filled === CHUNK_BYTES) emit()
+      }
+    }
+  }
+  if (filled > 0) emit()
+}
+
+function byobReader(source: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | undefined {
+  try {
+    return source.getReader({ mode: 'byob' })
+  } catch {
+    return undefined // not a byte stream
+  }
 }
