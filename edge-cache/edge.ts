@@ -155,7 +155,7 @@ export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): 
       forwarded = 'uri-miss'
     } else if (decision.action === 'fresh') {
       const status = { cache: L1_CACHE_NAME, hit: true, ttl: decision.ttl }
-      return fromEntry(entry, request, requestHeaders, status, deps, started)
+      return fromEntry(entry, edge, requestHeaders, status, deps, started)
     } else if (decision.action === 'stale-while-revalidate') {
       deps.waitUntil(refresh(edge, requestHeaders, deps))
       const status = {
@@ -164,7 +164,7 @@ export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): 
         ttl: decision.ttl,
         detail: 'stale-while-revalidate',
       }
-      return fromEntry(entry, request, requestHeaders, status, deps, started)
+      return fromEntry(entry, edge, requestHeaders, status, deps, started)
     } else {
       stale = entry
       // RFC 9211 §2.2: a response the request's own directives would not accept is fwd=request.
@@ -196,7 +196,7 @@ export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): 
       void response.body?.cancel()
       status.fwdStatus = response.status
       status.detail = 'stale-if-error'
-      return fromEntry(stale, request, requestHeaders, status, deps, started)
+      return fromEntry(stale, edge, requestHeaders, status, deps, started)
     }
     void stale?.body?.cancel()
     const byTag = residencyForTags(edge.rules, cacheTags(response.headers), edge.clientRegion)
@@ -245,7 +245,7 @@ async function fromConcurrentFill(
     return undefined
   }
   const status = { cache: L1_CACHE_NAME, hit: true, ttl: decision.ttl, collapsed: true }
-  return fromEntry(lookup.entry, edge.request, requestHeaders, status, deps, started)
+  return fromEntry(lookup.entry, edge, requestHeaders, status, deps, started)
 }
 
 /**
@@ -440,7 +440,7 @@ function retentionSeconds(meta: EntryMeta, headers: Headers, now: number): numbe
 
 function fromEntry(
   entry: StoredEntry,
-  request: Request,
+  edge: EdgeRequest,
   requestHeaders: Headers,
   status: CacheStatusEntry,
   deps: EdgeDependencies,
@@ -455,16 +455,16 @@ function fromEntry(
   headers.set('cache-status', formatL1Status(status))
   appendServerTiming(headers, 'edge', deps.now() - started)
   const { meta } = entry
-  const id = `${deps.l1.name}\n${cacheKey(new URL(request.url))}\n${meta.varyKey}\n${meta.responseTime}`
+  const id = `${deps.l1.name}\n${edge.key}\n${meta.varyKey}\n${meta.responseTime}`
   const body =
     entry.body && meta.size !== undefined
       ? l1Verified.checked(id, entry.body, meta.size, () => {
-          deps.waitUntil(deps.l1.delete(cacheKey(new URL(request.url))).catch(() => false))
+          deps.waitUntil(deps.l1.delete(edge.key).catch(() => false))
         })
       : entry.body
   return answerClient(
     { status: meta.status, headers, body, size: meta.size },
-    request.method,
+    edge.request.method,
     requestHeaders
   )
 }

@@ -3,6 +3,7 @@
  * Rendezvous (highest random weight) hashing of a cache key onto a region's tier shards:
  * changing the shard count from N to N+1 moves only ~1/(N+1) of the keys.
  */
+import { hash32 } from './hash'
 
 /**
  * @param key the primary cache key
@@ -17,7 +18,7 @@ export function shardFor(key: string, shards: number): number {
   let best = 0
   let bestWeight = -1
   for (let n = 0; n < shards; n++) {
-    const weight = fnv1a32(`${n}\u0000${key}`)
+    const weight = hash32(`${n}\u0000${key}`)
     if (weight > bestWeight) {
       best = n
       bestWeight = weight
@@ -38,19 +39,4 @@ export function parseTierName(
   const match = /^tier:([a-z]+):(\d+)$/.exec(name ?? '')
   if (!match?.[1] || !match[2]) return undefined
   return { region: match[1], shard: Number(match[2]) }
-}
-
-/** FNV-1a over UTF-16 code units, finished with a murmur3 avalanche so weights spread well. */
-function fnv1a32(text: string): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
-  }
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
 }

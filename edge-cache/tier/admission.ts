@@ -13,6 +13,7 @@
  * @see https://arxiv.org/abs/1512.00727 (TinyLFU: A Highly Efficient Cache Admission Policy)
  * @see https://github.com/ben-manes/caffeine/wiki/Efficiency
  */
+import { avalanche, hash32 } from '../hash'
 
 /** Counters per row of a shard's sketch: 4 × 64 Ki counters (one byte each: 256 KiB). */
 export const DEFAULT_SKETCH_WIDTH = 64 * 1024
@@ -23,26 +24,6 @@ export const MAX_COUNT = 15
 const ROWS = 4
 /** Per-row seeds (Caffeine's), so the four rows hash independently. */
 const SEEDS = [0x97cb3127, 0x7ed55d16, 0xc761c23c, 0x165667b1]
-
-/** A 32-bit hash of a key: FNV-1a with a murmur3 finaliser. */
-export function hashKey(key: string): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
-  }
-  return mix(h)
-}
-
-function mix(value: number): number {
-  let h = value
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
-}
 
 /**
  * A decaying count-min sketch of access frequencies.
@@ -80,7 +61,7 @@ export class FrequencySketch {
 
   /** The key's estimated frequency: the smallest of its four counters. */
   estimate(key: string): number {
-    return this.#estimateHash(hashKey(key))
+    return this.#estimateHash(hash32(key))
   }
 
   /**
@@ -88,7 +69,7 @@ export class FrequencySketch {
    * counter once the sample is full.
    */
   increment(key: string): void {
-    const hash = hashKey(key)
+    const hash = hash32(key)
     const min = this.#estimateHash(hash)
     for (let row = 0; min < MAX_COUNT && row < ROWS; row++) {
       const index = this.#index(hash, row)
@@ -141,7 +122,7 @@ export class FrequencySketch {
   }
 
   #index(hash: number, row: number): number {
-    const h = mix((hash ^ (SEEDS[row] ?? 0)) >>> 0)
+    const h = avalanche((hash ^ (SEEDS[row] ?? 0)) >>> 0)
     return row * this.width + (h & (this.width - 1))
   }
 }

@@ -224,7 +224,7 @@ export class CacheTier extends DurableObject<Env> {
       const status = { cache: TIER_CACHE_NAME, hit: true, ttl: decision.ttl }
       const progress = BodyProgress.complete(entry.chunks, entry.size)
       const timing = { tierMs: Date.now() - started }
-      const partial = await this.#partial(request, this.#complete(entry), progress, status, timing)
+      const partial = await this.#partial(request, entry, progress, status, timing)
       return partial ?? this.#hit(entry, status, started)
     }
     if (decision.action === 'stale-while-revalidate') {
@@ -242,7 +242,15 @@ export class CacheTier extends DurableObject<Env> {
     // RFC 9211 §2.2: a response the request's own directives would not accept is fwd=request.
     const fwd = decision.reason === 'request' ? 'request' : 'stale'
     if (isOnlyIfCached(requestHeaders)) return notCached({ cache: TIER_CACHE_NAME, fwd })
-    return this.#fromFill(request, key, entry, { cache: TIER_CACHE_NAME, fwd }, started, purge.seq)
+    // The stale entry may be answered (304, stale-if-error) after the origin has had its say,
+    // whatever an invalidation or purge does to it meanwhile.
+    const release = this.#bodies.hold(entry.bodyId)
+    try {
+      const status: CacheStatusEntry = { cache: TIER_CACHE_NAME, fwd }
+      return await this.#fromFill(request, key, entry, status, started, purge.seq)
+    } finally {
+      release()
+    }
   }
 
   /**
@@ -290,24 +298,6 @@ export class CacheTier extends DurableObject<Env> {
   }
 
   async #fromFill(
-    request: TierRequest,
-    key: string,
-    stale: TierEntry | undefined,
-    status: CacheStatusEntry,
-    started: number,
-    purgeSeq: number
-  ): Promise<Response> {
-    // The stale entry may be answered (304, stale-if-error) after the origin has had its say,
-    // whatever an invalidation or purge does to it meanwhile.
-    const release = stale ? this.#bodies.hold(stale.bodyId) : () => undefined
-    try {
-      return await this.#answerFill(request, key, stale, status, started, purgeSeq)
-    } finally {
-      release()
-    }
-  }
-
-  async #answerFill(
     request: TierRequest,
     key: string,
     stale: TierEntry | undefined,
@@ -579,7 +569,9 @@ export class CacheTier extends DurableObject<Env> {
     const wanted = request.range
     const size = progress.done ? progress.size : declaredLength(entry.headers)
     if (!wanted || size === undefined || size <= wanted.minSize) return undefined
-    const headers = new Headers(entry.headers)
+    // RFC 9110 §14.2: ranges are of a 200's content; other statuses are answered whole.
+    if (entry.meta.status !== 200) return undefined
+    const headers = servedHeaders(entry)
     const requestHeaders = new Headers({ range: wanted.value })
     if (wanted.ifRange !== undefined) requestHeaders.set('if-range', wanted.ifRange)
     const decision = decideRange('GET', requestHeaders, size, headers)
@@ -595,11 +587,6 @@ export class CacheTier extends DurableObject<Env> {
     }
     headers.set('content-range', contentRange(span.start, span.end, size))
     headers.set('content-length', String(span.end - span.start + 1))
-    const stored = storedView(entry)
-    headers.set(
-      'age',
-      String(currentAge(stored.headers, stored.requestTime, stored.responseTime, Date.now()))
-    )
     const body = this.#bodies.read(entry.bodyId, progress, span)
     return withStatus(new Response(body, { status: 206, headers }), status, timing)
   }
@@ -699,12 +686,7 @@ export class CacheTier extends DurableObject<Env> {
     status: CacheStatusEntry,
     timing: { tierMs: number; originMs?: number }
   ): Response {
-    const headers = new Headers(entry.headers)
-    const stored = storedView(entry)
-    headers.set(
-      'age',
-      String(currentAge(stored.headers, stored.requestTime, stored.responseTime, Date.now()))
-    )
+    const headers = servedHeaders(entry)
     const nullBody = entry.meta.status === 204 || entry.meta.status === 304
     if (nullBody) void body.cancel()
     return withStatus(
@@ -736,6 +718,17 @@ function notCached(status: CacheStatusEntry): Response {
   const response = errorResponse(504, 'not_cached', 'only-if-cached: no stored response to serve')
   addCacheStatus(response.headers, status)
   return response
+}
+
+/** An entry's stored fields with its current Age, as it is served now. */
+function servedHeaders(entry: TierEntry): Headers {
+  const headers = new Headers(entry.headers)
+  const stored = storedView(entry)
+  headers.set(
+    'age',
+    String(currentAge(stored.headers, stored.requestTime, stored.responseTime, Date.now()))
+  )
+  return headers
 }
 
 function storedView(entry: TierEntry) {

@@ -103,6 +103,16 @@ describe('the tier answers ranges of large bodies itself', () => {
     expect((await bytesOf(stale)).byteLength).toBe(SIZE)
   })
 
+  it('answers a range of a stored non-200 with the whole response', async ({ expect }) => {
+    await origin.script('/missing.bin', { status: 404, bytes: SIZE, headers: HEADERS })
+    const tier = shard(6)
+    await bytesOf(await tier.serve(request('/missing.bin')))
+    const response = await tier.serve(request('/missing.bin', 'bytes=0-9'))
+    expect(response.status).toBe(404)
+    expect(response.headers.get('cache-status')).toMatch(/^edge-tier; hit/)
+    expect((await bytesOf(response)).byteLength).toBe(SIZE)
+  })
+
   it('leaves small bodies whole for the edge to cut and keep in L1', async ({ expect }) => {
     await origin.script('/small.bin', { bytes: 64 * 1024, headers: HEADERS })
     const response = await shard(4).serve(request('/small.bin', 'bytes=0-9'))

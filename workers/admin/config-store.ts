@@ -88,15 +88,20 @@ export async function getRecord(
   name: string
 ): Promise<SpecRecord | undefined> {
   const rows = await db
-    .select({
-      name: table.name,
-      spec: table.spec,
-      createdAt: table.createdAt,
-      updatedAt: table.updatedAt,
-    })
+    .select(recordColumns(table))
     .from(table)
     .where(and(eq(table.zone, zone), eq(table.name, name)))
   return rows[0]
+}
+
+/** The columns a record is read with. */
+function recordColumns(table: SpecTable) {
+  return {
+    name: table.name,
+    spec: table.spec,
+    createdAt: table.createdAt,
+    updatedAt: table.updatedAt,
+  }
 }
 
 /** @returns the zone's records of one kind, by name */
@@ -106,12 +111,7 @@ export async function listRecords(
   zone: string
 ): Promise<SpecRecord[]> {
   return db
-    .select({
-      name: table.name,
-      spec: table.spec,
-      createdAt: table.createdAt,
-      updatedAt: table.updatedAt,
-    })
+    .select(recordColumns(table))
     .from(table)
     .where(eq(table.zone, zone))
     .orderBy(asc(table.name))
