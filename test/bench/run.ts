@@ -105,12 +105,7 @@ async function main() {
 
     log('starting the platform (wrangler dev, proxy mode)')
     const edgeStart = Date.now()
-    // startEdge runs wrangler in the current directory: point it at the snapshot.
-    const root = process.cwd()
-    process.chdir(snapshot)
-    const edge = await startEdge({ vars: { ORIGIN_URL: origin.url } }).finally(() =>
-      process.chdir(root)
-    )
+    const edge = await startEdge({ vars: { ORIGIN_URL: origin.url }, cwd: snapshot })
     const edgeReady = Date.now()
     stops.push(() => edge.stop())
     const edgeGroup = wranglerGroup(Number(new URL(edge.url).port))

@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort, stopProcessGroup, waitForHttp } from '../support/processes'
-import { startWranglerDev } from '../support/wrangler-dev'
+import { type RunningEdge, startWranglerDev } from '../support/wrangler-dev'
 
 export interface RunningServer {
   url: string
@@ -30,7 +30,7 @@ function collect(child: ChildProcess): () => string {
 }
 
 /** `wrangler dev` for test/bench/bare-worker, started exactly as the platform's e2e harness. */
-export function startBareWorker(originUrl: string): Promise<RunningServer> {
+export function startBareWorker(originUrl: string): Promise<RunningEdge> {
   return startWranglerDev({
     config: 'test/bench/bare-worker/wrangler.toml',
     vars: { ORIGIN_URL: originUrl },

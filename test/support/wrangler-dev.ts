@@ -34,11 +34,13 @@ export interface WranglerDevOptions {
   migrate?: boolean
   /** Called with each piece of wrangler's (and the Worker's) stdout and stderr, as it comes. */
   onOutput?: (text: string) => void
+  /** Where to run wrangler, e.g. a snapshot of the sources (test/bench/snapshot.ts). */
+  cwd?: string
 }
 
 /** The platform as `npm start` runs it: local D1 migrated, then `wrangler dev`. */
 export function startEdge(
-  options: Pick<WranglerDevOptions, 'vars' | 'onOutput'>
+  options: Pick<WranglerDevOptions, 'vars' | 'onOutput' | 'cwd'>
 ): Promise<RunningEdge> {
   return startWranglerDev({ ...options, migrate: true })
 }
@@ -54,7 +56,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Run
     await run(
       WRANGLER,
       ['d1', 'migrations', 'apply', 'CONFIG_DB', '--local', '--persist-to', state, ...config],
-      { env: QUIET_ENV }
+      { env: QUIET_ENV, cwd: options.cwd }
     )
   }
   const port = await freePort()
@@ -77,7 +79,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Run
       'warn',
       ...vars,
     ],
-    { env: QUIET_ENV, stdio: ['ignore', 'pipe', 'pipe'], detached: true }
+    { env: QUIET_ENV, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true }
   )
   let output = ''
   const collect = (d: Buffer) => {

@@ -100,12 +100,7 @@ async function main() {
     }
 
     log('starting the platform (wrangler dev)')
-    // startEdge runs wrangler in the current directory: point it at the snapshot.
-    const root = process.cwd()
-    process.chdir(snapshot)
-    const edge = await startEdge({ vars: { ADMIN_TOKEN: TOKEN } }).finally(() =>
-      process.chdir(root)
-    )
+    const edge = await startEdge({ vars: { ADMIN_TOKEN: TOKEN }, cwd: snapshot })
     stops.push(() => edge.stop())
     for (const config of CONFIGURATIONS) await configure(edge.url, config, origin.url)
     for (const config of CONFIGURATIONS) await untilServed(edge.url, config.host)

@@ -5,8 +5,6 @@
  * share one isolate, so this tells growth of the platform's JavaScript objects apart from
  * growth elsewhere in workerd (its caches, SQLite, buffers), which only RSS shows.
  */
-import { readFileSync } from 'node:fs'
-
 export interface HeapUsage {
   usedBytes: number
   totalBytes: number
@@ -21,19 +19,6 @@ export interface HeapProbe {
    */
   usage(collect?: boolean): Promise<HeapUsage | undefined>
   close(): void
-}
-
-/** The `--inspector-port` a `wrangler dev` process was started with. */
-export function inspectorPort(pid: number): number | undefined {
-  let args: string[]
-  try {
-    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
-  } catch {
-    return undefined
-  }
-  const at = args.indexOf('--inspector-port')
-  const port = Number(args[at + 1])
-  return at >= 0 && Number.isInteger(port) ? port : undefined
 }
 
 /**

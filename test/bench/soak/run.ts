@@ -14,15 +14,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startOrigin } from '../../support/origin'
 import { originControl } from '../../support/origin-control'
-import { startEdge } from '../../support/wrangler-dev'
+import { type RunningEdge, startEdge } from '../../support/wrangler-dev'
 import { machine, wranglerGroup } from '../procs'
-import { type RunningServer, startBareWorker } from '../servers'
+import { startBareWorker } from '../servers'
 import { snapshotSources } from '../snapshot'
 import { runtimeVersions } from '../versions'
 import { send } from './client'
 import { readConfig } from './config'
 import { type Drive, drive } from './drive'
-import { connectHeapProbe, inspectorPort } from './heap'
+import { connectHeapProbe } from './heap'
 import { judgeMemory } from './memory'
 import { report, type SoakConfig, type SoakResults } from './report'
 import { ascending, mean, percentile, slope } from './stats'
@@ -62,7 +62,7 @@ async function startTarget(
   work: string,
   notes: string[],
   onOutput: (text: string) => void
-): Promise<RunningServer> {
+): Promise<RunningEdge> {
   if (config.target === 'bare') {
     log('starting the bare Worker (wrangler dev; a control run, not the platform)')
     notes.push(
@@ -77,10 +77,7 @@ async function startTarget(
     'The platform ran from a snapshot of workers/, edge-cache/, origin/, schemas/ and wrangler.toml taken when the run started.'
   )
   log('starting the platform (wrangler dev, proxy mode)')
-  // startEdge runs wrangler in the current directory: point it at the snapshot.
-  const root = process.cwd()
-  process.chdir(snapshot)
-  return startEdge({ vars: { ORIGIN_URL: originUrl }, onOutput }).finally(() => process.chdir(root))
+  return startEdge({ vars: { ORIGIN_URL: originUrl }, onOutput, cwd: snapshot })
 }
 
 /**
@@ -181,8 +178,7 @@ async function main(): Promise<number> {
     stops.push(() => edge.stop())
     const base = new URL(edge.url)
     const pgid = wranglerGroup(Number(base.port))
-    const port = inspectorPort(pgid)
-    const heap = port === undefined ? undefined : await connectHeapProbe(port)
+    const heap = await connectHeapProbe(Number(new URL(edge.inspectorUrl).port))
     if (heap) stops.push(async () => heap.close())
     else notes.push('The Worker inspector did not answer: no JavaScript heap figures.')
 
