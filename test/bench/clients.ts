@@ -35,7 +35,7 @@ export function getBody(
     let status = 0
     let cacheStatus = ''
     let bytes = 0
-    const fail = (error: Error) => {
+    const settle = (intact: boolean, error?: Error) => {
       const endAt = performance.now()
       resolve({
         status,
@@ -43,10 +43,11 @@ export function getBody(
         bytes,
         ms: endAt - start,
         endAt,
-        error: error.message,
-        intact: false,
+        ...(error ? { error: error.message } : {}),
+        intact,
       })
     }
+    const fail = (error: Error) => settle(false, error)
     const req = get(url, { headers, agent }, (res) => {
       status = res.statusCode ?? 0
       cacheStatus = String(
@@ -67,17 +68,7 @@ export function getBody(
           }
         }
       })
-      res.on('end', () => {
-        const endAt = performance.now()
-        resolve({
-          status,
-          cacheStatus,
-          bytes,
-          ms: endAt - start,
-          endAt,
-          intact,
-        })
-      })
+      res.on('end', () => settle(intact))
       res.on('error', fail)
     })
     req.on('error', fail)

@@ -71,12 +71,7 @@ const isRestore = (key: string) => (hit: OriginHit) =>
   hit.method === 'POST' && hit.url.startsWith(`/${key}?restore`)
 
 if (s3.available && skipReason === undefined) {
-  const client = s3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    accessKeyId: s3.accessKeyId,
-    secretAccessKey: s3.secretAccessKey,
-  })
+  const client = s3Client(s3)
   const bucket = `archival-${crypto.randomUUID().slice(0, 8)}`
   const put = (key: string, body: string, extra: Partial<PutObjectCommandInput> = {}) =>
     client.send(

@@ -37,12 +37,7 @@ function get(path: string, pop: keyof typeof POPS, method = 'GET') {
 }
 
 if (s3.available && skipReason === undefined) {
-  const client = s3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    accessKeyId: s3.accessKeyId,
-    secretAccessKey: s3.secretAccessKey,
-  })
+  const client = s3Client(s3)
   const id = crypto.randomUUID().slice(0, 8)
   const defaultBucket = `regional-default-${id}`
   const euBucket = `regional-eu-${id}`

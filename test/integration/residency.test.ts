@@ -10,6 +10,7 @@ import { residencyRulesTable } from '../../schemas/config/tables'
 import { REGIONS } from '../../schemas/regions'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
+import { tierRequest } from '../support/tier-request'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
@@ -170,21 +171,20 @@ describe('tag rules with cache-in-region', () => {
 })
 
 describe('the tier enforces residency itself', () => {
+  /** Asks the tier shard `name` directly for `path`, pinned to the EU by the `eu-cache` rule. */
+  function serveEuContent(name: string, path: string) {
+    const stub = env.CACHE_TIER.get(env.CACHE_TIER.idFromName(name))
+    return stub.serve(
+      tierRequest(originUrl, 'res.test', path, {
+        residency: { rule: 'eu-cache', region: 'eu', mode: 'cache-in-region' },
+      })
+    )
+  }
+
   it('refuses to store content resident elsewhere even when a caller asks it to', async ({
     expect,
   }) => {
-    const stub = env.CACHE_TIER.get(env.CACHE_TIER.idFromName('tier:us:0'))
-    const res = await stub.serve({
-      key: 'https://res.test/eu/buggy-caller.bin',
-      headers: [],
-      origin: { kind: 'http', url: originUrl },
-      originPath: '/eu/buggy-caller.bin',
-      search: '',
-      allowSetCookie: false,
-      residency: { rule: 'eu-cache', region: 'eu', mode: 'cache-in-region' },
-      rules: [],
-      purge: { zone: 'res', minSeq: 0 },
-    })
+    const res = await serveEuContent('tier:us:0', '/eu/buggy-caller.bin')
     expect(res.status).toBe(200)
     expect(res.headers.get('cache-status')).not.toContain('stored')
     await res.text()
@@ -192,18 +192,7 @@ describe('the tier enforces residency itself', () => {
   })
 
   it('stores resident content in a shard of its own region', async ({ expect }) => {
-    const stub = env.CACHE_TIER.get(env.CACHE_TIER.idFromName('tier:eu:1'))
-    const res = await stub.serve({
-      key: 'https://res.test/eu/direct.bin',
-      headers: [],
-      origin: { kind: 'http', url: originUrl },
-      originPath: '/eu/direct.bin',
-      search: '',
-      allowSetCookie: false,
-      residency: { rule: 'eu-cache', region: 'eu', mode: 'cache-in-region' },
-      rules: [],
-      purge: { zone: 'res', minSeq: 0 },
-    })
+    const res = await serveEuContent('tier:eu:1', '/eu/direct.bin')
     await res.text()
     expect(res.headers.get('cache-status')).toContain('stored')
     expect(await whereStored('/eu/direct.bin')).toEqual(['tier:eu:1'])

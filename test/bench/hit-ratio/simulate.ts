@@ -93,6 +93,19 @@ function emptyResult(): Result {
   return { hits: 0, requests: 0, hitBytes: 0, bytes: 0 }
 }
 
+/**
+ * An LRU lookup over a Map kept in use order: on a hit, moves `key` to the most recently used
+ * end (a Map iterates in insertion order, so eviction walks from the least recently used).
+ * @returns whether `key` was cached
+ */
+function touch<K>(cache: Map<K, number>, key: K): boolean {
+  const size = cache.get(key)
+  if (size === undefined) return false
+  cache.delete(key)
+  cache.set(key, size)
+  return true
+}
+
 /** Plain LRU over a byte budget: every miss is stored, the least recently used goes first. */
 function lru(trace: Trace, budget: number, warm: number): Result {
   const result = emptyResult()
@@ -101,13 +114,9 @@ function lru(trace: Trace, budget: number, warm: number): Result {
   for (let r = 0; r < trace.ids.length; r++) {
     const id = trace.ids[r] ?? 0
     const size = trace.sizes[id] ?? 0
-    const hit = cache.has(id)
+    const hit = touch(cache, id)
     count(result, r, warm, size, hit)
-    if (hit) {
-      cache.delete(id)
-      cache.set(id, size)
-      continue
-    }
+    if (hit) continue
     if (size > budget) continue
     cache.set(id, size)
     used += size
@@ -135,13 +144,9 @@ function tinyLfu(trace: Trace, budget: number, warm: number): Result {
     const key = trace.keys[id] ?? ''
     const size = trace.sizes[id] ?? 0
     sketch.increment(key)
-    const hit = cache.has(key)
+    const hit = touch(cache, key)
     count(result, r, warm, size, hit)
-    if (hit) {
-      cache.delete(key)
-      cache.set(key, size)
-      continue
-    }
+    if (hit) continue
     const plan = planAdmission({ key, size }, used, budget, victims(), frequency)
     if (!plan.admit) continue
     for (const victim of plan.evict) {

@@ -8,7 +8,7 @@ import { normaliseStatus } from '../clients'
 import { type Outcome, send } from './client'
 import type { HeapProbe } from './heap'
 import { type Sample, startSampler } from './memory'
-import type { KindStats, SoakConfig, TimelineRow, UnexpectedExample } from './report'
+import type { KindStats, SoakConfig, SoakResults, TimelineRow, UnexpectedExample } from './report'
 import { ascending, percentile } from './stats'
 import { type Kind, MIX, type SoakRequest, type Workload } from './workload'
 
@@ -52,15 +52,13 @@ export class Tally {
   }
 }
 
-export interface Drive {
-  durationS: number
-  scheduled: number
-  issued: number
-  completed: number
-  dropped: number
-  interrupted: boolean
+/** What `drive` measured; the counts the results file's `run` repeats take their types from it. */
+export interface Drive
+  extends Pick<
+    SoakResults['run'],
+    'durationS' | 'scheduled' | 'issued' | 'completed' | 'dropped' | 'interrupted' | 'maxInFlight'
+  > {
   sendLags: number[]
-  maxInFlight: number
   kinds: Map<Kind, Tally>
   total: Tally
   samples: Sample[]

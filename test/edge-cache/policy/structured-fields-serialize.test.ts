@@ -14,16 +14,7 @@ import {
   serializeDictionary,
   serializeList,
 } from '../../../edge-cache/policy/structured-fields-serialize'
-
-const item = (value: BareItem, params: [string, BareItem][] = []): Item => ({
-  kind: 'item',
-  value,
-  params: new Map(params),
-})
-const int = (value: number): BareItem => ({ type: 'integer', value })
-const tok = (value: string): BareItem => ({ type: 'token', value })
-const str = (value: string): BareItem => ({ type: 'string', value })
-const TRUE: BareItem = { type: 'boolean', value: true }
+import { int, item, str, TRUE, tok } from '../../support/structured-fields'
 
 describe('serializers', () => {
   it.for([

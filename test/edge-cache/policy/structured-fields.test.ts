@@ -1,23 +1,12 @@
 import fc from 'fast-check'
 import { describe, it } from 'vitest'
 import {
-  type BareItem,
-  type Item,
   type Member,
   parseDictionary,
   parseItem,
   parseList,
 } from '../../../edge-cache/policy/structured-fields'
-
-const item = (value: BareItem, params: [string, BareItem][] = []): Item => ({
-  kind: 'item',
-  value,
-  params: new Map(params),
-})
-const int = (value: number): BareItem => ({ type: 'integer', value })
-const tok = (value: string): BareItem => ({ type: 'token', value })
-const str = (value: string): BareItem => ({ type: 'string', value })
-const TRUE: BareItem = { type: 'boolean', value: true }
+import { int, item, str, TRUE, tok } from '../../support/structured-fields'
 
 describe('parseItem', () => {
   it.for([
