@@ -89,6 +89,8 @@ function seedSql() {
   const q = (v) => `'${String(v).replaceAll("'", "''")}'`
   return [
     `INSERT OR REPLACE INTO zones (name, hosts) VALUES (${q(zone.name)}, ${q(JSON.stringify(zone.hosts))})`,
+    // The demo origin reads ORIGIN_BUCKET: the zone is granted that bucket (origin/dependencies.ts).
+    `INSERT OR REPLACE INTO grants (zone, kind, name) VALUES (${q(zone.name)}, 'bucket', ${q(origin.spec.binding)})`,
     `INSERT OR REPLACE INTO origins (zone, name, spec) VALUES (${q(zone.name)}, ${q(origin.name)}, ${q(JSON.stringify(origin.spec))})`,
     `INSERT OR REPLACE INTO routes (zone, name, spec) VALUES (${q(zone.name)}, ${q(route.name)}, ${q(JSON.stringify(route.spec))})`,
   ].join('; ')

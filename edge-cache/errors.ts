@@ -6,6 +6,7 @@ import {
   CircuitOpenError,
   InvalidObjectPathError,
   NoRegionalBucketError,
+  NotGrantedError,
   OriginError,
 } from '../origin/errors'
 import { ArchivedObjectError } from '../origin/s3'
@@ -21,6 +22,7 @@ export type EdgeErrorCode =
   | 'object_restoring'
   | 'object_archived'
   | 'no_regional_bucket'
+  | 'origin_not_granted'
   | 'not_cached'
   | 'resident_elsewhere'
   | 'config_unavailable'
@@ -80,6 +82,11 @@ export function originFailureResponse(error: unknown): Response {
     return errorResponse(500, 'no_regional_bucket', error.message, {
       details: { region: error.region },
     })
+  }
+  if (error instanceof NotGrantedError) {
+    // The binding's name stays in the log: the public answer does not describe the deployment.
+    console.error('origin config names what its zone was not granted:', error.message)
+    return errorResponse(502, 'origin_not_granted', 'the origin is not configured correctly')
   }
   if (error instanceof OriginError && error.kind === 'timeout') {
     return errorResponse(504, 'origin_timeout', error.message)

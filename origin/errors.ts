@@ -62,3 +62,20 @@ export class NoRegionalBucketError extends Error {
     this.region = region
   }
 }
+
+/**
+ * An origin record names a secret or bucket its zone was not granted (or one the platform keeps
+ * for itself). Nothing is resolved or sent: the request fails before any origin is asked.
+ * @see origin/dependencies.ts
+ */
+export class NotGrantedError extends Error {
+  override readonly name = 'NotGrantedError'
+  readonly kind: 'secret' | 'bucket'
+  readonly binding: string
+
+  constructor(kind: 'secret' | 'bucket', binding: string) {
+    super(`the zone was not granted the ${kind} ${binding}`)
+    this.kind = kind
+    this.binding = binding
+  }
+}

@@ -8,20 +8,12 @@
  * @see edge-cache/residency.ts
  */
 import type { BucketRegion, OriginSpec } from '../schemas/api/config'
-import { NoRegionalBucketError } from './errors'
+import type { OriginDependencies } from './dependencies'
+import { NoRegionalBucketError, NotGrantedError } from './errors'
 import { httpOrigin } from './http'
 import { r2Origin } from './r2'
 import { s3Client, s3Origin } from './s3'
 import type { Origin } from './types'
-
-export interface OriginDependencies {
-  /** Resolves an R2 binding name from config to the binding. */
-  bucket(binding: string): R2Bucket
-  /** Resolves a Worker secret named by config (S3 keys). */
-  secret(name: string): string
-  /** Default connect + first-byte timeout when the origin sets none. */
-  timeoutMs: number
-}
 
 /**
  * @param spec a validated origin record
@@ -29,9 +21,20 @@ export interface OriginDependencies {
  * @param region the residency region of the content (`TierRequest.residency?.region`), or
  *   undefined for content no residency rule pins
  * @returns the adapter; for a region the origin keeps no bucket in, one whose `fetch` rejects
- *   with `NoRegionalBucketError` (so the failure is answered like any origin failure)
+ *   with `NoRegionalBucketError`; for a name the zone was not granted, one that rejects with
+ *   `NotGrantedError` (either failure is answered like any origin failure)
  */
 export function selectOrigin(spec: OriginSpec, deps: OriginDependencies, region?: string): Origin {
+  try {
+    return adapterFor(spec, deps, region)
+  } catch (error) {
+    // Answered like any origin failure, and before anything was sent anywhere.
+    if (error instanceof NotGrantedError) return unavailable(error)
+    throw error
+  }
+}
+
+function adapterFor(spec: OriginSpec, deps: OriginDependencies, region?: string): Origin {
   switch (spec.kind) {
     case 'r2': {
       const regional = regionalBucket(spec.regions, region)
@@ -88,39 +91,4 @@ function unavailable(error: Error): Origin {
   return {
     fetch: () => Promise.reject(error),
   }
-}
-
-/**
- * Builds the dependencies from a Worker's bindings: any R2 bucket binding may be named by config.
- * @param bindings the Worker's env
- * @throws TypeError when a configured binding does not exist or is not an R2 bucket
- */
-export function originDependencies(bindings: object, timeoutMs: number): OriginDependencies {
-  return {
-    bucket(binding) {
-      const candidate: unknown = Reflect.get(bindings, binding)
-      if (!isR2Bucket(candidate)) {
-        throw new TypeError(`expected binding ${binding} to be an R2 bucket`)
-      }
-      return candidate
-    },
-    secret(name) {
-      const value: unknown = Reflect.get(bindings, name)
-      // The message names the secret, never a value.
-      if (typeof value !== 'string' || value === '') {
-        throw new TypeError(`expected the Worker secret ${name} to be set`)
-      }
-      return value
-    },
-    timeoutMs,
-  }
-}
-
-function isR2Bucket(value: unknown): value is R2Bucket {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof Reflect.get(value, 'get') === 'function' &&
-    typeof Reflect.get(value, 'head') === 'function'
-  )
 }

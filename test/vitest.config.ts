@@ -58,6 +58,8 @@ export default defineConfig({
                 ...s3TestSecrets(),
                 // Test-only values: the bootstrap admin token and a short purge bound.
                 ADMIN_TOKEN: 'test-admin-token',
+                // What origin config may name here: the local S3 server's keys, the origin bucket.
+                ORIGIN_SECRETS: 'S3_TEST_KEY,S3_TEST_SECRET',
                 PURGE_STALENESS_MS: '200',
                 // Small tier shards so capacity tests fill them; R2 for bodies over 1 MiB.
                 TIER_SHARD_BUDGET_BYTES: '8388608',

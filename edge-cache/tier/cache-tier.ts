@@ -14,9 +14,10 @@
 
 import { DurableObject } from 'cloudflare:workers'
 import { BreakerRegistry } from '../../origin/breakers'
+import { originDependencies } from '../../origin/dependencies'
 import { CircuitOpenError } from '../../origin/errors'
 import { ArchivedObjectError } from '../../origin/s3'
-import { originDependencies, selectOrigin } from '../../origin/select'
+import { selectOrigin } from '../../origin/select'
 import type { Origin, OriginRequest } from '../../origin/types'
 import type { EntryMeta } from '../entry'
 import { errorResponse, originFailureResponse } from '../errors'
@@ -650,7 +651,7 @@ export class CacheTier extends DurableObject<Env> {
    */
   #origin(request: TierRequest): Origin {
     const region = request.residency?.region
-    const deps = originDependencies(this.env, timeout(this.env))
+    const deps = originDependencies(this.env, request.grants, timeout(this.env))
     return this.#breakers.protect(
       selectOrigin(request.origin, deps, region),
       request.origin,

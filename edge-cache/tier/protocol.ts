@@ -2,6 +2,7 @@
  * @module tier/protocol
  * What the edge sends a tier shard. Plain data, so it crosses Durable Object RPC as is.
  */
+import type { ZoneGrants } from '../../origin/dependencies'
 import type { OriginSpec } from '../../schemas/api/config'
 import type { Residency, ResidencyRule } from '../residency'
 import type { TierArchival } from './archival'
@@ -12,6 +13,8 @@ export interface TierRequest {
   /** End-to-end request headers; client conditionals and Range are already removed. */
   headers: [string, string][]
   origin: OriginSpec
+  /** What the origin may resolve: its zone's grants (origin/dependencies.ts). */
+  grants: ZoneGrants
   /** Path below the route, as the origin adapter wants it. */
   originPath: string
   search: string

@@ -27,6 +27,11 @@ export const createTokenSchema = z.object({
 })
 export type CreateToken = z.infer<typeof createTokenSchema>
 
+/** A grant's kind as the path spells it (`/grants/secrets/NAME`), as the store spells it. */
+export const grantKindSchema = z
+  .enum(['secrets', 'buckets'])
+  .transform((kind) => (kind === 'secrets' ? 'secret' : 'bucket'))
+
 /** `GET /_admin/audit?zone=&limit=` */
 export const auditQuerySchema = z.object({
   zone: configNameSchema.optional(),

@@ -50,6 +50,23 @@ export const routesTable = zoneRecordTable('routes')
 export const residencyRulesTable = zoneRecordTable('residency_rules')
 
 /**
+ * What a zone's origins may use of the Worker's secrets and R2 buckets (origin/dependencies.ts).
+ * Written with the bootstrap token only; a name must also be in the deployment's allow-list.
+ */
+export const grantsTable = sqliteTable(
+  'grants',
+  {
+    zone: text('zone')
+      .notNull()
+      .references(() => zonesTable.name, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['secret', 'bucket'] }).notNull(),
+    name: text('name').notNull(),
+    createdAt: timestamps.createdAt,
+  },
+  (t) => [primaryKey({ columns: [t.zone, t.kind, t.name] })]
+)
+
+/**
  * Admin API tokens. Only the SHA-256 of a token is kept: its value is shown once, at creation.
  * Revoked tokens stay (with `revoked_at`) so that audit rows keep naming who they were.
  */

@@ -109,6 +109,9 @@ describe('records under a zone', () => {
   beforeAll(async () => {
     await zone('records')
     await admin('PUT', '/zones/records/origins/main', { body: { kind: 'http', url: originUrl } })
+    // The r2 origin below names ORIGIN_BUCKET: the operator grants it to the zone first.
+    const granted = await admin('PUT', '/zones/records/grants/buckets/ORIGIN_BUCKET')
+    if (granted.status !== 201) throw new Error(`grant: ${JSON.stringify(granted.body)}`)
   })
 
   it.for([

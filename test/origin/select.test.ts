@@ -3,8 +3,9 @@
  * @see origin/select.ts
  */
 import { describe, it } from 'vitest'
+import type { OriginDependencies } from '../../origin/dependencies'
 import { NoRegionalBucketError } from '../../origin/errors'
-import { type OriginDependencies, regionalBucket, selectOrigin } from '../../origin/select'
+import { regionalBucket, selectOrigin } from '../../origin/select'
 import { originSpecSchema } from '../../schemas/api/config'
 
 describe('regionalBucket', () => {

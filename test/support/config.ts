@@ -1,9 +1,11 @@
 /**
- * Writes zones straight into the test D1 (the admin API is not involved here).
+ * Writes zones straight into the test D1 (the admin API is not involved here), granting the
+ * zone every secret and bucket its origin names, as the operator would.
  */
 import { drizzle } from 'drizzle-orm/d1'
+import { originReferences } from '../../origin/references'
 import type { OriginSpec, RouteSpec } from '../../schemas/api/config'
-import { originsTable, routesTable, zonesTable } from '../../schemas/config/tables'
+import { grantsTable, originsTable, routesTable, zonesTable } from '../../schemas/config/tables'
 
 export interface TestZone {
   name: string
@@ -19,6 +21,9 @@ export async function putZone(db: D1Database, zone: TestZone): Promise<void> {
     .insert(originsTable)
     .values({ zone: zone.name, name: 'main', spec: zone.origin })
     .onConflictDoNothing()
+  for (const { kind, name } of originReferences(zone.origin)) {
+    await d.insert(grantsTable).values({ zone: zone.name, kind, name }).onConflictDoNothing()
+  }
   const route: RouteSpec = {
     pathPrefix: '/',
     origin: 'main',

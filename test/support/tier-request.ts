@@ -3,6 +3,7 @@
  * on `host` from the test HTTP origin, no residency, nothing purged.
  */
 import type { TierRequest } from '../../edge-cache/tier/protocol'
+import { NO_GRANTS } from '../../origin/dependencies'
 
 export function tierRequest(
   originUrl: string,
@@ -15,6 +16,7 @@ export function tierRequest(
     key: `https://${host}${path}`,
     headers: [],
     origin: { kind: 'http', url: originUrl },
+    grants: NO_GRANTS,
     originPath: path,
     search: '',
     allowSetCookie: false,

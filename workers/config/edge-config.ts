@@ -2,6 +2,7 @@
  * @module config/edge-config
  * The edge's in-memory view of configuration and the pure lookup from (host, path) to a route.
  */
+import { NO_GRANTS, type ZoneGrants } from '../../origin/dependencies'
 import type { OriginSpec, ResidencyRuleSpec, RouteSpec } from '../../schemas/api/config'
 
 export interface ZoneConfig {
@@ -12,6 +13,8 @@ export interface ZoneConfig {
   routes: readonly { name: string; spec: RouteSpec }[]
   /** Where the zone's content may be cached and served, in name order. */
   residencyRules: readonly { name: string; spec: ResidencyRuleSpec }[]
+  /** The secrets and buckets the zone's origins may use (origin/dependencies.ts). */
+  grants: ZoneGrants
 }
 
 export interface EdgeConfig {
@@ -26,6 +29,8 @@ export interface ResolvedRoute {
   origin: OriginSpec
   /** The path below the route's prefix, starting with `/`. */
   originPath: string
+  /** The zone's grants: all its origin may resolve. */
+  grants: ZoneGrants
 }
 
 /** The catch-all zone of proxy mode: every host and path from one HTTP origin. */
@@ -47,6 +52,7 @@ export function proxyZone(originUrl: string): ZoneConfig {
       },
     ],
     residencyRules: [],
+    grants: NO_GRANTS,
   }
 }
 
@@ -77,6 +83,7 @@ export function resolveRoute(
     originName: route.spec.origin,
     origin,
     originPath: rest.startsWith('/') ? rest : `/${rest}`,
+    grants: zone.grants,
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { drizzle } from 'drizzle-orm/d1'
 import { joinShared } from '../../edge-cache/join-shared'
+import { NO_GRANTS } from '../../origin/dependencies'
 import {
   originSpecSchema,
   residencyRuleSpecSchema,
@@ -17,6 +18,7 @@ import {
   routesTable,
   zonesTable,
 } from '../../schemas/config/tables'
+import { allGrants } from '../admin/grant-store'
 import { byLongestPrefix, type EdgeConfig, proxyZone, type ZoneConfig } from './edge-config'
 
 export interface SnapshotSource {
@@ -65,11 +67,12 @@ export function resetConfigSnapshot(): void {
 
 async function loadConfig(source: SnapshotSource): Promise<EdgeConfig> {
   const db = drizzle(source.db)
-  const [zoneRows, originRows, routeRows, residencyRows] = await Promise.all([
+  const [zoneRows, originRows, routeRows, residencyRows, grants] = await Promise.all([
     db.select().from(zonesTable),
     db.select().from(originsTable),
     db.select().from(routesTable),
     db.select().from(residencyRulesTable).orderBy(residencyRulesTable.name),
+    allGrants(db),
   ])
   const zones: ZoneConfig[] = []
   for (const row of zoneRows) {
@@ -108,7 +111,14 @@ async function loadConfig(source: SnapshotSource): Promise<EdgeConfig> {
         )
         return []
       })
-    zones.push({ name: row.name, hosts: zone.data.hosts, origins, routes, residencyRules })
+    zones.push({
+      name: row.name,
+      hosts: zone.data.hosts,
+      origins,
+      routes,
+      residencyRules,
+      grants: grants.get(row.name) ?? NO_GRANTS,
+    })
   }
   // Proxy mode's catch-all goes last so that configured zones still win for their hosts.
   if (source.proxyOriginUrl) zones.push(proxyZone(source.proxyOriginUrl))

@@ -107,6 +107,23 @@ export function requireScope(scope: TokenScope): MiddlewareHandler<AdminEnv> {
   }
 }
 
+/**
+ * Lets only the bootstrap token through: what reaches beyond every zone (granting a secret or a
+ * bucket) is never delegated to a zone's token, whatever its scopes.
+ */
+export function requireBootstrap(): MiddlewareHandler<AdminEnv> {
+  return async (c, next) => {
+    const principal = c.get('principal')
+    if (principal.kind !== 'bootstrap') {
+      return failure(403, {
+        code: 'forbidden',
+        message: `token ${principal.id} cannot do this: it needs the bootstrap token`,
+      })
+    }
+    return next()
+  }
+}
+
 /** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive). */
 function bearerToken(header: string | undefined): string | undefined {
   const match = header?.match(/^Bearer[ \t]+(\S+)[ \t]*$/i)

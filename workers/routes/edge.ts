@@ -14,7 +14,8 @@ import { decideResidency, type ResidencyRule } from '../../edge-cache/residency'
 import { L1Cache } from '../../edge-cache/store/l1'
 import { archivalFor } from '../../edge-cache/tier/archival'
 import { BreakerRegistry } from '../../origin/breakers'
-import { originDependencies, selectOrigin } from '../../origin/select'
+import { originDependencies } from '../../origin/dependencies'
+import { selectOrigin } from '../../origin/select'
 import { type PopLocation, regionNamed, regionOf } from '../../schemas/regions'
 import type { AppEnv } from '../app-env'
 import { type EdgeConfig, resolveRoute } from '../config/edge-config'
@@ -77,6 +78,7 @@ edgeRoutes.all('*', async (c) => {
       search: url.search,
       tier: {
         origin: route.origin,
+        grants: route.grants,
         allowSetCookie: route.spec.allowSetCookie,
         archival: archivalFor(route.spec.archival, url.pathname),
       },
@@ -105,7 +107,11 @@ edgeRoutes.all('*', async (c) => {
       // Resident content is read only from its region's bucket (origin/select.ts).
       origin: () => {
         const region = residency.kind === 'open' ? undefined : residency.residency.region
-        const origin = selectOrigin(route.origin, originDependencies(c.env, timeoutMs), region)
+        const origin = selectOrigin(
+          route.origin,
+          originDependencies(c.env, route.grants, timeoutMs),
+          region
+        )
         return edgeBreakers.protect(origin, route.origin, region)
       },
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),

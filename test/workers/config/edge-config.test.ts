@@ -1,4 +1,5 @@
 import { describe, it } from 'vitest'
+import { NO_GRANTS } from '../../../origin/dependencies'
 import {
   byLongestPrefix,
   type EdgeConfig,
@@ -19,6 +20,7 @@ function zone(name: string, hosts: string[], prefixes: string[]): ZoneConfig {
       }))
       .sort(byLongestPrefix),
     residencyRules: [],
+    grants: NO_GRANTS,
   }
 }
 

@@ -11,8 +11,9 @@ import { adminOpenApi } from '../../../schemas/api/openapi'
 import { failure } from '../../admin/envelope'
 import { isConfigStoreFailure } from '../../errors'
 import { metricsText } from '../../metrics'
-import { type AdminEnv, adminAuth } from '../../middleware/admin-auth'
+import { type AdminEnv, adminAuth, requireBootstrap } from '../../middleware/admin-auth'
 import { auditRoutes } from './audit'
+import { grantRoutes } from './grants'
 import { originRoutes } from './origins'
 import { purgeRoutes } from './purge'
 import { residencyRuleRoutes } from './residency-rules'
@@ -44,7 +45,8 @@ adminRoutes.onError((error, c) => {
 // The API's description is public; everything else needs a token.
 adminRoutes.get('/openapi.json', (c) => c.json(adminOpenApi()))
 adminRoutes.use('*', adminAuth())
-adminRoutes.get('/metrics', (c) =>
+// The counters cover every zone this isolate served: not for a zone's token.
+adminRoutes.get('/metrics', requireBootstrap(), (c) =>
   c.text(metricsText(), 200, {
     'content-type': 'text/plain; version=0.0.4',
     'cache-control': 'no-store',
@@ -56,6 +58,7 @@ adminRoutes.route('/zones/:zone/origins', originRoutes)
 adminRoutes.route('/zones/:zone/routes', routeRoutes)
 adminRoutes.route('/zones/:zone/residency-rules', residencyRuleRoutes)
 adminRoutes.route('/zones/:zone/tokens', tokenRoutes)
+adminRoutes.route('/zones/:zone/grants', grantRoutes)
 adminRoutes.route('/audit', auditRoutes)
 // Unknown admin paths must not fall through to the edge's catch-all content route.
 adminRoutes.all('*', (c) =>

@@ -108,6 +108,26 @@ export async function commitAudited(
   await db.batch([change, auditQuery(db, entry, new Date())])
 }
 
+/**
+ * Records a refused write: who tried what. The refusal changes nothing else.
+ * @param summary what was refused and why: never a secret value
+ */
+export async function auditRefusal(
+  c: AdminContext,
+  zone: string | null,
+  summary: unknown
+): Promise<void> {
+  const db = configDb(c)
+  const entry = {
+    actor: c.get('principal').id,
+    zone,
+    method: c.req.method,
+    path: c.req.path,
+    summary,
+  }
+  await auditQuery(db, entry, new Date())
+}
+
 /** @returns a 404 envelope for a missing zone */
 export function zoneNotFound(zone: string): Response {
   return failure(404, { code: 'zone_not_found', message: `zone ${zone} does not exist` })

@@ -18,7 +18,15 @@ import {
 } from '../../admin/config-store'
 import { failure, success } from '../../admin/envelope'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
-import { commitAudited, configDb, invalid, readBody, zoneNotFound, zoneParam } from './request'
+import {
+  type AdminContext,
+  commitAudited,
+  configDb,
+  invalid,
+  readBody,
+  zoneNotFound,
+  zoneParam,
+} from './request'
 
 export interface ZoneRecordOptions<S extends z.ZodType> {
   /** The path segment, also the prefix of field paths in 400 messages: `routes`. */
@@ -33,7 +41,8 @@ export interface ZoneRecordOptions<S extends z.ZodType> {
    */
   checkPut?: (
     db: ConfigDb,
-    record: { zone: string; name: string; spec: z.output<S> }
+    record: { zone: string; name: string; spec: z.output<S> },
+    c: AdminContext
   ) => Promise<Response | undefined>
   /** Refuses a delete that would leave the zone inconsistent (an origin still routed to). */
   checkDelete?: (
@@ -75,7 +84,7 @@ export function zoneRecordRoutes<S extends z.ZodType>(options: ZoneRecordOptions
       const db = configDb(c)
       if (!(await getZone(db, zone))) return zoneNotFound(zone)
       const record = { zone, name: name.data, spec: body.data }
-      const refused = await options.checkPut?.(db, record)
+      const refused = await options.checkPut?.(db, record, c)
       if (refused) return refused
       const existing = await getRecord(db, table, zone, name.data)
       const now = new Date()

@@ -35,6 +35,13 @@ export const zoneRoutes = new Hono<AdminEnv>()
     if (!body.ok) return body.response
     const db = configDb(c)
     const hosts = [...new Set(body.data.hosts)]
+    // The catch-all takes every host no other zone claims: that is the deployment's to give.
+    if (hosts.includes('*') && c.get('principal').kind !== 'bootstrap') {
+      return failure(403, {
+        code: 'forbidden',
+        message: 'zones.hosts: only the bootstrap token may claim the catch-all host *',
+      })
+    }
     const claimed = await hostClaimedElsewhere(db, name.data, hosts)
     if (claimed) {
       return failure(409, {

@@ -1,0 +1,143 @@
+/**
+ * @module origin/dependencies
+ * What a zone's origins may use of the Worker's bindings. Two gates, both required:
+ * - the deployment's allow-list (`ORIGIN_SECRETS`, `ORIGIN_BUCKETS` in wrangler.toml): the only
+ *   names any config may ever use; the platform's own bindings are struck from it whatever it says;
+ * - the zone's grants (D1 `grants`, written with the bootstrap token only): which of those names
+ *   this zone may use.
+ * The adapters get a map built from exactly those names, never the whole `Env`, so an origin
+ * record that names `ADMIN_TOKEN` or `TIER_BUCKET` resolves nothing, whoever wrote it.
+ */
+import { NotGrantedError } from './errors'
+import type { GrantKind } from './references'
+
+/**
+ * Bindings the platform keeps for itself: its bootstrap token, config D1, Durable Objects and
+ * tier buckets. Never nameable by config, even when an allow-list or a grant names one.
+ */
+const PLATFORM_BINDINGS: ReadonlySet<string> = new Set([
+  'ADMIN_TOKEN',
+  'CONFIG_DB',
+  'CACHE_TIER',
+  'PURGE_LOG',
+  'ORIGIN_SECRETS',
+  'ORIGIN_BUCKETS',
+])
+/** Every `TIER_*` binding or variable is the tier's (buckets per region, settings). */
+const PLATFORM_PREFIXES = ['TIER_']
+
+/** @returns whether `name` is one of the platform's own bindings */
+export function isPlatformBinding(name: string): boolean {
+  return PLATFORM_BINDINGS.has(name) || PLATFORM_PREFIXES.some((p) => name.startsWith(p))
+}
+
+/** The names a deployment lets config use at all. */
+export interface AllowList {
+  secret: ReadonlySet<string>
+  bucket: ReadonlySet<string>
+}
+
+/**
+ * @param vars the Worker's `ORIGIN_SECRETS` and `ORIGIN_BUCKETS` (names separated by commas or
+ *   white space)
+ * @returns the allow-list, without any platform binding it names
+ */
+export function allowList(vars: { ORIGIN_SECRETS?: string; ORIGIN_BUCKETS?: string }): AllowList {
+  return { secret: nameSet(vars.ORIGIN_SECRETS), bucket: nameSet(vars.ORIGIN_BUCKETS) }
+}
+
+function nameSet(value: string | undefined): ReadonlySet<string> {
+  const names = (value ?? '').split(/[\s,]+/).filter((n) => n !== '' && !isPlatformBinding(n))
+  return new Set(names)
+}
+
+/**
+ * Why a name may not be granted, or undefined when it may.
+ * @param allowed the deployment's allow-list
+ */
+export function grantRefusal(
+  kind: GrantKind,
+  name: string,
+  allowed: AllowList
+): { code: 'platform_binding' | 'not_allow_listed'; message: string } | undefined {
+  if (isPlatformBinding(name)) {
+    return { code: 'platform_binding', message: `${name} is a binding of the platform itself` }
+  }
+  if (!allowed[kind].has(name)) {
+    const list = kind === 'secret' ? 'ORIGIN_SECRETS' : 'ORIGIN_BUCKETS'
+    return { code: 'not_allow_listed', message: `${name} is not in the deployment's ${list}` }
+  }
+  return undefined
+}
+
+/** The names one zone may use: its grants. */
+export interface ZoneGrants {
+  secret: readonly string[]
+  bucket: readonly string[]
+}
+
+export const NO_GRANTS: ZoneGrants = { secret: [], bucket: [] }
+
+export interface OriginDependencies {
+  /** Resolves an R2 binding name from config to the binding. */
+  bucket(binding: string): R2Bucket
+  /** Resolves a Worker secret named by config (S3 keys, signing keys). */
+  secret(name: string): string
+  /** Default connect + first-byte timeout when the origin sets none. */
+  timeoutMs: number
+}
+
+/**
+ * Builds the dependencies of one zone's origins from the Worker's bindings.
+ * @param bindings the Worker's env (read here only, for the granted names)
+ * @param grants the zone's grants
+ * @param timeoutMs the default origin timeout
+ * @returns resolvers that throw `NotGrantedError` for a name the zone may not use, and
+ *   TypeError for a granted name that is not bound (or not an R2 bucket)
+ */
+export function originDependencies(
+  bindings: object,
+  grants: ZoneGrants,
+  timeoutMs: number
+): OriginDependencies {
+  const allowed = allowList({
+    ORIGIN_SECRETS: stringBinding(bindings, 'ORIGIN_SECRETS'),
+    ORIGIN_BUCKETS: stringBinding(bindings, 'ORIGIN_BUCKETS'),
+  })
+  const usable = (kind: GrantKind, name: string) =>
+    grants[kind].includes(name) && grantRefusal(kind, name, allowed) === undefined
+  return {
+    bucket(binding) {
+      if (!usable('bucket', binding)) throw new NotGrantedError('bucket', binding)
+      const candidate: unknown = Reflect.get(bindings, binding)
+      if (!isR2Bucket(candidate)) {
+        throw new TypeError(`expected binding ${binding} to be an R2 bucket`)
+      }
+      return candidate
+    },
+    secret(name) {
+      if (!usable('secret', name)) throw new NotGrantedError('secret', name)
+      const value = stringBinding(bindings, name)
+      // The message names the secret, never a value.
+      if (value === undefined || value === '') {
+        throw new TypeError(`expected the Worker secret ${name} to be set`)
+      }
+      return value
+    },
+    timeoutMs,
+  }
+}
+
+function stringBinding(bindings: object, name: string): string | undefined {
+  const value: unknown = Reflect.get(bindings, name)
+  return typeof value === 'string' ? value : undefined
+}
+
+function isR2Bucket(value: unknown): value is R2Bucket {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof Reflect.get(value, 'get') === 'function' &&
+    typeof Reflect.get(value, 'head') === 'function'
+  )
+}

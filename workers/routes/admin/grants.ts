@@ -1,0 +1,115 @@
+/**
+ * @module routes/admin/grants
+ * `/_admin/zones/:zone/grants[/:kind/:name]`: which Worker secrets (`secrets`) and R2 bucket
+ * bindings (`buckets`) the zone's origins may name. Anyone who may read the zone's config sees
+ * its grants (names only); only the bootstrap token grants or revokes, and only names in the
+ * deployment's allow-list (`ORIGIN_SECRETS`, `ORIGIN_BUCKETS`), never a platform binding.
+ */
+import { Hono } from 'hono'
+import { allowList, grantRefusal } from '../../../origin/dependencies'
+import { originReferences } from '../../../origin/references'
+import { grantKindSchema } from '../../../schemas/api/admin'
+import { originSpecSchema, secretNameSchema } from '../../../schemas/api/config'
+import { originsTable } from '../../../schemas/config/tables'
+import { getZone, listRecords } from '../../admin/config-store'
+import { failure, success } from '../../admin/envelope'
+import { deleteGrantQuery, hasGrant, putGrantQuery, zoneGrants } from '../../admin/grant-store'
+import { type AdminEnv, requireBootstrap, requireScope } from '../../middleware/admin-auth'
+import {
+  type AdminContext,
+  auditRefusal,
+  commitAudited,
+  configDb,
+  invalid,
+  zoneNotFound,
+  zoneParam,
+} from './request'
+
+export const grantRoutes = new Hono<AdminEnv>()
+  .get('/', requireScope('config:read'), async (c) => {
+    const zone = zoneParam(c)
+    const db = configDb(c)
+    if (!(await getZone(db, zone))) return zoneNotFound(zone)
+    return success(await zoneGrants(db, zone))
+  })
+  .put('/:kind/:name', requireBootstrap(), async (c) => {
+    const grant = grantParams(c)
+    if (!grant.ok) return grant.response
+    const db = configDb(c)
+    if (!(await getZone(db, grant.zone))) return zoneNotFound(grant.zone)
+    const refusal = grantRefusal(grant.kind, grant.name, allowList(c.env))
+    if (refusal) {
+      await auditRefusal(c, grant.zone, {
+        change: 'refused',
+        kind: 'grant',
+        grant: { kind: grant.kind, name: grant.name },
+        refusal,
+      })
+      return failure(refusal.code === 'platform_binding' ? 403 : 400, {
+        code: refusal.code,
+        message: `grants.name: ${refusal.message}`,
+      })
+    }
+    const existed = await hasGrant(db, grant.zone, grant.kind, grant.name)
+    if (!existed) {
+      await commitAudited(c, putGrantQuery(db, grant), grant.zone, {
+        change: 'create',
+        kind: 'grant',
+        grant: { kind: grant.kind, name: grant.name },
+      })
+    }
+    return success({ kind: grant.kind, name: grant.name }, existed ? 200 : 201)
+  })
+  .delete('/:kind/:name', requireBootstrap(), async (c) => {
+    const grant = grantParams(c)
+    if (!grant.ok) return grant.response
+    const db = configDb(c)
+    if (!(await hasGrant(db, grant.zone, grant.kind, grant.name))) {
+      return failure(404, {
+        code: 'not_found',
+        message: `zone ${grant.zone} holds no grant of ${grant.kind} ${grant.name}`,
+      })
+    }
+    const users = await originsNaming(c, grant)
+    if (users.length > 0) {
+      return failure(409, {
+        code: 'grant_in_use',
+        message: `origin(s) ${users.join(', ')} of zone ${grant.zone} name ${grant.name}: change them first`,
+      })
+    }
+    await commitAudited(c, deleteGrantQuery(db, grant), grant.zone, {
+      change: 'delete',
+      kind: 'grant',
+      grant: { kind: grant.kind, name: grant.name },
+    })
+    return success({ kind: grant.kind, name: grant.name })
+  })
+
+type GrantParams =
+  | { ok: true; zone: string; kind: 'secret' | 'bucket'; name: string }
+  | { ok: false; response: Response }
+
+/** `:kind` is `secrets` or `buckets` in the path, `secret` or `bucket` everywhere else. */
+function grantParams(c: AdminContext): GrantParams {
+  const kind = grantKindSchema.safeParse(c.req.param('kind'))
+  if (!kind.success) return { ok: false, response: invalid('grants.kind', kind.error.issues) }
+  const name = secretNameSchema.safeParse(c.req.param('name'))
+  if (!name.success) return { ok: false, response: invalid('grants.name', name.error.issues) }
+  return { ok: true, zone: zoneParam(c), kind: kind.data, name: name.data }
+}
+
+async function originsNaming(
+  c: AdminContext,
+  grant: { zone: string; kind: 'secret' | 'bucket'; name: string }
+): Promise<string[]> {
+  const origins = await listRecords(configDb(c), originsTable, grant.zone)
+  return origins
+    .filter((origin) => {
+      const spec = originSpecSchema.safeParse(origin.spec)
+      return (
+        spec.success &&
+        originReferences(spec.data).some((r) => r.kind === grant.kind && r.name === grant.name)
+      )
+    })
+    .map((origin) => origin.name)
+}
