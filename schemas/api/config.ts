@@ -169,7 +169,7 @@ export type ArchivalSpec = z.infer<typeof archivalSpecSchema>
 export const zoneSpecSchema = z.object({
   // Bounded after lower-casing, which can lengthen (`İ` becomes two code units): what is stored
   // must parse again when the edge reads it back.
-  hosts: z.array(z.string().toLowerCase().min(1).max(253)).min(1),
+  hosts: z.array(z.string().toLowerCase().min(1).max(253)).min(1).max(100),
 })
 export type ZoneSpec = z.infer<typeof zoneSpecSchema>
 

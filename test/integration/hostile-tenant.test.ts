@@ -1,0 +1,386 @@
+/**
+ * A zone's owner holding a zone-scoped token tries to reach beyond the zone. Every attempt is
+ * refused with the right status, leaves no trace in the other zone, and — where the attack aims
+ * at sending a secret out — an attacker's server on loopback receives nothing.
+ * @see https://github.com/edge-cdn/edge-cdn/issues/13
+ */
+import { env, exports } from 'cloudflare:workers'
+import { drizzle } from 'drizzle-orm/d1'
+import { beforeAll, describe, inject, it } from 'vitest'
+import { grantsTable, originsTable, routesTable } from '../../schemas/config/tables'
+import { resetConfigSnapshot } from '../../workers/config/snapshot'
+import { type AdminAnswer, admin, bootstrapToken } from '../support/admin'
+import type { OriginHit } from '../support/origin'
+import { originControl } from '../support/origin-control'
+
+const originUrl = inject('originUrl')
+const db = drizzle(env.CONFIG_DB)
+
+/** Every value the Worker holds that must never leave it. */
+function secretValues(): string[] {
+  const names = ['ADMIN_TOKEN', 'S3_TEST_KEY', 'S3_TEST_SECRET']
+  return names.flatMap((name) => {
+    const value: unknown = Reflect.get(env, name)
+    return typeof value === 'string' && value !== '' ? [value] : []
+  })
+}
+
+/** A loopback server standing in for the attacker's: it records everything it receives. */
+async function attackerServer(): Promise<{ url: string; hits(): Promise<OriginHit[]> }> {
+  return originControl(originUrl).proxy(originUrl)
+}
+
+function leaked(hits: OriginHit[]): string[] {
+  const seen = JSON.stringify(hits)
+  return secretValues().filter((value) => seen.includes(value))
+}
+
+async function put(path: string, body: unknown, token?: string): Promise<AdminAnswer> {
+  return admin('PUT', path, { body, token })
+}
+
+async function ok(answer: Promise<AdminAnswer>): Promise<AdminAnswer> {
+  const res = await answer
+  if (res.status >= 300) throw new Error(`setup: ${res.status} ${JSON.stringify(res.body)}`)
+  return res
+}
+
+let tenant: string
+let tenantPurge: string
+let victimTokenId: string
+
+beforeAll(async () => {
+  await ok(put('/zones/victim', { hosts: ['victim.hostile.test'] }))
+  await ok(put('/zones/victim/origins/main', { kind: 'http', url: originUrl }))
+  await ok(put('/zones/victim/routes/all', { pathPrefix: '/', origin: 'main' }))
+  await ok(put('/zones/victim/grants/secrets/S3_TEST_KEY', undefined))
+  await ok(put('/zones/victim/grants/secrets/S3_TEST_SECRET', undefined))
+  await ok(put('/zones/tenant', { hosts: ['tenant.hostile.test'] }))
+  const made = await ok(
+    admin('POST', '/zones/tenant/tokens', { body: { scopes: ['config:read', 'config:write'] } })
+  )
+  tenant = (made.body.result as { token: string }).token
+  const purger = await ok(admin('POST', '/zones/tenant/tokens', { body: { scopes: ['purge'] } }))
+  tenantPurge = (purger.body.result as { token: string }).token
+  const victims = await ok(
+    admin('POST', '/zones/victim/tokens', { body: { scopes: ['config:read'] } })
+  )
+  victimTokenId = (victims.body.result as { id: string }).id
+})
+
+describe('secret and binding exfiltration', () => {
+  it.for([
+    ['the bootstrap token as S3 key id', 'ADMIN_TOKEN', 'origins.accessKeyIdSecret'],
+    ['a secret granted to another zone', 'S3_TEST_KEY', 'origins.accessKeyIdSecret'],
+    ['a secret no one was granted', 'CONFIG_TTL_MS', 'origins.accessKeyIdSecret'],
+  ] as const)(
+    'refuses an S3 origin naming %s, and the attacker receives nothing',
+    async ([, secret, field], { expect }) => {
+      const attacker = await attackerServer()
+      const res = await put(
+        '/zones/tenant/origins/steal',
+        {
+          kind: 's3',
+          bucket: 'loot',
+          region: 'us-east-1',
+          endpoint: attacker.url,
+          forcePathStyle: true,
+          accessKeyIdSecret: secret,
+          secretAccessKeySecret: 'S3_TEST_SECRET',
+        },
+        tenant
+      )
+      expect(res.status).toBe(403)
+      expect(res.body.errors[0]).toMatchObject({ code: 'not_granted' })
+      expect(res.body.errors[0]?.message).toContain(field)
+      expect(await db.select().from(originsTable)).not.toContainEqual(
+        expect.objectContaining({ zone: 'tenant', name: 'steal' })
+      )
+      // The route to it cannot exist either: the origin does not.
+      const route = await put(
+        '/zones/tenant/routes/all',
+        { pathPrefix: '/', origin: 'steal' },
+        tenant
+      )
+      expect(route.status).toBe(409)
+      await exports.default.fetch('https://tenant.hostile.test/anything')
+      expect(await attacker.hits()).toEqual([])
+    }
+  )
+
+  it.for(['TIER_BUCKET', 'CONFIG_DB', 'CACHE_TIER', 'ORIGIN_BUCKET'])(
+    'refuses an R2 origin on %s, which the zone was not granted',
+    async (binding, { expect }) => {
+      const res = await put('/zones/tenant/origins/r2', { kind: 'r2', binding }, tenant)
+      expect(res.status).toBe(403)
+      expect(res.body.errors[0]?.message).toBe(
+        `origins.binding: zone tenant was not granted the bucket ${binding}`
+      )
+    }
+  )
+
+  it('audits a refused reference, naming the field and never a value', async ({ expect }) => {
+    await put(
+      '/zones/tenant/origins/audited',
+      { kind: 'r2', binding: 'ORIGIN_BUCKET', regions: { eu: { binding: 'TIER_BUCKET' } } },
+      tenant
+    )
+    const audit = await admin<{ summary: Record<string, unknown> }[]>('GET', '/audit?zone=tenant')
+    const refused = audit.body.result?.find((e) => e.summary.name === 'audited')
+    expect(refused?.summary).toMatchObject({
+      change: 'refused',
+      field: 'origins.binding',
+      reason: 'not_granted',
+      bucket: 'ORIGIN_BUCKET',
+    })
+    expect(
+      leaked([{ method: '', url: '', headers: {}, body: JSON.stringify(audit.body) }])
+    ).toEqual([])
+  })
+
+  it('lets only the bootstrap token grant, and never a platform binding', async ({ expect }) => {
+    const byTenant = await put('/zones/tenant/grants/secrets/S3_TEST_KEY', undefined, tenant)
+    expect(byTenant.status).toBe(403)
+    const platform = await put('/zones/tenant/grants/secrets/ADMIN_TOKEN', undefined)
+    expect(platform.status).toBe(403)
+    expect(platform.body.errors[0]?.code).toBe('platform_binding')
+    const tier = await put('/zones/tenant/grants/buckets/TIER_BUCKET', undefined)
+    expect(tier.status).toBe(403)
+    const undeclared = await put('/zones/tenant/grants/secrets/SOME_OTHER_SECRET', undefined)
+    expect(undeclared.status).toBe(400)
+    expect(undeclared.body.errors[0]?.code).toBe('not_allow_listed')
+    const rows = await db.select().from(grantsTable)
+    expect(rows.filter((g) => g.zone === 'tenant')).toEqual([])
+  })
+
+  it('resolves nothing for a record that names the admin token behind the API’s back', async ({
+    expect,
+  }) => {
+    const attacker = await attackerServer()
+    // Written straight into D1, as a compromised or careless operator tool might.
+    await db.insert(routesTable).values({
+      zone: 'tenant',
+      name: 'direct',
+      spec: { pathPrefix: '/direct/', origin: 'direct', bypass: false, tieredCache: true },
+    })
+    await db.insert(originsTable).values({
+      zone: 'tenant',
+      name: 'direct',
+      spec: {
+        kind: 's3',
+        bucket: 'loot',
+        region: 'us-east-1',
+        endpoint: attacker.url,
+        forcePathStyle: true,
+        accessKeyIdSecret: 'ADMIN_TOKEN',
+        secretAccessKeySecret: 'ADMIN_TOKEN',
+      },
+    })
+    resetConfigSnapshot()
+    try {
+      for (const path of ['/direct/a', '/direct/b']) {
+        const res = await exports.default.fetch(`https://tenant.hostile.test${path}`, {
+          method: path.endsWith('b') ? 'POST' : 'GET',
+        })
+        expect(res.status).toBe(502)
+        expect(await res.json()).toMatchObject({ error: { code: 'origin_not_granted' } })
+      }
+      expect(await attacker.hits()).toEqual([])
+    } finally {
+      await env.CONFIG_DB.prepare(
+        "DELETE FROM routes WHERE zone = 'tenant' AND name = 'direct'"
+      ).run()
+      await env.CONFIG_DB.prepare(
+        "DELETE FROM origins WHERE zone = 'tenant' AND name = 'direct'"
+      ).run()
+      resetConfigSnapshot()
+    }
+  })
+
+  it('lets a granted secret through, signed requests reaching the endpoint', async ({ expect }) => {
+    // The control: the same request with a grant is sent, so the refusals above are the grants'.
+    const attacker = await attackerServer()
+    await ok(put('/zones/tenant/grants/secrets/S3_TEST_KEY', undefined))
+    await ok(put('/zones/tenant/grants/secrets/S3_TEST_SECRET', undefined))
+    try {
+      await ok(
+        put(
+          '/zones/tenant/origins/granted',
+          {
+            kind: 's3',
+            bucket: 'granted',
+            region: 'us-east-1',
+            endpoint: attacker.url,
+            forcePathStyle: true,
+            accessKeyIdSecret: 'S3_TEST_KEY',
+            secretAccessKeySecret: 'S3_TEST_SECRET',
+          },
+          tenant
+        )
+      )
+      await ok(
+        put('/zones/tenant/routes/granted', { pathPrefix: '/granted/', origin: 'granted' }, tenant)
+      )
+      resetConfigSnapshot()
+      await exports.default.fetch('https://tenant.hostile.test/granted/object')
+      expect((await attacker.hits()).length).toBeGreaterThan(0)
+    } finally {
+      await admin('DELETE', '/zones/tenant/routes/granted', { token: tenant })
+      await admin('DELETE', '/zones/tenant/origins/granted', { token: tenant })
+      await admin('DELETE', '/zones/tenant/grants/secrets/S3_TEST_KEY')
+      await admin('DELETE', '/zones/tenant/grants/secrets/S3_TEST_SECRET')
+      resetConfigSnapshot()
+    }
+  })
+
+  it('keeps a grant while an origin names it', async ({ expect }) => {
+    await ok(put('/zones/tenant/grants/buckets/ORIGIN_BUCKET', undefined))
+    await ok(put('/zones/tenant/origins/bucket', { kind: 'r2', binding: 'ORIGIN_BUCKET' }, tenant))
+    const revoke = await admin('DELETE', '/zones/tenant/grants/buckets/ORIGIN_BUCKET')
+    expect(revoke.status).toBe(409)
+    expect(revoke.body.errors[0]?.code).toBe('grant_in_use')
+    await ok(admin('DELETE', '/zones/tenant/origins/bucket', { token: tenant }))
+    expect((await admin('DELETE', '/zones/tenant/grants/buckets/ORIGIN_BUCKET')).status).toBe(200)
+  })
+})
+
+describe('host hijack', () => {
+  it.for([
+    ['a host of another zone', ['victim.hostile.test'], 409],
+    ['the catch-all host', ['*'], 403],
+  ] as const)('refuses claiming %s', async ([, hosts, status], { expect }) => {
+    const res = await put('/zones/tenant', { hosts: ['tenant.hostile.test', ...hosts] }, tenant)
+    expect(res.status).toBe(status)
+    const zone = await admin<{ hosts: string[] }>('GET', '/zones/tenant')
+    expect(zone.body.result?.hosts).toEqual(['tenant.hostile.test'])
+    const served = await exports.default.fetch('https://victim.hostile.test/still-mine')
+    expect(served.status).toBe(200)
+  })
+
+  it('refuses rewriting or deleting another zone', async ({ expect }) => {
+    expect((await put('/zones/victim', { hosts: ['x.hostile.test'] }, tenant)).status).toBe(403)
+    expect((await admin('DELETE', '/zones/victim', { token: tenant })).status).toBe(403)
+    expect((await admin<{ hosts: string[] }>('GET', '/zones/victim')).body.result?.hosts).toEqual([
+      'victim.hostile.test',
+    ])
+  })
+})
+
+describe('cross-zone purge', () => {
+  it('refuses purging another zone, or its host from this one', async ({ expect }) => {
+    const other = await admin('POST', '/zones/victim/purge_cache', {
+      body: { purge_everything: true },
+      token: tenantPurge,
+    })
+    expect(other.status).toBe(403)
+    const foreign = await admin('POST', '/zones/tenant/purge_cache', {
+      body: { files: ['https://victim.hostile.test/a'] },
+      token: tenantPurge,
+    })
+    expect(foreign.status).toBe(403)
+    const hosts = await admin('POST', '/zones/tenant/purge_cache', {
+      body: { hosts: ['victim.hostile.test'] },
+      token: tenantPurge,
+    })
+    expect(hosts.status).toBe(403)
+  })
+})
+
+describe('cross-zone reads', () => {
+  it.for([
+    '/zones/victim',
+    '/zones/victim/origins',
+    '/zones/victim/origins/main',
+    '/zones/victim/routes',
+    '/zones/victim/residency-rules',
+    '/zones/victim/tokens',
+    '/zones/victim/grants',
+    '/audit?zone=victim',
+    '/metrics',
+  ])('refuses GET %s', async (path, { expect }) => {
+    const res = await fetchAdmin('GET', path, tenant)
+    expect(res.status).toBe(403)
+    expect(await res.text()).not.toContain('victim.hostile.test')
+  })
+
+  it('lists only its own zone and audit entries', async ({ expect }) => {
+    const zones = await admin<{ name: string }[]>('GET', '/zones', { token: tenant })
+    expect(zones.body.result?.map((z) => z.name)).toEqual(['tenant'])
+    const audit = await admin<{ zone: string | null }[]>('GET', '/audit', { token: tenant })
+    expect(audit.body.result?.length).toBeGreaterThan(0)
+    expect(new Set(audit.body.result?.map((e) => e.zone))).toEqual(new Set(['tenant']))
+  })
+})
+
+describe('scope escalation through token creation', () => {
+  it.for([
+    ['a scope it does not hold', '/zones/tenant/tokens', { scopes: ['purge'] }],
+    [
+      'its scopes on another zone',
+      '/zones/tenant/tokens',
+      { scopes: ['config:read'], zones: ['victim'] },
+    ],
+    ['a token of another zone', '/zones/victim/tokens', { scopes: ['config:read'] }],
+  ] as const)('refuses granting %s', async ([, path, body], { expect }) => {
+    const res = await admin('POST', path, { body, token: tenant })
+    expect(res.status).toBe(403)
+  })
+
+  it('cannot revoke another zone’s token', async ({ expect }) => {
+    const res = await admin('DELETE', `/zones/tenant/tokens/${victimTokenId}`, { token: tenant })
+    expect(res.status).toBe(404)
+    const list = await admin<{ id: string }[]>('GET', '/zones/victim/tokens')
+    expect(list.body.result?.map((t) => t.id)).toContain(victimTokenId)
+  })
+})
+
+describe('oversized and malicious config values', () => {
+  it.for([
+    ['a body over 64 KiB', { hosts: ['a.test'], pad: 'x'.repeat(70_000) }, 413],
+    ['ten thousand hosts', { hosts: Array.from({ length: 10_000 }, (_, i) => `h${i}.t`) }, 413],
+    ['too many hosts', { hosts: Array.from({ length: 101 }, (_, i) => `h${i}.t`) }, 400],
+    ['a prototype key', JSON.parse('{"hosts":["p.test"],"__proto__":{"admin":true}}'), 200],
+    ['nested arrays', { hosts: [[['a']]] }, 400],
+  ] as const)('answers %s without touching another zone', async ([, body, status], { expect }) => {
+    const res = await put('/zones/tenant', body, tenant)
+    expect(res.status).toBe(status)
+    expect(({} as Record<string, unknown>).admin).toBeUndefined()
+    const victim = await admin<{ hosts: string[] }>('GET', '/zones/victim')
+    expect(victim.body.result?.hosts).toEqual(['victim.hostile.test'])
+    await ok(put('/zones/tenant', { hosts: ['tenant.hostile.test'] }))
+  })
+
+  it.for([
+    ['a record name with a slash-encoded escape', '/zones/tenant/origins/..%2Fvictim', 400],
+    ['an upper-case record name', '/zones/tenant/origins/MAIN', 400],
+  ] as const)('refuses %s', async ([, path, status], { expect }) => {
+    const res = await put(path, { kind: 'http', url: originUrl }, tenant)
+    expect(res.status).toBe(status)
+  })
+})
+
+describe('an origin that targets the CDN itself', () => {
+  it.for([
+    ['the admin API', 'https://admin.test/_admin/zones'],
+    ['a host of another zone', 'https://victim.hostile.test/'],
+    ['a host of its own zone', 'http://tenant.hostile.test/'],
+  ])('refuses %s as an HTTP origin', async ([, url], { expect }) => {
+    const res = await put('/zones/tenant/origins/loop', { kind: 'http', url }, tenant)
+    expect(res.status).toBe(400)
+    expect(res.body.errors[0]?.code).toBe('origin_is_cdn')
+  })
+})
+
+async function fetchAdmin(method: string, path: string, token: string): Promise<Response> {
+  return exports.default.fetch(
+    new Request(`https://admin.test/_admin${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'cf-connecting-ip': '192.0.2.77' },
+    })
+  )
+}
+
+// The suite's own premise: the bootstrap token is a value an attacker would want.
+it('has secret values to look for', ({ expect }) => {
+  expect(secretValues()).toContain(bootstrapToken())
+})
