@@ -104,6 +104,29 @@ export function adminOpenApi(): Record<string, unknown> {
           responses: answers('201'),
         },
       },
+      '/zones/{zone}/grants': {
+        parameters: [zone],
+        get: {
+          description: 'The secrets and R2 buckets the zone may name (names only)',
+          responses: answers('200'),
+        },
+      },
+      '/zones/{zone}/grants/{kind}/{name}': {
+        parameters: [
+          zone,
+          { name: 'kind', in: 'path', required: true, schema: { enum: ['secrets', 'buckets'] } },
+          { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+        ],
+        put: {
+          description:
+            'Grants the zone a name from ORIGIN_SECRETS / ORIGIN_BUCKETS (bootstrap token only)',
+          responses: { ...answers('200'), '201': { description: 'granted' } },
+        },
+        delete: {
+          description: 'Revokes a grant (bootstrap token only)',
+          responses: answers('200'),
+        },
+      },
       '/zones/{zone}/purge_cache': {
         parameters: [zone],
         post: {
