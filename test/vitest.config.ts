@@ -41,7 +41,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           root,
-          include: ['test/{contract,edge-cache,origin,schemas,workers}/**/*.test.ts'],
+          include: ['test/{contract,edge-cache,origin,schemas,tools,workers}/**/*.test.ts'],
           environment: 'node',
         },
       },
