@@ -63,6 +63,8 @@ export default defineConfig({
                 TIER_SHARD_BUDGET_BYTES: '8388608',
                 TIER_R2_THRESHOLD_BYTES: '1048576',
               },
+              // A second origin bucket, the EU one of test/integration/r2-regional-origin.test.ts.
+              r2Buckets: ['TEST_ORIGIN_EU'],
             },
           })),
         ],

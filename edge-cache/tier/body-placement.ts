@@ -51,7 +51,7 @@ export function placeBody(
   buckets: ShardBuckets
 ): BodyPlacement {
   if (size <= 0 || size < threshold) return { kind: 'shard' }
-  if (buckets.shared) return { kind: 'bucket', binding: buckets.shared }
+  if (buckets.own) return { kind: 'bucket', binding: buckets.own }
   if (!resident)
     return buckets.shared ? { kind: 'bucket', binding: buckets.shared } : { kind: 'shard' }
   return size <= residentShardLimit(threshold)
