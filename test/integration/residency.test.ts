@@ -234,3 +234,51 @@ describe('large bodies stay in their region’s tier bucket', () => {
     expect(await misplacedBodies()).toEqual([])
   })
 })
+
+describe('a region without its own tier bucket', () => {
+  // `global` declares no tier bucket (schemas/regions.ts). Rules name only eu/us/apac, so the
+  // shard is asked directly, with content pinned to its own region, as the edge would send it.
+  const pinned = { rule: 'global-test', region: 'global', mode: 'cache-in-region' } as const
+  function serveGlobal(path: string, residency?: typeof pinned) {
+    const stub = env.CACHE_TIER.get(env.CACHE_TIER.idFromName('tier:global:1'))
+    return stub.serve(tierRequest(originUrl, 'res.test', path, { residency }))
+  }
+
+  it('keeps a resident large body in the shard’s SQLite, not in R2, and says so', async ({
+    expect,
+  }) => {
+    await origin.script('/global/pinned-2m.bin', { bytes: 2 * MiB })
+    const res = await serveGlobal('/global/pinned-2m.bin', pinned)
+    expect((await res.arrayBuffer()).byteLength).toBe(2 * MiB)
+    expect(res.headers.get('cache-status')).toMatch(/; stored; detail=resident-in-shard$/)
+    const hit = await serveGlobal('/global/pinned-2m.bin', pinned)
+    expect((await hit.arrayBuffer()).byteLength).toBe(2 * MiB)
+    expect(hit.headers.get('cache-status')).toMatch(/^edge-tier; hit/)
+    expect(await whereStored('/global/pinned-2m.bin')).toEqual(['tier:global:1'])
+  })
+
+  it('streams a resident body above the bound from the origin without storing it', async ({
+    expect,
+  }) => {
+    await origin.script('/global/pinned-6m.bin', { bytes: 6 * MiB })
+    for (let i = 1; i <= 2; i++) {
+      const res = await serveGlobal('/global/pinned-6m.bin', pinned)
+      expect((await res.arrayBuffer()).byteLength).toBe(6 * MiB)
+      expect(res.headers.get('cache-status')).toMatch(/detail=resident-no-bucket$/)
+      expect(res.headers.get('cache-status')).not.toContain('stored')
+      expect(await origin.hits('/global/pinned-6m.bin')).toHaveLength(i)
+    }
+    expect(await whereStored('/global/pinned-6m.bin')).toEqual([])
+  })
+
+  it('puts content no rule pins in the shared tier bucket', async ({ expect }) => {
+    await origin.script('/global/open-2m.bin', { bytes: 2 * MiB })
+    const res = await serveGlobal('/global/open-2m.bin')
+    expect((await res.arrayBuffer()).byteLength).toBe(2 * MiB)
+    for (let i = 0; i < 100; i++) {
+      if ((await whereStored('/global/open-2m.bin')).includes('r2:TIER_BUCKET')) break
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(await whereStored('/global/open-2m.bin')).toEqual(['tier:global:1', 'r2:TIER_BUCKET'])
+  })
+})
