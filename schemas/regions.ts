@@ -21,7 +21,24 @@ export interface RegionDefinition {
   jurisdiction?: DurableObjectJurisdiction
   /** Tier shards in this region. */
   shards: number
+  /**
+   * The R2 binding this region's tier shards keep large bodies in, and where that bucket lives:
+   * its R2 jurisdiction (declared on the binding in wrangler.toml, a guarantee) or its location
+   * hint (given when the bucket is created, best effort). Without one, resident large bodies
+   * stay out of R2 (edge-cache/tier/body-placement.ts).
+   */
+  tierBucket?: TierBucket
 }
+
+/** A region's tier bucket: R2 jurisdictions are `eu` and `fedramp`; hints as for R2 buckets. */
+export interface TierBucket {
+  binding: string
+  jurisdiction?: 'eu' | 'fedramp'
+  location?: 'wnam' | 'enam' | 'weur' | 'eeur' | 'apac' | 'oc'
+}
+
+/** The tier bucket of regions without their own, for content no residency rule pins. */
+export const SHARED_TIER_BUCKET = 'TIER_BUCKET'
 
 const EU_COUNTRIES = [
   'AT',
@@ -93,6 +110,7 @@ export const REGIONS: readonly RegionDefinition[] = [
     locationHint: 'weur',
     jurisdiction: 'eu',
     shards: 4,
+    tierBucket: { binding: 'TIER_BUCKET_EU', jurisdiction: 'eu' },
   },
   {
     name: 'us',
@@ -116,6 +134,7 @@ export const REGIONS: readonly RegionDefinition[] = [
     continents: ['NA'],
     locationHint: 'enam',
     shards: 4,
+    tierBucket: { binding: 'TIER_BUCKET_US', location: 'enam' },
   },
   {
     name: 'apac',
@@ -124,6 +143,7 @@ export const REGIONS: readonly RegionDefinition[] = [
     continents: ['AS', 'OC'],
     locationHint: 'apac',
     shards: 4,
+    tierBucket: { binding: 'TIER_BUCKET_APAC', location: 'apac' },
   },
   {
     name: 'global',

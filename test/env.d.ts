@@ -4,6 +4,7 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[]
+      TEST_ORIGIN_EU: R2Bucket
     }
   }
 }

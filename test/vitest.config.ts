@@ -41,7 +41,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           root,
-          include: ['test/{contract,edge-cache,origin,schemas,workers}/**/*.test.ts'],
+          include: ['test/{contract,edge-cache,origin,schemas,tools,workers}/**/*.test.ts'],
           environment: 'node',
         },
       },
@@ -65,6 +65,8 @@ export default defineConfig({
                 TIER_SHARD_BUDGET_BYTES: '8388608',
                 TIER_R2_THRESHOLD_BYTES: '1048576',
               },
+              // A second origin bucket, the EU one of test/integration/r2-regional-origin.test.ts.
+              r2Buckets: ['TEST_ORIGIN_EU'],
             },
           })),
         ],
@@ -72,7 +74,33 @@ export default defineConfig({
           name: 'workers',
           root,
           include: ['test/integration/**/*.test.ts'],
+          exclude: ['test/integration/defaults/**'],
           globalSetup: ['test/setup/origin-server.ts', 'test/setup/s3.ts'],
+          setupFiles: ['test/setup/apply-migrations.ts'],
+        },
+      },
+      {
+        // Integration with the tier's default shard budget, for bodies larger than `workers`'
+        // 8 MiB shards hold (residency of 20 MiB and 200 MiB objects).
+        resolve: { alias },
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: fromRoot('wrangler.toml') },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations(fromRoot('schemas/config/migrations')),
+                CONFIG_TTL_MS: '0',
+                ADMIN_TOKEN: 'test-admin-token',
+                TIER_R2_THRESHOLD_BYTES: '1048576',
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'workers-defaults',
+          root,
+          include: ['test/integration/defaults/**/*.test.ts'],
+          globalSetup: ['test/setup/origin-server.ts'],
           setupFiles: ['test/setup/apply-migrations.ts'],
         },
       },

@@ -8,7 +8,9 @@
  * into at a time, and once the body is in R2 the rest is piped from there natively. A body that
  * is replaced or evicted is deleted once its last reader (or holder, tier/cache-tier.ts) is done.
  *
- * Large bodies end up in the regional R2 cache bucket, moved there after they are complete
+ * Large bodies end up in an R2 tier bucket (which one: tier/body-placement.ts; the store records
+ * it per body, so reads and deletes go to the bucket the body was written to), moved there after
+ * they are complete
  * (copy, then drop the chunks once no reader is on them). The trade-off: a large body passes
  * through SQLite once, so live readers keep plain read-while-writer semantics, its length is
  * known for R2's `put` whether or not the origin sent Content-Length, and memory stays at one
@@ -50,9 +52,20 @@ export function r2BodyKey(bodyId: string): string {
   return `tier/${bodyId}`
 }
 
+/** Resolves a tier bucket binding by name; undefined when the Worker does not bind it. */
+export type BucketResolver = (binding: string) => R2Bucket | undefined
+
+/** What a body in R2 is, written as the object's custom metadata so a listing can tell. */
+export interface R2BodyMetadata {
+  /** The primary cache key (the URL). */
+  url: string
+  /** The residency region the content is pinned to, empty when none. */
+  residency: string
+}
+
 export class Bodies {
   readonly #store: TierStore
-  readonly #bucket: R2Bucket | undefined
+  readonly #buckets: BucketResolver
   readonly #background: (promise: Promise<unknown>) => void
   readonly #readers = new Map<string, number>()
   readonly #doomed = new Set<string>()
@@ -60,16 +73,16 @@ export class Bodies {
   readonly #chunksDoomed = new Set<string>()
 
   /**
-   * @param bucket the regional R2 cache bucket, when large bodies may move there
+   * @param buckets resolves the tier buckets bodies are moved to and read from
    * @param background keeps background work (R2 deletes) alive, e.g. `ctx.waitUntil`
    */
   constructor(
     store: TierStore,
-    bucket?: R2Bucket,
+    buckets: BucketResolver = () => undefined,
     background: (promise: Promise<unknown>) => void = () => undefined
   ) {
     this.#store = store
-    this.#bucket = bucket
+    this.#buckets = buckets
     this.#background = background
   }
 
@@ -161,10 +174,11 @@ export class Bodies {
       for (;;) {
         const from = Math.max(offset, range?.start ?? 0)
         if (from >= Math.min(end, progress.done ? progress.size : Number.POSITIVE_INFINITY)) break
-        if (this.#bucket && progress.done && this.#store.inR2(bodyId)) {
+        const binding = progress.done ? this.#store.r2Bucket(bodyId) : undefined
+        if (binding !== undefined) {
           writer.releaseLock()
           return await this.#pipeFromR2(
-            this.#bucket,
+            binding,
             bodyId,
             from,
             Math.min(end, progress.size),
@@ -194,14 +208,14 @@ export class Bodies {
 
   /** Bytes `from` to `to` (exclusive) of a body in R2, piped natively into `writable`. */
   async #pipeFromR2(
-    bucket: R2Bucket,
+    binding: string,
     bodyId: string,
     from: number,
     to: number,
     writable: WritableStream<Uint8Array>
   ): Promise<void> {
     try {
-      const object = await bucket.get(r2BodyKey(bodyId), {
+      const object = await this.#bucket(binding).get(r2BodyKey(bodyId), {
         range: { offset: from, length: to - from },
       })
       if (!object) throw new Error(`tier body ${bodyId} is missing from R2`)
@@ -218,24 +232,31 @@ export class Bodies {
   }
 
   /**
-   * Copies a complete body from its chunks to the R2 bucket, then drops the chunks (once the
-   * readers on them finish). A body released meanwhile is deleted from R2 again.
-   * @returns resolves when the body is in R2, or at once without a bucket
+   * Copies a complete body from its chunks to an R2 tier bucket, then drops the chunks (once
+   * the readers on them finish). A body released meanwhile is deleted from R2 again.
+   * @param binding the tier bucket, chosen by tier/body-placement.ts
+   * @param metadata written with the object, so a bucket listing tells what it holds
+   * @returns resolves when the body is in R2
    */
-  async moveToR2(bodyId: string, size: number, chunks: number): Promise<void> {
-    const bucket = this.#bucket
-    if (!bucket) return
+  async moveToR2(
+    bodyId: string,
+    size: number,
+    chunks: number,
+    binding: string,
+    metadata: R2BodyMetadata
+  ): Promise<void> {
+    const bucket = this.#bucket(binding)
     const { readable, writable } = new FixedLengthStream(size)
     const key = r2BodyKey(bodyId)
     await Promise.all([
       this.#readInto(bodyId, BodyProgress.complete(chunks, size), writable),
-      bucket.put(key, readable),
+      bucket.put(key, readable, { customMetadata: r2Metadata(metadata) }),
     ])
     if (!this.#store.bodyInUse(bodyId)) {
       await bucket.delete(key)
       return
     }
-    this.#store.markInR2(bodyId)
+    this.#store.markInR2(bodyId, binding)
     if (this.#readers.has(bodyId)) this.#chunksDoomed.add(bodyId)
     else this.#store.deleteBody(bodyId)
   }
@@ -243,14 +264,31 @@ export class Bodies {
   #destroy(bodyId: string): void {
     this.#chunksDoomed.delete(bodyId)
     this.#store.deleteBody(bodyId)
-    if (!this.#bucket || !this.#store.inR2(bodyId)) return
+    const binding = this.#store.r2Bucket(bodyId)
+    if (binding === undefined) return
     this.#store.forgetR2(bodyId)
+    const deleted = async () => this.#bucket(binding).delete(r2BodyKey(bodyId))
     this.#background(
-      this.#bucket
-        .delete(r2BodyKey(bodyId))
-        .catch((error: unknown) => console.error('tier: R2 body delete failed', bodyId, error))
+      deleted().catch((error: unknown) =>
+        console.error('tier: R2 body delete failed', bodyId, error)
+      )
     )
   }
+
+  /**
+   * @throws Error when the Worker no longer binds the bucket a body was written to (a config
+   *   change): the body is unreadable, never looked for in another bucket
+   */
+  #bucket(binding: string): R2Bucket {
+    const bucket = this.#buckets(binding)
+    if (!bucket) throw new Error(`tier bucket ${binding} is not bound`)
+    return bucket
+  }
+}
+
+/** R2 allows 2 KiB of custom metadata per object: a longer URL is cut, never refused. */
+function r2Metadata(metadata: R2BodyMetadata): Record<string, string> {
+  return { url: metadata.url.slice(0, 1024), residency: metadata.residency }
 }
 
 /** Bytes `start` to `end` of a body, both inclusive. */

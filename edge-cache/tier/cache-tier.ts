@@ -64,6 +64,13 @@ import {
 } from './admission'
 import { EDGE_L1_FIELD } from './archival'
 import { Bodies, BodyProgress, type ByteSpan } from './bodies'
+import {
+  type BodyPlacement,
+  placeBody,
+  r2Binding,
+  type ShardBuckets,
+  shardBuckets,
+} from './body-placement'
 import { TIER_CACHE_NAME, type TierRequest } from './protocol'
 import { restoreArchived } from './restore-archived'
 import { RestoresStore } from './restores-store'
@@ -77,6 +84,8 @@ type FillOutcome =
       originMs: number
       /** False when the body is streamed to the waiters but not kept (lost admission). */
       admitted: boolean
+      /** Why a large body is kept in SQLite or not at all (tier/body-placement.ts). */
+      detail?: string
       /**
        * What the request that caused the fill is answered with: the origin's fields, including
        * those a shared cache must not store or reuse (Set-Cookie, `no-cache="…"`,
@@ -125,6 +134,8 @@ export class CacheTier extends DurableObject<Env> {
   readonly #budget: number
   readonly #r2Threshold: number
   readonly #l1SecondHit: number
+  /** The tier buckets this shard writes: its own region's only (tier/body-placement.ts). */
+  readonly #buckets: ShardBuckets
   readonly #inflight = new Map<string, Fill>()
   /** One circuit breaker per origin, shared by every PoP whose requests reach this shard. */
   readonly #breakers = new BreakerRegistry()
@@ -137,7 +148,12 @@ export class CacheTier extends DurableObject<Env> {
     super(ctx, env)
     this.#region = parseTierName(ctx.id.name)?.region
     this.#store = new TierStore(ctx.storage.sql)
-    this.#bodies = new Bodies(this.#store, env.TIER_BUCKET, (promise) => ctx.waitUntil(promise))
+    this.#buckets = shardBuckets(env, this.#region)
+    this.#bodies = new Bodies(
+      this.#store,
+      (binding) => r2Binding(env, binding),
+      (promise) => ctx.waitUntil(promise)
+    )
     this.#budget = byteSetting(env.TIER_SHARD_BUDGET_BYTES, DEFAULT_SHARD_BUDGET_BYTES)
     this.#r2Threshold = byteSetting(env.TIER_R2_THRESHOLD_BYTES, DEFAULT_R2_THRESHOLD_BYTES)
     this.#l1SecondHit = byteSetting(env.TIER_L1_SECOND_HIT_BYTES, DEFAULT_L1_SECOND_HIT_BYTES)
@@ -317,6 +333,7 @@ export class CacheTier extends DurableObject<Env> {
         status.fwdStatus = entry.meta.status
         if (outcome.admitted) status.stored = true
         else status.detail = 'not-admitted'
+        if (outcome.detail) status.detail = outcome.detail
         const partial = await this.#partial(request, entry, progress, status, timing)
         if (partial) return partial
         const body = this.#bodies.read(entry.bodyId, progress)
@@ -477,12 +494,15 @@ export class CacheTier extends DurableObject<Env> {
     const body = response.body ?? new ReadableStream({ start: (c) => c.close() })
     // Admission before the first byte when the length is known; checked again at commit.
     const length = Number(response.headers.get('content-length') ?? Number.NaN)
+    const resident = this.#isResident(request, response.headers)
+    const placement = Number.isSafeInteger(length) ? this.#place(length, resident) : undefined
     const admitted =
-      !Number.isSafeInteger(length) || this.#plan({ key: entry.key, size: length }).admit
+      placement?.kind !== 'not-stored' &&
+      (!Number.isSafeInteger(length) || this.#plan({ key: entry.key, size: length }).admit)
     const written = this.#bodies.write(entry.bodyId, body, progress).then(() => {
       entry.size = progress.size
       entry.chunks = progress.chunks
-      if (!admitted || !this.#commit(request.key, entry)) this.#discard(entry.bodyId)
+      if (!admitted || !this.#commit(request.key, entry, resident)) this.#discard(entry.bodyId)
     })
     this.ctx.waitUntil(
       written.catch((error: unknown) => console.error('tier: body fill failed', request.key, error))
@@ -493,6 +513,7 @@ export class CacheTier extends DurableObject<Env> {
       progress,
       originMs,
       admitted,
+      detail: placement && 'detail' in placement ? placement.detail : undefined,
       leaderHeaders: [...leaderHeaders(response.headers)],
     }
   }
@@ -507,9 +528,12 @@ export class CacheTier extends DurableObject<Env> {
 
   /**
    * Stores a completely written body as the entry, evicting victims to stay within budget.
-   * @returns false when it lost admission (the caller discards the body)
+   * @param resident whether a residency rule pins the content to this shard's region
+   * @returns false when it lost admission or may not be kept (the caller discards the body)
    */
-  #commit(primaryKey: string, entry: TierEntry): boolean {
+  #commit(primaryKey: string, entry: TierEntry, resident: boolean): boolean {
+    const placement = this.#place(entry.size, resident)
+    if (placement.kind === 'not-stored') return false
     const plan = this.#plan({ key: entry.key, size: entry.size })
     if (!plan.admit) return false
     for (const victim of plan.evict) this.#evict(victim.key)
@@ -524,8 +548,18 @@ export class CacheTier extends DurableObject<Env> {
       for (const victim of overBudget(bytes, this.#budget, others)) this.#evict(victim.key)
     }
     this.ctx.waitUntil(this.#scheduleSweep(expires, now))
-    if (this.env.TIER_BUCKET && entry.size >= this.#r2Threshold && entry.size > 0) {
-      const moved = this.#bodies.moveToR2(entry.bodyId, entry.size, entry.chunks)
+    if (placement.kind === 'bucket') {
+      const residency = resident ? (this.#region ?? '') : ''
+      const moved = this.#bodies.moveToR2(
+        entry.bodyId,
+        entry.size,
+        entry.chunks,
+        placement.binding,
+        {
+          url: primaryKey,
+          residency,
+        }
+      )
       this.ctx.waitUntil(
         moved.catch((error: unknown) => console.error('tier: R2 move failed', entry.key, error))
       )
@@ -707,6 +741,16 @@ export class CacheTier extends DurableObject<Env> {
     if (!mayStoreIn(request.residency, region)) return false
     const byTag = residencyForTags(request.rules, cacheTags(headers), region)
     return byTag.kind === 'open' || byTag.kind === 'in-region'
+  }
+
+  /** Is content this shard may store pinned to its region (by path or by tag)? */
+  #isResident(request: TierRequest, headers: Headers): boolean {
+    if (request.residency) return true
+    return residencyForTags(request.rules, cacheTags(headers), this.#region ?? '').kind !== 'open'
+  }
+
+  #place(size: number, resident: boolean): BodyPlacement {
+    return placeBody(size, this.#r2Threshold, resident, this.#buckets)
   }
 
   #canServeStale(entry: TierEntry, request: TierRequest): boolean {

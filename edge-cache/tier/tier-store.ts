@@ -5,6 +5,7 @@
  * by a body id, not by entry, so that a refill can write a new body while readers finish the
  * old one.
  */
+import { SHARED_TIER_BUCKET } from '../../schemas/regions'
 import type { EntryMeta } from '../entry'
 
 /** Chunk size for stored bodies: well under the 2 MB row limit, and a bounded write buffer. */
@@ -28,14 +29,18 @@ const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS vary (primary_key TEXT PRIMARY KEY, fields TEXT NOT NULL)',
   `CREATE TABLE IF NOT EXISTS chunks (
     body_id TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (body_id, seq))`,
-  // Bodies moved to the regional R2 bucket (tier/bodies.ts), keyed `tier/<body id>`.
+  // Bodies moved to an R2 tier bucket (tier/bodies.ts), keyed `tier/<body id>`; `bucket` (added
+  // later, see ADDED_COLUMNS) names the binding, NULL for the shared TIER_BUCKET.
   'CREATE TABLE IF NOT EXISTS r2_bodies (body_id TEXT PRIMARY KEY)',
   // The admission sketch, saved by the sweep so a restart does not forget popularity.
   'CREATE TABLE IF NOT EXISTS sketch (id INTEGER PRIMARY KEY, width INTEGER NOT NULL, additions INTEGER NOT NULL, counters BLOB NOT NULL)',
 ]
 
-/** Columns added after the first schema: name and definition. */
-const ADDED_COLUMNS: [string, string][] = [['expires_at', 'INTEGER NOT NULL DEFAULT 0']]
+/** Columns added after the first schema: table, name and definition. */
+const ADDED_COLUMNS: [string, string, string][] = [
+  ['entries', 'expires_at', 'INTEGER NOT NULL DEFAULT 0'],
+  ['r2_bodies', 'bucket', 'TEXT'],
+]
 
 const INDEXES = [
   'CREATE INDEX IF NOT EXISTS entries_access ON entries (last_access)',
@@ -53,14 +58,12 @@ export class TierStore {
   constructor(sql: SqlStorage) {
     this.#sql = sql
     for (const statement of SCHEMA) sql.exec(statement)
-    const columns = new Set(
-      sql
-        .exec<{ name: string }>("SELECT name FROM pragma_table_info('entries')")
+    for (const [table, name, definition] of ADDED_COLUMNS) {
+      const columns = sql
+        .exec<{ name: string }>('SELECT name FROM pragma_table_info(?)', table)
         .toArray()
         .map((row) => row.name)
-    )
-    for (const [name, definition] of ADDED_COLUMNS) {
-      if (!columns.has(name)) sql.exec(`ALTER TABLE entries ADD COLUMN ${name} ${definition}`)
+      if (!columns.includes(name)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${definition}`)
     }
     for (const statement of INDEXES) sql.exec(statement)
   }
@@ -275,12 +278,22 @@ export class TierStore {
     )
   }
 
-  markInR2(bodyId: string): void {
-    this.#sql.exec('INSERT OR IGNORE INTO r2_bodies (body_id) VALUES (?)', bodyId)
+  /** Records that a body is now in the R2 bucket bound as `binding`. */
+  markInR2(bodyId: string, binding: string): void {
+    this.#sql.exec(
+      'INSERT OR REPLACE INTO r2_bodies (body_id, bucket) VALUES (?, ?)',
+      bodyId,
+      binding
+    )
   }
 
-  inR2(bodyId: string): boolean {
-    return this.#sql.exec('SELECT 1 FROM r2_bodies WHERE body_id = ?', bodyId).toArray().length > 0
+  /** The binding of the R2 bucket holding a body, or undefined while it is in SQLite. */
+  r2Bucket(bodyId: string): string | undefined {
+    const row = this.#sql
+      .exec<{ bucket: string | null }>('SELECT bucket FROM r2_bodies WHERE body_id = ?', bodyId)
+      .toArray()[0]
+    if (!row) return undefined
+    return row.bucket ?? SHARED_TIER_BUCKET
   }
 
   forgetR2(bodyId: string): void {

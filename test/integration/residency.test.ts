@@ -1,16 +1,12 @@
-import { runInDurableObject } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import { drizzle } from 'drizzle-orm/d1'
 import { beforeAll, describe, inject, it } from 'vitest'
-import { secondaryKey } from '../../edge-cache/secondary-key'
-import { L1Cache } from '../../edge-cache/store/l1'
-import type { CacheTier } from '../../edge-cache/tier/cache-tier'
 import type { ResidencyRuleSpec } from '../../schemas/api/config'
 import { residencyRulesTable } from '../../schemas/config/tables'
-import { REGIONS } from '../../schemas/regions'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
 import { tierRequest } from '../support/tier-request'
+import { whereStored as inspect, misplacedBodies, r2Bodies } from '../support/where-stored'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
@@ -23,6 +19,8 @@ const POPS = {
   GRU: { colo: 'GRU', country: 'BR', continent: 'SA' },
 } as const
 type Pop = keyof typeof POPS
+
+const MiB = 1024 * 1024
 
 const RULES: Record<string, ResidencyRuleSpec> = {
   'eu-cache': { pathPrefix: '/eu/', region: 'eu', mode: 'cache-in-region' },
@@ -37,31 +35,9 @@ function get(path: string, pop: Pop, headers: Record<string, string> = {}) {
   )
 }
 
-/** Every L1 cache of every PoP used here, and every tier shard of every region. */
-async function whereStored(path: string): Promise<string[]> {
-  const key = `https://res.test${path}`
-  const places: string[] = []
-  for (const pop of Object.keys(POPS)) {
-    const l1 = await L1Cache.open(pop)
-    const lookup = await l1.get(key, (fields) => secondaryKey(fields, new Headers()))
-    if ('entry' in lookup) {
-      places.push(`l1:${pop}`)
-      await lookup.entry.body?.cancel()
-    }
-  }
-  for (const region of REGIONS) {
-    for (let n = 0; n < region.shards; n++) {
-      const stub = env.CACHE_TIER.get(env.CACHE_TIER.idFromName(`tier:${region.name}:${n}`))
-      const keys = await runInDurableObject(stub, (_instance: CacheTier, state) =>
-        state.storage.sql
-          .exec<{ primary_key: string }>('SELECT primary_key FROM entries')
-          .toArray()
-          .map((row) => row.primary_key)
-      )
-      if (keys.includes(key)) places.push(`tier:${region.name}:${n}`)
-    }
-  }
-  return places
+/** Every place holding the URL: L1 of each PoP here, every tier shard, every R2 bucket. */
+function whereStored(path: string): Promise<string[]> {
+  return inspect(`https://res.test${path}`, Object.keys(POPS))
 }
 
 beforeAll(async () => {
@@ -76,6 +52,10 @@ beforeAll(async () => {
     .onConflictDoNothing()
   await origin.script('/tagged/apac', { headers: { 'cache-tag': 'apac-only' } })
   await origin.script('/tagged/us', { headers: { 'cache-tag': 'us-cache' } })
+  // Above the tests' 1 MiB TIER_R2_THRESHOLD_BYTES, within their 8 MiB shard budget.
+  await origin.script('/eu/clip.mp4', { bytes: 2 * MiB })
+  await origin.script('/tagged/us-clip', { bytes: 2 * MiB, headers: { 'cache-tag': 'us-cache' } })
+  await origin.script('/open/clip.mp4', { bytes: 2 * MiB })
 })
 
 describe('cache-in-region', () => {
@@ -196,5 +176,109 @@ describe('the tier enforces residency itself', () => {
     await res.text()
     expect(res.headers.get('cache-status')).toContain('stored')
     expect(await whereStored('/eu/direct.bin')).toEqual(['tier:eu:1'])
+  })
+})
+
+describe('large bodies stay in their region’s tier bucket', () => {
+  /** Waits for the tier's background move to R2 (it follows the response). */
+  async function untilInR2(path: string): Promise<string[]> {
+    for (let i = 0; i < 100; i++) {
+      const places = await whereStored(path)
+      if (places.some((p) => p.startsWith('r2:'))) return places
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    throw new Error(`${path} never reached R2`)
+  }
+
+  it('keeps an EU-resident body asked from the US and the EU in the EU bucket only', async ({
+    expect,
+  }) => {
+    for (const pop of ['DFW', 'FRA', 'SIN'] as const) {
+      const res = await get('/eu/clip.mp4', pop)
+      expect(res.status).toBe(200)
+      expect((await res.arrayBuffer()).byteLength).toBe(2 * MiB)
+    }
+    expect(await origin.hits('/eu/clip.mp4')).toHaveLength(1)
+    const places = await untilInR2('/eu/clip.mp4')
+    expect(places.filter((p) => p.startsWith('r2:'))).toEqual(['r2:TIER_BUCKET_EU'])
+    const others = places.filter((p) => !p.startsWith('r2:'))
+    expect(others.every((p) => /^(tier:eu:\d|l1:FRA|l1:AMS)$/.test(p))).toBe(true)
+  })
+
+  it('keeps a body pinned to the US by its tag in the US bucket, asked from the EU', async ({
+    expect,
+  }) => {
+    const res = await get('/tagged/us-clip', 'FRA')
+    expect((await res.arrayBuffer()).byteLength).toBe(2 * MiB)
+    const places = await whereStored('/tagged/us-clip')
+    // Served to FRA from its own (EU) tier, which passes US-pinned content through: no copy.
+    expect(places).toEqual([])
+    const dfw = await get('/tagged/us-clip', 'DFW')
+    expect((await dfw.arrayBuffer()).byteLength).toBe(2 * MiB)
+    const after = await untilInR2('/tagged/us-clip')
+    expect(after.filter((p) => p.startsWith('r2:'))).toEqual(['r2:TIER_BUCKET_US'])
+  })
+
+  it('writes content no rule pins to the bucket of the shard’s own region', async ({ expect }) => {
+    const res = await get('/open/clip.mp4', 'SIN')
+    expect((await res.arrayBuffer()).byteLength).toBe(2 * MiB)
+    const places = await untilInR2('/open/clip.mp4')
+    expect(places.filter((p) => p.startsWith('r2:'))).toEqual(['r2:TIER_BUCKET_APAC'])
+  })
+
+  it('after all the traffic above, no resident body sits in another region’s bucket', async ({
+    expect,
+  }) => {
+    const bodies = await r2Bodies()
+    expect(bodies.filter((b) => b.residency === 'eu').length).toBeGreaterThan(0)
+    expect(await misplacedBodies()).toEqual([])
+  })
+})
+
+describe('a region without its own tier bucket', () => {
+  // `global` declares no tier bucket (schemas/regions.ts). Rules name only eu/us/apac, so the
+  // shard is asked directly, with content pinned to its own region, as the edge would send it.
+  const pinned = { rule: 'global-test', region: 'global', mode: 'cache-in-region' } as const
+  function serveGlobal(path: string, residency?: typeof pinned) {
+    const stub = env.CACHE_TIER.get(env.CACHE_TIER.idFromName('tier:global:1'))
+    return stub.serve(tierRequest(originUrl, 'res.test', path, { residency }))
+  }
+
+  it('keeps a resident large body in the shard’s SQLite, not in R2, and says so', async ({
+    expect,
+  }) => {
+    await origin.script('/global/pinned-2m.bin', { bytes: 2 * MiB })
+    const res = await serveGlobal('/global/pinned-2m.bin', pinned)
+    expect((await res.arrayBuffer()).byteLength).toBe(2 * MiB)
+    expect(res.headers.get('cache-status')).toMatch(/; stored; detail=resident-in-shard$/)
+    const hit = await serveGlobal('/global/pinned-2m.bin', pinned)
+    expect((await hit.arrayBuffer()).byteLength).toBe(2 * MiB)
+    expect(hit.headers.get('cache-status')).toMatch(/^edge-tier; hit/)
+    expect(await whereStored('/global/pinned-2m.bin')).toEqual(['tier:global:1'])
+  })
+
+  it('streams a resident body above the bound from the origin without storing it', async ({
+    expect,
+  }) => {
+    await origin.script('/global/pinned-6m.bin', { bytes: 6 * MiB })
+    for (let i = 1; i <= 2; i++) {
+      const res = await serveGlobal('/global/pinned-6m.bin', pinned)
+      expect((await res.arrayBuffer()).byteLength).toBe(6 * MiB)
+      expect(res.headers.get('cache-status')).toMatch(/detail=resident-no-bucket$/)
+      expect(res.headers.get('cache-status')).not.toContain('stored')
+      expect(await origin.hits('/global/pinned-6m.bin')).toHaveLength(i)
+    }
+    expect(await whereStored('/global/pinned-6m.bin')).toEqual([])
+  })
+
+  it('puts content no rule pins in the shared tier bucket', async ({ expect }) => {
+    await origin.script('/global/open-2m.bin', { bytes: 2 * MiB })
+    const res = await serveGlobal('/global/open-2m.bin')
+    expect((await res.arrayBuffer()).byteLength).toBe(2 * MiB)
+    for (let i = 0; i < 100; i++) {
+      if ((await whereStored('/global/open-2m.bin')).includes('r2:TIER_BUCKET')) break
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(await whereStored('/global/open-2m.bin')).toEqual(['tier:global:1', 'r2:TIER_BUCKET'])
   })
 })
