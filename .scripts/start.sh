@@ -26,6 +26,7 @@ if [ -n "${ORIGIN_URL:-}" ]; then
 else
   node .scripts/seed-demo.mjs
 fi
-args=(--port "$PORT" "${persist[@]}")
+# workerd has no Durable Object jurisdictions: the one local difference from a deploy.
+args=(--port "$PORT" "${persist[@]}" --var TIER_JURISDICTIONS:off)
 [ -z "${ORIGIN_URL:-}" ] || args+=(--var "ORIGIN_URL:$ORIGIN_URL")
 exec wrangler dev "${args[@]}"

@@ -41,7 +41,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           root,
-          include: ['test/{contract,edge-cache,origin,schemas,tools,workers}/**/*.test.ts'],
+          include: ['test/{contract,edge-cache,origin,schemas,scripts,workers}/**/*.test.ts'],
           environment: 'node',
         },
       },
@@ -55,11 +55,14 @@ export default defineConfig({
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations(fromRoot('schemas/config/migrations')),
                 CONFIG_TTL_MS: '0',
+                // workerd has no Durable Object jurisdictions (wrangler.toml: on for deploys).
+                TIER_JURISDICTIONS: 'off',
                 ...s3TestSecrets(),
                 // Test-only values: the bootstrap admin token and a short purge bound.
                 ADMIN_TOKEN: 'test-admin-token',
-                // What origin config may name here: the local S3 server's keys, the origin bucket.
+                // What origin config may name here: the local S3 server's keys, the origin buckets.
                 ORIGIN_SECRETS: 'S3_TEST_KEY,S3_TEST_SECRET',
+                ORIGIN_BUCKETS: 'ORIGIN_BUCKET,TEST_ORIGIN_EU',
                 PURGE_STALENESS_MS: '200',
                 // Small tier shards so capacity tests fill them; R2 for bodies over 1 MiB.
                 TIER_SHARD_BUDGET_BYTES: '8388608',
@@ -90,6 +93,8 @@ export default defineConfig({
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations(fromRoot('schemas/config/migrations')),
                 CONFIG_TTL_MS: '0',
+                // workerd has no Durable Object jurisdictions (wrangler.toml: on for deploys).
+                TIER_JURISDICTIONS: 'off',
                 ADMIN_TOKEN: 'test-admin-token',
                 TIER_R2_THRESHOLD_BYTES: '1048576',
               },

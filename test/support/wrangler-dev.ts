@@ -61,7 +61,9 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Run
   }
   const port = await freePort()
   const inspector = await freePort()
-  const vars = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`])
+  // workerd has no Durable Object jurisdictions (wrangler.toml turns them on for deploys).
+  const local = { TIER_JURISDICTIONS: 'off', ...options.vars }
+  const vars = Object.entries(local).flatMap(([k, v]) => ['--var', `${k}:${v}`])
   const child = spawn(
     WRANGLER,
     [

@@ -1,5 +1,5 @@
 /**
- * @module tools/residency/audit
+ * @module scripts/residency-audit
  * The residency audit of a deployable Worker configuration: for every region, every store that
  * can hold its content and where that store lives. A test suite on one machine cannot see where
  * a bucket or a Durable Object lives, so the guarantee is checked where it is declared: in
@@ -13,7 +13,7 @@
  * config database's purge audit, Analytics Engine datasets; and a region's tier bucket that is
  * not bound (resident content then stays out of R2, which is safe but slower).
  */
-import { type RegionDefinition, SHARED_TIER_BUCKET } from '../../schemas/regions'
+import { type RegionDefinition, SHARED_TIER_BUCKET } from '../schemas/regions'
 
 export type Verdict = 'ok' | 'fail' | 'warn' | 'info'
 

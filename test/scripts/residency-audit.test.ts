@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { parse } from 'smol-toml'
 import { describe, it } from 'vitest'
+import { auditEnvironment, environmentNames, failures } from '../../.scripts/residency-audit'
 import { REGIONS } from '../../schemas/regions'
-import { auditEnvironment, environmentNames, failures } from '../../tools/residency/audit'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const shipped = readFileSync(join(root, 'wrangler.toml'), 'utf8')
@@ -19,15 +19,21 @@ const EU_BUCKET = `binding = "TIER_BUCKET_EU"
 bucket_name = "edge-cdn-tier-eu"
 jurisdiction = "eu"`
 
-/** The shipped file with `from` replaced in the `[env.production]` section only. */
+/** The shipped file with `from` replaced. */
 function withProduction(from: string, to: string): string {
-  const at = shipped.indexOf('[env.production]')
-  const section = shipped.slice(at)
-  if (!section.includes(from)) throw new Error(`the production section has no ${from}`)
-  return shipped.slice(0, at) + section.replace(from, to)
+  if (!shipped.includes(from)) throw new Error(`wrangler.toml has no ${from}`)
+  return shipped.replace(from, to)
 }
 
-function audit(toml: string, env = 'production') {
+/** A deployable `[env.staging]` section: wrangler inherits no bindings into it. */
+const STAGING = `
+[env.staging]
+vars = { TIER_JURISDICTIONS = "on" }
+durable_objects.bindings = [{ name = "CACHE_TIER", class_name = "CacheTier" }]
+r2_buckets = [{ binding = "TIER_BUCKET_EU", bucket_name = "staging-tier-eu" }]
+`
+
+function audit(toml: string, env = '') {
   return auditEnvironment(parse(toml), env, REGIONS)
 }
 
@@ -39,7 +45,7 @@ async function runCheck(toml: string): Promise<{ code: number; output: string }>
     '--no-warnings',
     '--import',
     './test/bench/register.mjs',
-    'tools/residency/check.ts',
+    '.scripts/residency-check.ts',
     '--config',
     file,
   ]
@@ -53,10 +59,10 @@ async function runCheck(toml: string): Promise<{ code: number; output: string }>
 }
 
 describe('residency audit of wrangler.toml', () => {
-  it('passes the shipped production environment: EU shards and EU bucket in jurisdiction eu', ({
+  it('passes the shipped file, what `wrangler deploy` deploys: EU shards and bucket in eu', ({
     expect,
   }) => {
-    expect(environmentNames(parse(shipped))).toEqual(['', 'production'])
+    expect(environmentNames(parse(shipped))).toEqual([''])
     const result = audit(shipped)
     expect(failures(result)).toEqual([])
     const eu = result.rows.filter((row) => row.region === 'eu')
@@ -83,8 +89,9 @@ describe('residency audit of wrangler.toml', () => {
     expect(failures(audit(toml))).toMatchObject([{ region: 'eu', binding: 'CACHE_TIER' }])
   })
 
-  it('fails the top level, which `wrangler dev` runs without jurisdictions', ({ expect }) => {
-    expect(failures(audit(shipped, '')).map((row) => row.binding)).toEqual(['CACHE_TIER'])
+  it('audits an [env.*] section a user deploys, naming the binding it lacks', ({ expect }) => {
+    const staging = failures(audit(shipped + STAGING, 'staging'))
+    expect(staging.map((row) => row.binding)).toEqual(['TIER_BUCKET_EU (staging-tier-eu)'])
   })
 
   it('warns, without failing, about stores holding URLs of EU content (no bodies)', ({
@@ -104,7 +111,13 @@ describe('npm run residency:check', () => {
     const { code, output } = await runCheck(shipped)
     expect(code).toBe(0)
     expect(output).toMatch(/^eu +TIER_BUCKET_EU \(edge-cdn-tier-eu\) +jurisdiction eu +OK/m)
-    expect(output).toContain('residency check passed (env.production')
+    expect(output).toContain('residency check passed (top level')
+  })
+
+  it('exits 1 on a deployable environment that fails', async ({ expect }) => {
+    const { code, output } = await runCheck(shipped + STAGING)
+    expect(code).toBe(1)
+    expect(output).toContain('env.staging:')
   })
 
   it('exits 1 naming TIER_BUCKET_EU when its jurisdiction is removed', async ({ expect }) => {

@@ -1,25 +1,23 @@
 /**
- * @module tools/residency/check
+ * @module scripts/residency-check
  * `npm run residency:check [-- --config FILE] [-- --env NAME ...]`: audits the deployable
  * configuration and prints, per environment, a table of region → storage binding → where it
- * lives. Exits 1 when any audited environment fails (tools/residency/audit.ts says what fails).
+ * lives. Exits 1 when any audited environment fails (.scripts/residency-audit.ts says what fails).
  *
- * Audited by default: every `[env.*]` section, the configurations this project deploys
- * (`wrangler deploy --env production`). The top level is what `wrangler dev` and the tests run
- * (workerd has no jurisdictions): it is audited only when named with `--env ''`, or when the
- * file has no `[env.*]` section.
+ * Audited by default: the top level (what `wrangler deploy` deploys) and every `[env.*]`
+ * section a user may deploy with `--env`.
  */
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { parse } from 'smol-toml'
-import { REGIONS } from '../../schemas/regions'
+import { REGIONS } from '../schemas/regions'
 import {
   type AuditRow,
   auditEnvironment,
   type EnvironmentAudit,
   environmentNames,
   failures,
-} from './audit'
+} from './residency-audit'
 
 const { values } = parseArgs({
   options: {
@@ -30,8 +28,7 @@ const { values } = parseArgs({
 
 const config = parse(readFileSync(values.config, 'utf8'))
 const declared = environmentNames(config)
-const named = declared.filter((name) => name !== '')
-const audited = values.env ?? (named.length > 0 ? named : [''])
+const audited = values.env ?? declared
 let failed = 0
 for (const env of audited) {
   const audit = auditEnvironment(config, env, REGIONS)
