@@ -16,6 +16,8 @@ import { DurableObject } from 'cloudflare:workers'
 import { BreakerRegistry } from '../../origin/breakers'
 import { CircuitOpenError } from '../../origin/errors'
 import { ArchivedObjectError } from '../../origin/s3'
+import { varyingOn } from '../../origin/key-headers'
+import { withMtls } from '../../origin/mtls'
 import { originDependencies, selectOrigin } from '../../origin/select'
 import type { Origin, OriginRequest } from '../../origin/types'
 import type { EntryMeta } from '../entry'
@@ -650,11 +652,11 @@ export class CacheTier extends DurableObject<Env> {
    */
   #origin(request: TierRequest): Origin {
     const region = request.residency?.region
-    const deps = originDependencies(this.env, timeout(this.env))
-    return this.#breakers.protect(
-      selectOrigin(request.origin, deps, region),
-      request.origin,
-      region
+    const deps = withMtls(originDependencies(this.env, timeout(this.env)), this.env)
+    const origin = selectOrigin(request.origin, deps, region)
+    return varyingOn(
+      this.#breakers.protect(origin, request.origin, region),
+      request.cacheKeyHeaders
     )
   }
 
