@@ -58,6 +58,9 @@ export default defineConfig({
                 ...s3TestSecrets(),
                 // Test-only values: the bootstrap admin token and a short purge bound.
                 ADMIN_TOKEN: 'test-admin-token',
+                // Authenticated origin pulls: two signing keys, for rotation.
+                ORIGIN_SIGNING_KEY_1: 'test-signing-key-one',
+                ORIGIN_SIGNING_KEY_2: 'test-signing-key-two',
                 PURGE_STALENESS_MS: '200',
                 // Small tier shards so capacity tests fill them; R2 for bodies over 1 MiB.
                 TIER_SHARD_BUDGET_BYTES: '8388608',
