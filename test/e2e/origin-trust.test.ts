@@ -23,7 +23,7 @@ let server: Server | undefined
 const loopHops: IncomingHttpHeaders[] = []
 
 function startOrigin(): Promise<string> {
-  server = createServer((req, res) => {
+  const origin = createServer((req, res) => {
     if (req.url?.startsWith('/loop/') && edge) {
       loopHops.push(req.headers)
       const target = new URL(edge.url)
@@ -50,9 +50,10 @@ function startOrigin(): Promise<string> {
     })
     res.end(JSON.stringify(req.headers))
   })
+  server = origin
   return new Promise((resolve) =>
-    server?.listen(0, '127.0.0.1', () => {
-      resolve(`http://127.0.0.1:${(server?.address() as AddressInfo).port}`)
+    origin.listen(0, '127.0.0.1', () => {
+      resolve(`http://127.0.0.1:${(origin.address() as AddressInfo).port}`)
     })
   )
 }
