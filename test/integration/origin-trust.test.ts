@@ -8,6 +8,7 @@ import { env, exports } from 'cloudflare:workers'
 import { beforeAll, describe, inject, it } from 'vitest'
 import { CLIENT_IP_HEADERS } from '../../origin/forwarded-headers'
 import { UNKEYED_OVERRIDE_HEADERS } from '../../origin/poisoning-headers'
+import { deploymentLoopToken } from '../../workers/trusted-request'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
 
@@ -138,5 +139,28 @@ describe('client-address fields', () => {
     expect(seen.get('x-forwarded-for')).toBe(`${SPOOFED_IP}, ${CLIENT_IP}`)
     expect(seen.get('x-real-ip')).toBe(CLIENT_IP)
     expect(seen.has('x-client-ip')).toBe(false)
+  })
+})
+
+describe('CDN-Loop', () => {
+  const token = deploymentLoopToken(env.PURGE_LOG)
+
+  it('is one token per deployment, the same for every request of it', ({ expect }) => {
+    expect(token).toMatch(/^edge-cdn-[0-9a-f]{16}$/)
+    expect(deploymentLoopToken(env.PURGE_LOG)).toBe(token)
+    expect(deploymentLoopToken(env.CACHE_TIER)).not.toBe(token)
+  })
+
+  it('refuses a request carrying its own token with 508, and only that request', async ({
+    expect,
+  }) => {
+    await origin.script('/looped.txt', { echoHeaders: ['cdn-loop'] })
+    const looped = await get('https://trust.test/looped.txt', { 'cdn-loop': `other, ${token}` })
+    expect(looped.status).toBe(508)
+    expect(((await looped.json()) as { error: { code: string } }).error.code).toBe('loop_detected')
+    expect(await origin.hits('/looped.txt')).toHaveLength(0)
+    const clean = await get('https://trust.test/looped.txt', { 'cdn-loop': 'other' })
+    expect(clean.status).toBe(200)
+    expect(await clean.text()).toContain(`\ncdn-loop: other, ${token}`)
   })
 })
