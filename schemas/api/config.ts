@@ -207,6 +207,22 @@ const fieldNameSchema = z
   .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'an HTTP field name')
   .toLowerCase()
 
+/** Request fields a signature must not overwrite. */
+const MANAGED_FIELDS = [
+  'host',
+  'cdn-loop',
+  'x-forwarded-for',
+  'x-real-ip',
+  'true-client-ip',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'range',
+  'authorization',
+]
+
 /**
  * Keys an origin checks requests with. The first signs; the others are the ones a rotation
  * keeps valid at the origin (add the new key second, make it first, then remove the old one).
@@ -224,8 +240,11 @@ export const originSigningSchema = z.object({
     .min(1)
     .max(2)
     .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, 'key ids must differ'),
-  /** The request field carrying the signature. */
-  header: z.lazy(() => fieldNameSchema).default('edge-signature'),
+  /** The request field carrying the signature; never one the CDN or HTTP itself manages. */
+  header: z
+    .lazy(() => fieldNameSchema)
+    .refine((name) => !MANAGED_FIELDS.includes(name), 'a field the CDN or HTTP already sets')
+    .default('edge-signature'),
 })
 export type OriginSigning = z.infer<typeof originSigningSchema>
 

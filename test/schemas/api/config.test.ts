@@ -28,6 +28,7 @@ describe('http origin signing', () => {
     ['two keys with one id', { keys: [key('a', 'A'), key('a', 'B')] }],
     ['a key id with a comma', { keys: [key('a,b', 'A')] }],
     ['a header that is no field name', { keys: [key('a', 'A')], header: 'bad header' }],
+    ['the CDN-Loop field as the header', { keys: [key('a', 'A')], header: 'CDN-Loop' }],
   ] as const)('refuses %s', ([, signing], { expect }) => {
     expect(originSpecSchema.safeParse({ ...http, signing }).success).toBe(false)
   })
