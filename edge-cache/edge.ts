@@ -4,6 +4,7 @@
  * Everything it talks to comes in as narrow dependencies, so the same path runs in the Worker,
  * in tests and in benchmarks.
  */
+import { dropUnkeyedOverrides } from '../origin/poisoning-headers'
 import type { Origin } from '../origin/types'
 import { answerClient } from './answer'
 import type { EntryMeta } from './entry'
@@ -61,26 +62,6 @@ const CLIENT_ONLY_FIELDS = [
   'if-none-match',
   'if-modified-since',
   'if-unmodified-since',
-]
-
-/**
- * Request fields that make common origin frameworks answer for another host, path or method,
- * yet are not part of the cache key: forwarded on a cacheable request they would let one
- * client poison the entry every other client gets (web cache poisoning). Cacheable requests
- * never carry them upstream; uncached methods pass them through.
- */
-const UNKEYED_OVERRIDES = [
-  'x-forwarded-host',
-  'x-forwarded-server',
-  'x-forwarded-scheme',
-  'x-forwarded-proto',
-  'x-host',
-  'forwarded',
-  'x-original-url',
-  'x-rewrite-url',
-  'x-http-method-override',
-  'x-http-method',
-  'x-method-override',
 ]
 
 export interface EdgeDependencies {
@@ -258,7 +239,9 @@ async function fetchUpstream(
   deps: EdgeDependencies
 ): Promise<{ response: Response; requestTime: number; tierDown: boolean }> {
   const headers = new Headers(requestHeaders)
-  for (const name of [...CLIENT_ONLY_FIELDS, ...UNKEYED_OVERRIDES]) headers.delete(name)
+  for (const name of CLIENT_ONLY_FIELDS) headers.delete(name)
+  // A cacheable request never carries unkeyed override fields upstream (cache poisoning).
+  dropUnkeyedOverrides(headers, edge.tier.cacheKeyHeaders)
   const requestTime = deps.now()
   if (!edge.tiered) {
     const response = await originResponse(edge, 'GET', headers, deps)

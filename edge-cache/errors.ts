@@ -26,6 +26,7 @@ export type EdgeErrorCode =
   | 'not_cached'
   | 'resident_elsewhere'
   | 'config_unavailable'
+  | 'loop_detected'
   | 'internal'
 
 /** More of an error answer: response fields (e.g. `retry-after`) and fields of `error`. */

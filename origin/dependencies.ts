@@ -1,7 +1,8 @@
 /**
  * @module origin/dependencies
  * What a zone's origins may use of the Worker's bindings. Two gates, both required:
- * - the deployment's allow-list (`ORIGIN_SECRETS`, `ORIGIN_BUCKETS` in wrangler.toml): the only
+ * - the deployment's allow-list (`ORIGIN_SECRETS`, `ORIGIN_BUCKETS`, `ORIGIN_CERTIFICATES` in
+ *   wrangler.toml): the only
  *   names any config may ever use; the platform's own bindings are struck from it whatever it says;
  * - the zone's grants (D1 `grants`, written with the bootstrap token only): which of those names
  *   this zone may use.
@@ -9,6 +10,7 @@
  * record that names `ADMIN_TOKEN` or `TIER_BUCKET` resolves nothing, whoever wrote it.
  */
 import { NotGrantedError } from './errors'
+import { isFetcher } from './mtls'
 import type { GrantKind } from './references'
 
 /**
@@ -22,6 +24,7 @@ const PLATFORM_BINDINGS: ReadonlySet<string> = new Set([
   'PURGE_LOG',
   'ORIGIN_SECRETS',
   'ORIGIN_BUCKETS',
+  'ORIGIN_CERTIFICATES',
 ])
 /** Every `TIER_*` binding or variable is the tier's (buckets per region, settings). */
 const PLATFORM_PREFIXES = ['TIER_']
@@ -32,18 +35,26 @@ export function isPlatformBinding(name: string): boolean {
 }
 
 /** The names a deployment lets config use at all. */
-export interface AllowList {
-  secret: ReadonlySet<string>
-  bucket: ReadonlySet<string>
-}
+export type AllowList = Record<GrantKind, ReadonlySet<string>>
+
+/** The variable listing each kind's names. */
+const ALLOW_LIST_VARS = {
+  secret: 'ORIGIN_SECRETS',
+  bucket: 'ORIGIN_BUCKETS',
+  certificate: 'ORIGIN_CERTIFICATES',
+} as const
 
 /**
- * @param vars the Worker's `ORIGIN_SECRETS` and `ORIGIN_BUCKETS` (names separated by commas or
- *   white space)
+ * @param bindings the Worker's env: `ORIGIN_SECRETS`, `ORIGIN_BUCKETS`, `ORIGIN_CERTIFICATES`
+ *   (names separated by commas or white space; any may be absent)
  * @returns the allow-list, without any platform binding it names
  */
-export function allowList(vars: { ORIGIN_SECRETS?: string; ORIGIN_BUCKETS?: string }): AllowList {
-  return { secret: nameSet(vars.ORIGIN_SECRETS), bucket: nameSet(vars.ORIGIN_BUCKETS) }
+export function allowList(bindings: object): AllowList {
+  return {
+    secret: nameSet(stringBinding(bindings, ALLOW_LIST_VARS.secret)),
+    bucket: nameSet(stringBinding(bindings, ALLOW_LIST_VARS.bucket)),
+    certificate: nameSet(stringBinding(bindings, ALLOW_LIST_VARS.certificate)),
+  }
 }
 
 function nameSet(value: string | undefined): ReadonlySet<string> {
@@ -64,25 +75,24 @@ export function grantRefusal(
     return { code: 'platform_binding', message: `${name} is a binding of the platform itself` }
   }
   if (!allowed[kind].has(name)) {
-    const list = kind === 'secret' ? 'ORIGIN_SECRETS' : 'ORIGIN_BUCKETS'
+    const list = ALLOW_LIST_VARS[kind]
     return { code: 'not_allow_listed', message: `${name} is not in the deployment's ${list}` }
   }
   return undefined
 }
 
 /** The names one zone may use: its grants. */
-export interface ZoneGrants {
-  secret: readonly string[]
-  bucket: readonly string[]
-}
+export type ZoneGrants = Record<GrantKind, readonly string[]>
 
-export const NO_GRANTS: ZoneGrants = { secret: [], bucket: [] }
+export const NO_GRANTS: ZoneGrants = { secret: [], bucket: [], certificate: [] }
 
 export interface OriginDependencies {
   /** Resolves an R2 binding name from config to the binding. */
   bucket(binding: string): R2Bucket
   /** Resolves a Worker secret named by config (S3 keys, signing keys). */
   secret(name: string): string
+  /** Resolves an `mtls_certificates` binding named by config (origin/mtls.ts). */
+  mtls(binding: string): Fetcher
   /** Default connect + first-byte timeout when the origin sets none. */
   timeoutMs: number
 }
@@ -100,10 +110,7 @@ export function originDependencies(
   grants: ZoneGrants,
   timeoutMs: number
 ): OriginDependencies {
-  const allowed = allowList({
-    ORIGIN_SECRETS: stringBinding(bindings, 'ORIGIN_SECRETS'),
-    ORIGIN_BUCKETS: stringBinding(bindings, 'ORIGIN_BUCKETS'),
-  })
+  const allowed = allowList(bindings)
   const usable = (kind: GrantKind, name: string) =>
     grants[kind].includes(name) && grantRefusal(kind, name, allowed) === undefined
   return {
@@ -123,6 +130,16 @@ export function originDependencies(
         throw new TypeError(`expected the Worker secret ${name} to be set`)
       }
       return value
+    },
+    mtls(binding) {
+      if (!usable('certificate', binding)) throw new NotGrantedError('certificate', binding)
+      const candidate: unknown = Reflect.get(bindings, binding)
+      if (!isFetcher(candidate)) {
+        throw new TypeError(
+          `expected binding ${binding} to be an mtls_certificates binding (production only)`
+        )
+      }
+      return candidate
     },
     timeoutMs,
   }

@@ -70,10 +70,10 @@ export class NoRegionalBucketError extends Error {
  */
 export class NotGrantedError extends Error {
   override readonly name = 'NotGrantedError'
-  readonly kind: 'secret' | 'bucket'
+  readonly kind: 'secret' | 'bucket' | 'certificate'
   readonly binding: string
 
-  constructor(kind: 'secret' | 'bucket', binding: string) {
+  constructor(kind: 'secret' | 'bucket' | 'certificate', binding: string) {
     super(`the zone was not granted the ${kind} ${binding}`)
     this.kind = kind
     this.binding = binding

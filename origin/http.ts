@@ -5,6 +5,7 @@
  * arrive the body streams for as long as it takes.
  */
 import { OriginError } from './errors'
+import { partsFor, type SigningKey, signer } from './signing'
 import type { Origin, OriginRequest } from './types'
 
 export interface HttpOriginOptions {
@@ -18,8 +19,12 @@ export interface HttpOriginOptions {
    * cache key), never copied from a client's header. Workers cannot set `Host` itself.
    */
   hostHeader?: 'origin' | 'forwarded'
-  /** Injectable for tests and for service bindings. */
+  /** Injectable for tests and for service bindings (an mTLS certificate binding: origin/mtls). */
   fetch?: typeof fetch
+  /** Authenticated origin pulls: the key that signs and the field it goes in (origin/signing). */
+  signing?: { key: SigningKey; header: string }
+  /** The clock for signature timestamps, in milliseconds. */
+  now?: () => number
 }
 
 /**
@@ -34,6 +39,8 @@ export function httpOrigin(options: HttpOriginOptions): Origin {
   }
   const basePath = base.pathname.replace(/\/+$/, '')
   const doFetch = options.fetch ?? fetch
+  const sign = options.signing && signer(options.signing.key)
+  const now = options.now ?? Date.now
 
   return {
     async fetch(request: OriginRequest): Promise<Response> {
@@ -44,6 +51,10 @@ export function httpOrigin(options: HttpOriginOptions): Origin {
       const headers = new Headers(request.headers)
       if (options.hostHeader === 'forwarded' && request.clientHost) {
         headers.set('x-forwarded-host', request.clientHost)
+      }
+      // Set, never appended: a client's copy of the field is replaced.
+      if (sign && options.signing) {
+        headers.set(options.signing.header, await sign(partsFor(target, request.method, now())))
       }
       const controller = new AbortController()
       const timer = setTimeout(() => controller.abort('timeout'), options.timeoutMs)

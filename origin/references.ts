@@ -6,8 +6,9 @@
  */
 import type { OriginSpec } from '../schemas/api/config'
 
-/** The two kinds of platform resource a zone can be granted. */
-export type GrantKind = 'secret' | 'bucket'
+/** The kinds of platform resource a zone can be granted: Worker secrets, R2 buckets, mTLS
+ * certificate bindings. */
+export type GrantKind = 'secret' | 'bucket' | 'certificate'
 
 export interface OriginReference {
   kind: GrantKind
@@ -38,6 +39,15 @@ export function originReferences(spec: OriginSpec): OriginReference[] {
         { kind: 'secret', name: spec.secretAccessKeySecret, field: 'secretAccessKeySecret' },
       ]
     case 'http':
-      return []
+      return [
+        ...(spec.signing?.keys ?? []).map((key, i) => ({
+          kind: 'secret' as const,
+          name: key.secret,
+          field: `signing.keys.${i}.secret`,
+        })),
+        ...(spec.mtlsCertificate
+          ? [{ kind: 'certificate' as const, name: spec.mtlsCertificate, field: 'mtlsCertificate' }]
+          : []),
+      ]
   }
 }

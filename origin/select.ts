@@ -7,10 +7,11 @@
  * no regional buckets at all is a single-bucket origin and serves every region.
  * @see edge-cache/residency.ts
  */
-import type { BucketRegion, OriginSpec } from '../schemas/api/config'
+import type { BucketRegion, HttpOriginSpec, OriginSpec } from '../schemas/api/config'
 import type { OriginDependencies } from './dependencies'
 import { NoRegionalBucketError, NotGrantedError } from './errors'
-import { httpOrigin } from './http'
+import { type HttpOriginOptions, httpOrigin } from './http'
+import { mtlsFetch } from './mtls'
 import { r2Origin } from './r2'
 import { s3Client, s3Origin } from './s3'
 import type { Origin } from './types'
@@ -46,6 +47,8 @@ function adapterFor(spec: OriginSpec, deps: OriginDependencies, region?: string)
         url: spec.url,
         timeoutMs: spec.timeoutMs ?? deps.timeoutMs,
         hostHeader: spec.hostHeader,
+        signing: signingFor(spec, deps),
+        fetch: spec.mtlsCertificate ? mtlsFetch(spec.mtlsCertificate, deps) : undefined,
       })
     case 's3': {
       const regional = regionalBucket(spec.regions, region)
@@ -64,6 +67,16 @@ function adapterFor(spec: OriginSpec, deps: OriginDependencies, region?: string)
         timeoutMs: spec.timeoutMs ?? deps.timeoutMs,
       })
     }
+  }
+}
+
+/** The first configured key signs; its secret is resolved by name, like the S3 keys. */
+function signingFor(spec: HttpOriginSpec, deps: OriginDependencies): HttpOriginOptions['signing'] {
+  const first = spec.signing?.keys[0]
+  if (!spec.signing || !first) return undefined
+  return {
+    key: { id: first.id, secret: deps.secret(first.secret) },
+    header: spec.signing.header,
   }
 }
 

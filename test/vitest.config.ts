@@ -61,8 +61,12 @@ export default defineConfig({
                 // Test-only values: the bootstrap admin token and a short purge bound.
                 ADMIN_TOKEN: 'test-admin-token',
                 // What origin config may name here: the local S3 server's keys, the origin buckets.
-                ORIGIN_SECRETS: 'S3_TEST_KEY,S3_TEST_SECRET',
+                ORIGIN_SECRETS:
+                  'S3_TEST_KEY,S3_TEST_SECRET,ORIGIN_SIGNING_KEY_1,ORIGIN_SIGNING_KEY_2',
                 ORIGIN_BUCKETS: 'ORIGIN_BUCKET,TEST_ORIGIN_EU',
+                // Authenticated origin pulls: two signing keys, for rotation (in ORIGIN_SECRETS).
+                ORIGIN_SIGNING_KEY_1: 'test-signing-key-one',
+                ORIGIN_SIGNING_KEY_2: 'test-signing-key-two',
                 PURGE_STALENESS_MS: '200',
                 // Small tier shards so capacity tests fill them; R2 for bodies over 1 MiB.
                 TIER_SHARD_BUDGET_BYTES: '8388608',

@@ -16,6 +16,7 @@ import { DurableObject } from 'cloudflare:workers'
 import { BreakerRegistry } from '../../origin/breakers'
 import { originDependencies } from '../../origin/dependencies'
 import { CircuitOpenError } from '../../origin/errors'
+import { varyingOn } from '../../origin/key-headers'
 import { ArchivedObjectError } from '../../origin/s3'
 import { selectOrigin } from '../../origin/select'
 import type { Origin, OriginRequest } from '../../origin/types'
@@ -686,10 +687,10 @@ export class CacheTier extends DurableObject<Env> {
   #origin(request: TierRequest): Origin {
     const region = request.residency?.region
     const deps = originDependencies(this.env, request.grants, timeout(this.env))
-    return this.#breakers.protect(
-      selectOrigin(request.origin, deps, region),
-      request.origin,
-      region
+    const origin = selectOrigin(request.origin, deps, region)
+    return varyingOn(
+      this.#breakers.protect(origin, request.origin, region),
+      request.cacheKeyHeaders
     )
   }
 

@@ -21,6 +21,8 @@ export interface TierRequest {
   allowSetCookie: boolean
   /** The route's settings for archived objects (restore tier and days, tier-only paths). */
   archival?: TierArchival
+  /** The route's custom cache key fields: added to the origin's Vary (origin/key-headers.ts). */
+  cacheKeyHeaders?: string[]
   /** The path-based residency of the content, when a rule pins it. */
   residency?: Residency
   /** The zone's residency rules, for tag rules the tier applies to responses. */

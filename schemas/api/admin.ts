@@ -27,10 +27,10 @@ export const createTokenSchema = z.object({
 })
 export type CreateToken = z.infer<typeof createTokenSchema>
 
-/** A grant's kind as the path spells it (`/grants/secrets/NAME`), as the store spells it. */
+/** A grant's kind as the path spells it (`/grants/secrets/NAME`, `buckets`, `certificates`), as the store spells it. */
 export const grantKindSchema = z
-  .enum(['secrets', 'buckets'])
-  .transform((kind) => (kind === 'secrets' ? 'secret' : 'bucket'))
+  .enum(['secrets', 'buckets', 'certificates'])
+  .transform((kind) => kind.slice(0, -1) as 'secret' | 'bucket' | 'certificate')
 
 /** `GET /_admin/audit?zone=&limit=` */
 export const auditQuerySchema = z.object({

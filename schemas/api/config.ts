@@ -66,6 +66,13 @@ export const httpOriginSchema = z.object({
   /** `forwarded`: send the client's host in X-Forwarded-Host (origin/http.ts). */
   hostHeader: z.enum(['origin', 'forwarded']).optional(),
   resilience: resilienceSchema.optional(),
+  /** Authenticated origin pulls: an HMAC signature on every request (origin/signing.ts). */
+  signing: z.lazy(() => originSigningSchema).optional(),
+  /**
+   * The `mtls_certificates` binding whose client certificate the origin requires (mutual TLS;
+   * production only: origin/mtls.ts).
+   */
+  mtlsCertificate: z.lazy(() => secretNameSchema).optional(),
 })
 
 export const s3OriginSchema = z.object({
@@ -120,6 +127,7 @@ export const originSpecSchema = z.discriminatedUnion('kind', [
   s3OriginSchema,
 ])
 export type OriginSpec = z.infer<typeof originSpecSchema>
+export type HttpOriginSpec = z.infer<typeof httpOriginSchema>
 
 export const routeSpecSchema = z
   .object({
@@ -141,6 +149,15 @@ export const routeSpecSchema = z
      * PoP's L1), never pre-warmed.
      */
     archival: z.lazy(() => archivalSpecSchema).optional(),
+    /**
+     * Request fields the route's origin varies on that the cache keys even when the response
+     * does not name them in Vary (a custom cache key): they are forwarded on cacheable requests
+     * although origin/poisoning-headers.ts lists them.
+     */
+    cacheKeyHeaders: z
+      .array(z.lazy(() => fieldNameSchema))
+      .max(8)
+      .optional(),
   })
   .refine((route) => route.tieredCache || route.archival === undefined, {
     message: 'archival paths are cached in the tier: they need tieredCache',
@@ -182,6 +199,54 @@ export const secretNameSchema = z
   .string()
   .max(128)
   .regex(/^[A-Z][A-Z0-9_]*$/, 'a Worker secret name: upper-case letters, digits and _')
+
+/** An HTTP field name (RFC 9110 §5.1 token), lower-cased. */
+const fieldNameSchema = z
+  .string()
+  .max(64)
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'an HTTP field name')
+  .toLowerCase()
+
+/** Request fields a signature must not overwrite. */
+const MANAGED_FIELDS = [
+  'host',
+  'cdn-loop',
+  'x-forwarded-for',
+  'x-real-ip',
+  'true-client-ip',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'range',
+  'authorization',
+]
+
+/**
+ * Keys an origin checks requests with. The first signs; the others are the ones a rotation
+ * keeps valid at the origin (add the new key second, make it first, then remove the old one).
+ */
+export const originSigningSchema = z.object({
+  keys: z
+    .array(
+      z.object({
+        /** Sent with each signature so the origin knows which secret to check with. */
+        id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ and -'),
+        /** The name of the Worker secret holding the key, never the key itself. */
+        secret: z.lazy(() => secretNameSchema),
+      })
+    )
+    .min(1)
+    .max(2)
+    .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, 'key ids must differ'),
+  /** The request field carrying the signature; never one the CDN or HTTP itself manages. */
+  header: z
+    .lazy(() => fieldNameSchema)
+    .refine((name) => !MANAGED_FIELDS.includes(name), 'a field the CDN or HTTP already sets')
+    .default('edge-signature'),
+})
+export type OriginSigning = z.infer<typeof originSigningSchema>
 
 /** A cache tag as Cloudflare's purge API bounds it: 1 to 1024 printable ASCII characters. */
 const cacheTag = z

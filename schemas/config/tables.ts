@@ -59,7 +59,7 @@ export const grantsTable = sqliteTable(
     zone: text('zone')
       .notNull()
       .references(() => zonesTable.name, { onDelete: 'cascade' }),
-    kind: text('kind', { enum: ['secret', 'bucket'] }).notNull(),
+    kind: text('kind', { enum: ['secret', 'bucket', 'certificate'] }).notNull(),
     name: text('name').notNull(),
     createdAt: timestamps.createdAt,
   },

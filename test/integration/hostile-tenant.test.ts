@@ -119,6 +119,29 @@ describe('secret and binding exfiltration', () => {
     }
   )
 
+  it.for([
+    [
+      'a signing key it was not granted',
+      { signing: { keys: [{ id: 'k', secret: 'ADMIN_TOKEN' }] } },
+      'origins.signing.keys.0.secret',
+    ],
+    [
+      'a certificate binding it was not granted',
+      { mtlsCertificate: 'CONFIG_DB' },
+      'origins.mtlsCertificate',
+    ],
+  ] as const)('refuses an HTTP origin naming %s', async ([, extra, field], { expect }) => {
+    const attacker = await attackerServer()
+    const res = await put(
+      '/zones/tenant/origins/signed',
+      { kind: 'http', url: attacker.url, ...extra },
+      tenant
+    )
+    expect(res.status).toBe(403)
+    expect(res.body.errors[0]?.message).toContain(`${field}: zone tenant was not granted`)
+    expect(await attacker.hits()).toEqual([])
+  })
+
   it('audits a refused reference, naming the field and never a value', async ({ expect }) => {
     await put(
       '/zones/tenant/origins/audited',

@@ -29,6 +29,9 @@ describe('selectOrigin', () => {
       throw new Error(`no R2 binding ${binding} in this test`)
     },
     secret: (name) => `value-of-${name}`,
+    mtls(binding) {
+      throw new Error(`no certificate binding ${binding} in this test`)
+    },
     timeoutMs: 1000,
   }
   const request = { method: 'GET', path: '/x', search: '', headers: new Headers() }

@@ -18,6 +18,7 @@ import {
   type ServerResponse,
 } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { verifyEdgeSignature } from './verify-signature'
 
 export interface OriginScript {
   status?: number
@@ -37,6 +38,13 @@ export interface OriginScript {
   removeHeaders?: string[]
   /** Append `\n<name>: <value>` to the body for each of these request fields. */
   echoHeaders?: string[]
+  /** Append `\n<name>: <value>` for every request field it received, sorted by name. */
+  echoAllHeaders?: boolean
+  /**
+   * Answer 401 unless the request carries a valid CDN signature (test/support/verify-signature:
+   * the README's check), for one of these key ids → secrets.
+   */
+  requireSignature?: { keys: Record<string, string>; header?: string }
   /**
    * Scripts for successive requests since this script was installed: the nth request gets
    * `sequence[n]` (the last one repeats); the other fields of this script are then unused.
@@ -196,7 +204,17 @@ async function answer(
     return
   }
   if (script?.delayMs) await new Promise((r) => setTimeout(r, script.delayMs))
-  const echoed = (script?.echoHeaders ?? [])
+  const { requireSignature } = script ?? {}
+  if (requireSignature) {
+    const keys = new Map(Object.entries(requireSignature.keys))
+    if (!verifyEdgeSignature(req, keys, requireSignature.header)) {
+      res.writeHead(401, { 'content-type': 'text/plain', 'cache-control': 'no-store' })
+      res.end('signature required')
+      return
+    }
+  }
+  const echoNames = script?.echoAllHeaders ? Object.keys(req.headers).sort() : script?.echoHeaders
+  const echoed = (echoNames ?? [])
     .map((name) => `\n${name}: ${String(req.headers[name.toLowerCase()] ?? '')}`)
     .join('')
   // Large generated bodies are streamed (see `writeGenerated`); anything else is one buffer.

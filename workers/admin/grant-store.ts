@@ -33,6 +33,7 @@ function grantsByKind(rows: readonly { kind: GrantKind; name: string }[]): ZoneG
   return {
     secret: rows.filter((r) => r.kind === 'secret').map((r) => r.name),
     bucket: rows.filter((r) => r.kind === 'bucket').map((r) => r.name),
+    certificate: rows.filter((r) => r.kind === 'certificate').map((r) => r.name),
   }
 }
 

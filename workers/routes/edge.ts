@@ -8,6 +8,7 @@ import { Hono } from 'hono'
 import { residencyField, serveFromEdge } from '../../edge-cache/edge'
 import { errorResponse } from '../../edge-cache/errors'
 import { cacheKey } from '../../edge-cache/key'
+import { hasLooped, loopDetectedResponse } from '../../edge-cache/loop'
 import { purgeLogName } from '../../edge-cache/purge/purge-log'
 import { purgeView } from '../../edge-cache/purge/purge-view'
 import { decideResidency, type ResidencyRule } from '../../edge-cache/residency'
@@ -15,6 +16,7 @@ import { L1Cache } from '../../edge-cache/store/l1'
 import { archivalFor } from '../../edge-cache/tier/archival'
 import { BreakerRegistry } from '../../origin/breakers'
 import { originDependencies } from '../../origin/dependencies'
+import { varyingOn } from '../../origin/key-headers'
 import { selectOrigin } from '../../origin/select'
 import { type PopLocation, regionNamed, regionOf } from '../../schemas/regions'
 import type { AppEnv } from '../app-env'
@@ -22,6 +24,7 @@ import { type EdgeConfig, resolveRoute } from '../config/edge-config'
 import { configSnapshot } from '../config/snapshot'
 import { recordResponse } from '../metrics'
 import { tierFor } from '../tier-client'
+import { deploymentLoopToken, trustedRequest } from '../trusted-request'
 
 export const edgeRoutes = new Hono<AppEnv>()
 
@@ -32,8 +35,10 @@ export const edgeRoutes = new Hono<AppEnv>()
 const edgeBreakers = new BreakerRegistry()
 
 edgeRoutes.all('*', async (c) => {
-  const request = c.req.raw
-  const url = new URL(request.url)
+  const loopToken = deploymentLoopToken(c.env.PURGE_LOG)
+  // RFC 8586: a request carrying this CDN's own token has been here before.
+  if (hasLooped(c.req.raw.headers, loopToken)) return loopDetectedResponse(loopToken)
+  const url = new URL(c.req.raw.url)
   const config = await configSnapshot(
     {
       db: c.env.CONFIG_DB,
@@ -51,7 +56,9 @@ edgeRoutes.all('*', async (c) => {
     return errorResponse(404, 'no_zone', `no zone or route serves ${url.hostname}${url.pathname}`)
   }
 
-  const pop = popOf(request)
+  const pop = popOf(c.req.raw)
+  const cacheable = !route.spec.bypass && ['GET', 'HEAD'].includes(c.req.raw.method)
+  const request = trustedRequest(c.req.raw, loopToken, cacheable)
   const region = regionOf(pop)
   const rules = zoneResidencyRules(config, route.zone)
   const residency = decideResidency(rules, url.pathname, region.name)
@@ -81,6 +88,7 @@ edgeRoutes.all('*', async (c) => {
         grants: route.grants,
         allowSetCookie: route.spec.allowSetCookie,
         archival: archivalFor(route.spec.archival, url.pathname),
+        cacheKeyHeaders: route.spec.cacheKeyHeaders,
       },
       bypass: route.spec.bypass,
       tiered: route.spec.tieredCache,
@@ -107,12 +115,12 @@ edgeRoutes.all('*', async (c) => {
       // Resident content is read only from its region's bucket (origin/select.ts).
       origin: () => {
         const region = residency.kind === 'open' ? undefined : residency.residency.region
-        const origin = selectOrigin(
-          route.origin,
-          originDependencies(c.env, route.grants, timeoutMs),
-          region
+        const deps = originDependencies(c.env, route.grants, timeoutMs)
+        const origin = selectOrigin(route.origin, deps, region)
+        return varyingOn(
+          edgeBreakers.protect(origin, route.origin, region),
+          route.spec.cacheKeyHeaders
         )
-        return edgeBreakers.protect(origin, route.origin, region)
       },
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
       now: Date.now,

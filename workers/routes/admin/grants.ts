@@ -7,7 +7,7 @@
  */
 import { Hono } from 'hono'
 import { allowList, grantRefusal } from '../../../origin/dependencies'
-import { originReferences } from '../../../origin/references'
+import { type GrantKind, originReferences } from '../../../origin/references'
 import { grantKindSchema } from '../../../schemas/api/admin'
 import { originSpecSchema, secretNameSchema } from '../../../schemas/api/config'
 import { originsTable } from '../../../schemas/config/tables'
@@ -86,7 +86,7 @@ export const grantRoutes = new Hono<AdminEnv>()
   })
 
 type GrantParams =
-  | { ok: true; zone: string; kind: 'secret' | 'bucket'; name: string }
+  | { ok: true; zone: string; kind: GrantKind; name: string }
   | { ok: false; response: Response }
 
 /** `:kind` is `secrets` or `buckets` in the path, `secret` or `bucket` everywhere else. */
@@ -100,7 +100,7 @@ function grantParams(c: AdminContext): GrantParams {
 
 async function originsNaming(
   c: AdminContext,
-  grant: { zone: string; kind: 'secret' | 'bucket'; name: string }
+  grant: { zone: string; kind: GrantKind; name: string }
 ): Promise<string[]> {
   const origins = await listRecords(configDb(c), originsTable, grant.zone)
   return origins
