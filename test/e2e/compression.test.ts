@@ -7,8 +7,9 @@
  * Every answer must decode, by its own `Content-Encoding`, to exactly the original bytes.
  */
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import { promisify } from 'node:util'
 import { brotliCompressSync, gzipSync } from 'node:zlib'
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
@@ -77,16 +78,39 @@ const OWN = [
   },
 ]
 
-const s3 = {
-  endpoint: process.env.S3_ENDPOINT,
-  key: process.env.S3_KEY,
-  secret: process.env.S3_SECRET,
-  region: process.env.S3_REGION || 'us-east-1',
+/**
+ * The local S3 server as `npm test` starts it: the environment's S3_* first, else moto's
+ * credentials file (as test/setup/s3.ts finds it for the workers project).
+ */
+function s3Settings() {
+  const vars: Record<string, string> = {}
+  const dir = process.env.S3_DIR ?? '.s3/moto'
+  try {
+    const file = readFileSync(
+      join(isAbsolute(dir) ? dir : join(process.cwd(), dir), 'state', 'credentials.env'),
+      'utf8'
+    )
+    for (const line of file.split('\n')) {
+      const match = /^\s*(?:export\s+)?([A-Z0-9_]+)=(.*)$/.exec(line)
+      if (match?.[1] && match[2] !== undefined) vars[match[1]] = match[2].replace(/^'(.*)'$/, '$1')
+    }
+  } catch {
+    // no moto state: only the environment can name a server
+  }
+  const pick = (name: string) => process.env[name] || vars[name]
+  return {
+    endpoint: pick('S3_ENDPOINT'),
+    key: pick('S3_KEY'),
+    secret: pick('S3_SECRET'),
+    region: pick('S3_REGION') || 'us-east-1',
+  }
 }
+const s3 = s3Settings()
+let s3Down: string | undefined
 const s3Missing = () =>
   s3.endpoint && s3.key && s3.secret
-    ? undefined
-    : 'no S3 server: set -a; . .s3/moto/state/credentials.env; set +a (bash .scripts/s3-moto.sh start)'
+    ? s3Down
+    : 'no S3 server: bash .scripts/s3-moto.sh install (npm test starts it), or set S3_ENDPOINT, S3_KEY, S3_SECRET'
 
 const CASES: Case[] = [
   ...OWN.map((o) => ({ name: `own origin, ${o.name}`, path: `/own/${o.file}` })),
@@ -118,7 +142,11 @@ beforeAll(async () => {
   if (!nginxMissing()) {
     nginx = await startNginx({ 'app.js': ORIGINAL, 'app.css': cssText() })
   }
-  if (!s3Missing()) await putS3Object()
+  if (!s3Missing()) {
+    await putS3Object().catch((error: unknown) => {
+      s3Down = `the S3 server at ${s3.endpoint} did not take the object: ${String(error)}`
+    })
+  }
   edge = await startEdge({
     vars: {
       ORIGIN_URL: origin.url,
