@@ -379,4 +379,25 @@ describe('compressed content through wrangler dev', () => {
     // Every request after the first was a conditional the origin answered 304.
     expect(hits.slice(1).every((h) => h.headers['if-none-match'] !== undefined)).toBe(true)
   })
+
+  it('gives collapsed waiters, in the tier and in L1, the exact gzip bytes', async ({ expect }) => {
+    if (!origin) throw new Error('no origin')
+    const control = originControl(origin.url)
+    const path = '/own/gz-collapse.js'
+    await control.script(path, {
+      bodyBase64: GZIP.toString('base64'),
+      delayMs: 300,
+      headers: { 'content-type': 'application/javascript', 'content-encoding': 'gzip' },
+    })
+    const c = { name: 'collapse', path }
+    // Eight PoPs of one region meet in the tier shard; four more requests wait at FRA's L1.
+    const colos = ['FRA', 'AMS', 'CDG', 'MAD', 'MUC', 'VIE', 'WAW', 'ZRH', 'FRA', 'FRA', 'FRA']
+    const answers = await Promise.all(colos.map((colo) => at(colo, c, 'gzip')))
+    for (const [i, res] of answers.entries()) {
+      expectExact(expect, res, c, 'gzip', `concurrent request ${i} from ${colos[i]}`)
+    }
+    const statuses = answers.map((res) => field(res, 'cache-status') ?? '')
+    expect(statuses.some((s) => s.includes('collapsed'))).toBe(true)
+    expect(await control.hits(path)).toHaveLength(1)
+  })
 })
