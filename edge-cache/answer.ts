@@ -3,10 +3,18 @@
  * Turns a full response that a cache holds (or just received) into the answer for this client:
  * its conditionals (304 / 412), its Range (206 / 416; several ranges get the whole 200), HEAD,
  * and removal of every field that is ours alone.
+ *
+ * A content-coded representation (gzip, br) is answered whole, Range or not (RFC 9110 §14.2:
+ * a server MAY ignore Range). A range of it would be a range of its encoded bytes (§14.1.1),
+ * and the front line in front of the Worker (Cloudflare's, and wrangler dev's) decodes and
+ * re-encodes compressed answers for each client: a slice of a gzip stream cannot be decoded,
+ * so the client would get a broken transfer instead of its bytes.
  */
 
+import { decodedIfRefused, toClient } from './coding'
 import { ENTRY_META_HEADER } from './entry'
 import {
+  contentCoding,
   contentRange,
   decideRange,
   evaluateConditional,
@@ -27,16 +35,19 @@ export interface FullResponse {
 }
 
 /**
- * @param full a complete (non-partial) response
+ * @param stored a complete (non-partial) response, in the coding a cache holds it
  * @param method the client's method
- * @param requestHeaders the client's request headers
+ * @param requestHeaders the client's request headers, Accept-Encoding normalised
+ * @param compress whether the route compresses identity text answers (coding.ts)
  * @returns the response to send
  */
 export function answerClient(
-  full: FullResponse,
+  stored: FullResponse,
   method: string,
-  requestHeaders: Headers
+  requestHeaders: Headers,
+  compress = false
 ): Response {
+  const full = decodedIfRefused(stored, requestHeaders)
   const headers = clientHeaders(full.headers)
   if (full.status === 200) {
     const conditional = evaluateConditional(method, requestHeaders, headers, full.status)
@@ -51,7 +62,7 @@ export function answerClient(
       return new Response(null, { status: 412, headers: diagnosticsOnly(headers) })
     }
     const size = full.size ?? Number(headers.get('content-length') ?? Number.NaN)
-    if (Number.isSafeInteger(size) && full.body) {
+    if (Number.isSafeInteger(size) && full.body && contentCoding(headers) === undefined) {
       const range = decideRange(method, requestHeaders, size, headers)
       if (range.kind === 'unsatisfiable') {
         void full.body.cancel()
@@ -68,16 +79,16 @@ export function answerClient(
             ? null
             : withLength(sliceStream(full.body, range.start, range.end), length)
         if (!body) void full.body.cancel()
-        return new Response(body, { status: 206, headers })
+        return toClient(body, 206, headers, requestHeaders, false)
       }
     }
   }
   if (method === 'HEAD') {
     void full.body?.cancel()
-    return new Response(null, { status: full.status, headers })
+    return toClient(null, full.status, headers, requestHeaders, compress)
   }
   const body = full.body && full.size !== undefined ? withLength(full.body, full.size) : full.body
-  return new Response(body, { status: full.status, headers })
+  return toClient(body, full.status, headers, requestHeaders, compress)
 }
 
 /**

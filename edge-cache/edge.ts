@@ -22,6 +22,7 @@ import {
   headersToStore,
   invalidationTargets,
   isOnlyIfCached,
+  normalizeAcceptEncoding,
   STALE_IF_ERROR_STATUSES,
   stripHopByHop,
   varyFields,
@@ -99,6 +100,8 @@ export interface EdgeRequest {
   clientRegion: string
   /** The path-based residency decision, made before any lookup. */
   residency: ResidencyDecision
+  /** Compress identity text answers for clients that accept br or gzip (policy/encoding.ts). */
+  compression: boolean
 }
 
 /**
@@ -109,6 +112,12 @@ export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): 
   const started = deps.now()
   const { request } = edge
   const requestHeaders = stripHopByHop(request.headers)
+  // One spelling per set of accepted codings: the secondary key, the tier's and the origin's
+  // view of the client (so an origin varying on it answers in a coding the client takes).
+  requestHeaders.set(
+    'accept-encoding',
+    normalizeAcceptEncoding(request.headers.get('accept-encoding'))
+  )
   if (edge.residency.kind === 'refuse') return unavailableHere(edge.residency.residency)
   if (edge.bypass || (request.method !== 'GET' && request.method !== 'HEAD')) {
     const fwd = edge.bypass ? 'bypass' : 'method'
@@ -199,7 +208,7 @@ export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): 
     full.headers.delete(EDGE_L1_FIELD)
     addCacheStatus(full.headers, status)
     appendServerTiming(full.headers, 'edge', deps.now() - started)
-    return answerClient(full, request.method, requestHeaders)
+    return answerClient(full, request.method, requestHeaders, edge.compression)
   } finally {
     if (finishFill) void filled.then(finishFill)
   }
@@ -448,7 +457,8 @@ function fromEntry(
   return answerClient(
     { status: meta.status, headers, body, size: meta.size },
     edge.request.method,
-    requestHeaders
+    requestHeaders,
+    edge.compression
   )
 }
 
@@ -489,10 +499,13 @@ async function passToOrigin(
   const headers = stripHopByHop(response.headers)
   addCacheStatus(headers, status)
   appendServerTiming(headers, 'edge', deps.now() - started)
+  // Conditionals and ranges of an unsafe method are the origin's; only the coding is ours.
+  const coding = new Headers({ 'accept-encoding': requestHeaders.get('accept-encoding') ?? '' })
   return answerClient(
     { status: response.status, headers, body: response.body },
     request.method,
-    new Headers()
+    coding,
+    edge.compression
   )
 }
 

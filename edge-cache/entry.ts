@@ -26,6 +26,11 @@ export interface EntryMeta {
   cacheControl?: string
   /** The response's own Age, kept aside because the Cache API would count it against expiry. */
   age?: string
+  /**
+   * The response's Content-Encoding, kept aside so the Cache API stores the encoded bytes as
+   * opaque: given the field, it re-encodes gzip and hands br back decoded (store/l1.ts).
+   */
+  contentEncoding?: string
 }
 
 /** Carries `EntryMeta` on a Cache API entry; never sent to a client. */

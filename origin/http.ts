@@ -65,6 +65,9 @@ export function httpOrigin(options: HttpOriginOptions): Origin {
           body: request.body ?? null,
           redirect: 'manual',
           signal: controller.signal,
+          // The representation as the origin sent it: workerd would otherwise decode a gzip or
+          // br body yet keep its Content-Encoding and (encoded) Content-Length.
+          encodeResponseBody: 'manual',
         })
       } catch (cause) {
         if (controller.signal.aborted) {

@@ -93,6 +93,12 @@ export function s3Client(config: S3ClientConfig): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 1,
+    // An object stored with Content-Encoding arrives as stored: workerd's fetch would decode it
+    // but keep the encoded ContentLength. Only fetch's own init carries this option, not a
+    // Request's. Node's handler ignores `customFetch` and never decodes.
+    requestHandler: {
+      customFetch: (request: Request) => fetch(request, { encodeResponseBody: 'manual' }),
+    },
   })
 }
 

@@ -41,7 +41,8 @@ export function notModifiedMatches(stored: Headers, notModified: Headers): boole
   const tag = parseEntityTag(newTag)
   if (newTag !== null) {
     if (!tag) return false
-    return tag.weak ? weakMatch(newTag, oldTag) : strongMatch(newTag, oldTag)
+    if (tag.weak) return weakMatch(newTag, oldTag)
+    return strongMatch(newTag, oldTag) || encodingWeakened(stored, newTag, oldTag)
   }
   const newModified = getField(notModified, 'last-modified')
   if (newModified !== null) {
@@ -49,6 +50,21 @@ export function notModifiedMatches(stored: Headers, notModified: Headers): boole
     return a !== undefined && a === parseHttpDate(getField(stored, 'last-modified'))
   }
   return true
+}
+
+/**
+ * nginx (and others) weaken the ETag of a body they compress on the fly, `"x"` → `W/"x"`, but
+ * send the strong `"x"` on the 304 that answers `If-None-Match: W/"x"` (a 304 has no body to
+ * compress). That 304 validates the stored encoded response: treating it as a mismatch would
+ * pass a 304 to a client that sent no conditional (issue 19: a browser reload through nginx
+ * `gzip on` hung).
+ */
+function encodingWeakened(stored: Headers, newTag: string, oldTag: string): boolean {
+  return (
+    hasField(stored, 'content-encoding') &&
+    oldTag.trim().startsWith('W/') &&
+    weakMatch(newTag, oldTag)
+  )
 }
 
 /**

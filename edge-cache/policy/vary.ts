@@ -4,6 +4,7 @@
  * deterministic secondary cache key built from a request's values for them.
  */
 
+import { normalizeAcceptEncoding } from './encoding'
 import { getField, isToken, splitList, trimOWS } from './fields'
 
 /**
@@ -34,17 +35,14 @@ function collapse(value: string): string {
  * into the other by "adding or removing whitespace, where allowed", "combining multiple
  * header field lines" and "normalizing both header field values in a way that is known to
  * have identical semantics": list members are trimmed and re-joined with ',' and runs of
- * whitespace collapse to one space; Accept-Encoding codings are case-insensitive tokens, so
- * they are lower-cased, stripped of whitespace, deduplicated and sorted.
+ * whitespace collapse to one space; Accept-Encoding is reduced to the codings the platform
+ * serves (`br, gzip`, `br`, `gzip` or `identity`, see {@link normalizeAcceptEncoding}), so a
+ * response varying on it is stored once per normalised value.
  * @see https://www.rfc-editor.org/rfc/rfc9111#section-4.1
  */
 export function normalizeVaryValue(name: string, value: string): string {
-  const members = splitList(value).map(collapse)
-  if (name.toLowerCase() === 'accept-encoding') {
-    const codings = members.map((m) => m.toLowerCase().replace(/[ \t]+/g, ''))
-    return [...new Set(codings)].sort().join(',')
-  }
-  return members.join(',')
+  if (name.toLowerCase() === 'accept-encoding') return normalizeAcceptEncoding(value)
+  return splitList(value).map(collapse).join(',')
 }
 
 function percentEncode(value: string): string {

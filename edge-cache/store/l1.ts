@@ -66,15 +66,21 @@ export class L1Cache {
     const stored = new Headers(headers)
     const cacheControl = headers.get('cache-control') ?? undefined
     const age = headers.get('age') ?? undefined
-    stored.set(ENTRY_META_HEADER, encodeMeta({ ...meta, cacheControl, age }))
+    const contentEncoding = headers.get('content-encoding') ?? undefined
+    stored.set(ENTRY_META_HEADER, encodeMeta({ ...meta, cacheControl, age, contentEncoding }))
+    // The bytes are the representation as received, encoded or not. Labelled, the Cache API
+    // would act on the label (gzip it again on put, or hand br back decoded); unlabelled and
+    // stored "manual", they come back exactly as put, and the label is restored from meta.
+    stored.delete('content-encoding')
     // `retentionSeconds` is already net of the response's age; the Cache API must not subtract
     // Age a second time.
     stored.set('cache-control', `max-age=${Math.ceil(retentionSeconds)}`)
     stored.delete('age')
     // The Cache API refuses Set-Cookie and would answer conditionals itself; neither may leak in.
     stored.delete('set-cookie')
+    const entry = () => new Response(body, { status: 200, headers: stored, encodeBody: 'manual' })
     if (meta.vary.length === 0) {
-      await this.#cache.put(slot(key), new Response(body, { status: 200, headers: stored }))
+      await this.#cache.put(slot(key), entry())
       return
     }
     // Variants live under the marker's generation: deleting the marker orphans every variant,
@@ -91,10 +97,7 @@ export class L1Cache {
     })
     await Promise.all([
       this.#cache.put(slot(key), new Response(null, { status: 200, headers: marker })),
-      this.#cache.put(
-        slot(key, `${generation};${meta.varyKey}`),
-        new Response(body, { status: 200, headers: stored })
-      ),
+      this.#cache.put(slot(key, `${generation};${meta.varyKey}`), entry()),
     ])
   }
 
@@ -127,5 +130,6 @@ function toLookup(response: Response): L1Lookup {
   headers.delete('age')
   if (meta.cacheControl !== undefined) headers.set('cache-control', meta.cacheControl)
   if (meta.age !== undefined) headers.set('age', meta.age)
+  if (meta.contentEncoding !== undefined) headers.set('content-encoding', meta.contentEncoding)
   return { entry: { meta, headers, body: response.body } }
 }

@@ -144,6 +144,11 @@ export const routeSpecSchema = z
     /** Store responses carrying Set-Cookie (the cookie itself is never stored). */
     allowSetCookie: z.boolean().default(false),
     /**
+     * Edge compression (default on): an identity response of a text type is sent br or gzip
+     * encoded, by the client's Accept-Encoding. Cached copies stay in the origin's coding.
+     */
+    compression: z.boolean().optional(),
+    /**
      * Archived objects (S3 GLACIER, DEEP_ARCHIVE): how this route restores them, and which paths
      * hold archival data: served from the origin on demand, cached only in the tier (never in a
      * PoP's L1), never pre-warmed.

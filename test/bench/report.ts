@@ -94,13 +94,24 @@ export interface Results {
 
 const LABELS: Record<string, string> = {
   'l1-hit': 'ours: L1 hit',
+  'l1-hit-gzip-text': 'ours: L1 hit, gzip from nginx (Accept-Encoding: gzip)',
+  'l1-hit-identity-text': 'ours: L1 hit, same bytes uncompressed',
   'tier-hit': 'ours: tier hit (L1 miss)',
   miss: 'ours: miss → origin',
   'bare-hit': 'bare Worker: Cache API hit',
   'nginx-hit': 'nginx proxy_cache: hit',
   'nginx-miss': 'nginx proxy_cache: miss → origin',
 }
-const ORDER = ['l1-hit', 'bare-hit', 'nginx-hit', 'tier-hit', 'miss', 'nginx-miss']
+const ORDER = [
+  'l1-hit',
+  'l1-hit-gzip-text',
+  'l1-hit-identity-text',
+  'bare-hit',
+  'nginx-hit',
+  'tier-hit',
+  'miss',
+  'nginx-miss',
+]
 /** Which reference each of our rows is divided by. */
 const VS_BARE: Record<string, string> = { 'l1-hit': 'bare-hit' }
 const VS_NGINX: Record<string, string> = {

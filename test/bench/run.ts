@@ -6,7 +6,7 @@
  * Tunables (env): BENCH_DURATION_S (10), BENCH_WARMUP_S (3), BENCH_CONNECTIONS (16),
  * BENCH_THREADS (1), BENCH_BIG_BYTES (1 GiB), BENCH_SLOW_READ_BPS (20e6),
  * BENCH_COLLAPSE_N (1000), BENCH_COLLAPSE_DELAY_MS (250), BENCH_NGINX_WORKERS (auto),
- * BENCH_SKIP (comma list of: nginx, bare, throughput, collapse, memory, bundle).
+ * BENCH_SKIP (comma list of: nginx, bare, throughput, compressed, collapse, memory, bundle).
  */
 import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
@@ -18,6 +18,7 @@ import { startOrigin } from '../support/origin'
 import { originControl } from '../support/origin-control'
 import { type RunningEdge, startEdge } from '../support/wrangler-dev'
 import { type Fetched, getBody, pop, tally } from './clients'
+import { compressedText } from './compressed'
 import { cpuMs, groupPids, machine, rssBytes, startedAtMs, wranglerGroup } from './procs'
 import { type Config, type Results, report, type Scenario } from './report'
 import { nginxBinary, type RunningServer, startBareWorker, startNginx, versionOf } from './servers'
@@ -150,6 +151,10 @@ async function main() {
           ...(await throughput(size, targets, work, originRequests, originTargets))
         )
       }
+    }
+    if (!skip.has('compressed')) {
+      if (nginx) results.scenarios.push(...(await compressedText(config, work, snapshot, log)))
+      else results.notes.push('nginx is not installed: the compressed-text rows were skipped.')
     }
     if (!skip.has('collapse')) {
       results.collapse = []

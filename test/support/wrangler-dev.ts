@@ -36,11 +36,13 @@ export interface WranglerDevOptions {
   onOutput?: (text: string) => void
   /** Where to run wrangler, e.g. a snapshot of the sources (test/bench/snapshot.ts). */
   cwd?: string
+  /** Runs with the state directory before `wrangler dev` starts, e.g. to put local R2 objects. */
+  prepare?: (state: string) => Promise<void>
 }
 
 /** The platform as `npm start` runs it: local D1 migrated, then `wrangler dev`. */
 export function startEdge(
-  options: Pick<WranglerDevOptions, 'vars' | 'onOutput' | 'cwd'>
+  options: Pick<WranglerDevOptions, 'vars' | 'onOutput' | 'cwd' | 'prepare'>
 ): Promise<RunningEdge> {
   return startWranglerDev({ ...options, migrate: true })
 }
@@ -59,6 +61,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Run
       { env: QUIET_ENV, cwd: options.cwd }
     )
   }
+  await options.prepare?.(state)
   const port = await freePort()
   const inspector = await freePort()
   // workerd has no Durable Object jurisdictions (wrangler.toml turns them on for deploys).

@@ -96,6 +96,7 @@ edgeRoutes.all('*', async (c) => {
       residency,
       rules,
       zone: route.zone,
+      compression: route.spec.compression ?? true,
     },
     {
       l1: await L1Cache.open(pop.colo),

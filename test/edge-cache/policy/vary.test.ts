@@ -36,6 +36,13 @@ describe('varyKey', () => {
   // header field values in a way that is known to have identical semantics"
   it.for([
     [['accept-encoding'], { 'accept-encoding': 'gzip, br' }, { 'accept-encoding': 'BR,gzip' }],
+    // Issue 19: one variant per normalised Accept-Encoding, not per browser's spelling.
+    [
+      ['accept-encoding'],
+      { 'accept-encoding': 'gzip, deflate, br, zstd' },
+      { 'accept-encoding': 'br, gzip' },
+    ],
+    [['accept-encoding'], { 'accept-encoding': 'zstd' }, { 'accept-encoding': 'identity' }],
     [
       ['accept-encoding'],
       { 'accept-encoding': 'gzip;q=1.0, br' },
@@ -84,7 +91,7 @@ describe('varyKey', () => {
       ['origin', 'accept-encoding', 'x-absent'],
       new Headers({ origin: 'https://a.example', 'accept-encoding': 'gzip, br' })
     )
-    expect(key).toBe('accept-encoding=br,gzip&origin=https://a.example&x-absent')
+    expect(key).toBe('accept-encoding=br,%20gzip&origin=https://a.example&x-absent')
     expect(varyKey([], new Headers())).toBe('')
     expect(varyKey(['x'], new Headers({ x: 'a b=&%' }))).toBe('x=a%20b%3D%26%25')
   })
@@ -93,7 +100,7 @@ describe('varyKey', () => {
     expect(normalizeVaryValue('user-agent', '  Mozilla/5.0   (X11;  Linux) ')).toBe(
       'Mozilla/5.0 (X11; Linux)'
     )
-    expect(normalizeVaryValue('Accept-Encoding', 'gzip, GZIP, br')).toBe('br,gzip')
+    expect(normalizeVaryValue('Accept-Encoding', 'gzip, GZIP, br')).toBe('br, gzip')
   })
 
   it('never throws and is independent of field order', ({ expect }) => {

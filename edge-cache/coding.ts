@@ -1,0 +1,73 @@
+/**
+ * @module coding
+ * The edge's content-coding I/O, around the pure decisions of policy/encoding.ts. Every tier
+ * holds a representation as the origin sent it (encoded bytes, their Content-Length), so:
+ * - a body leaves in `encodeBody: "manual"` mode: workerd would otherwise encode again the bytes
+ *   a `Content-Encoding` field names (a gzip of gzip), or send them unlabelled;
+ * - a gzip entry reaches a client that does not accept gzip decoded (DecompressionStream), in
+ *   full; br cannot be decoded inside workerd and is left to the front line, which decodes it
+ *   for such clients (Miniflare locally);
+ * - an identity text answer may be compressed on the way out (`encodeBody: "automatic"` with
+ *   the coding named): only the wire copy, never what is cached, so every length the caches
+ *   keep stays the identity representation's.
+ */
+import {
+  acceptsCoding,
+  contentCoding,
+  edgeCompression,
+  normalizeAcceptEncoding,
+} from './policy/encoding'
+
+export interface CodedBody {
+  status: number
+  headers: Headers
+  body: ReadableStream<Uint8Array> | null
+  size?: number
+}
+
+/**
+ * The stored representation made acceptable to the client: as is, or gzip decoded.
+ * @param full the stored (or just received) response
+ * @param requestHeaders the client's fields, Accept-Encoding normalised
+ */
+export function decodedIfRefused<T extends CodedBody>(full: T, requestHeaders: Headers): T {
+  const coding = contentCoding(full.headers)
+  const accepted = clientAcceptEncoding(requestHeaders)
+  if (coding !== 'gzip' || acceptsCoding(accepted, coding)) return full
+  const headers = new Headers(full.headers)
+  headers.delete('content-encoding')
+  headers.delete('content-length')
+  weakenEtag(headers)
+  const body = full.body?.pipeThrough(new DecompressionStream('gzip')) ?? null
+  return { ...full, headers, body, size: undefined }
+}
+
+/**
+ * @returns a response whose body is sent exactly as given, or compressed by workerd when the
+ *   route compresses and the answer qualifies (a HEAD gets the fields the GET would)
+ */
+export function toClient(
+  body: BodyInit | null,
+  status: number,
+  headers: Headers,
+  requestHeaders: Headers,
+  compress: boolean
+): Response {
+  const coding = edgeCompression(compress, clientAcceptEncoding(requestHeaders), status, headers)
+  if (!coding) return new Response(body, { status, headers, encodeBody: 'manual' })
+  headers.set('content-encoding', coding)
+  headers.delete('content-length')
+  headers.append('vary', 'Accept-Encoding')
+  weakenEtag(headers)
+  return new Response(body, { status, headers, encodeBody: 'automatic' })
+}
+
+function clientAcceptEncoding(requestHeaders: Headers): string {
+  return normalizeAcceptEncoding(requestHeaders.get('accept-encoding'))
+}
+
+/** RFC 9110 §8.8.1: another coding is another representation, so its validator is weak. */
+function weakenEtag(headers: Headers): void {
+  const etag = headers.get('etag')
+  if (etag?.startsWith('"')) headers.set('etag', `W/${etag}`)
+}
