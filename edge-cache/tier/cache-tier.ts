@@ -20,6 +20,7 @@ import { originDependencies, selectOrigin } from '../../origin/select'
 import type { Origin, OriginRequest } from '../../origin/types'
 import type { EntryMeta } from '../entry'
 import { errorResponse, originFailureResponse } from '../errors'
+import { canServeWhileOriginDown, isOriginDown, ORIGIN_DOWN_DETAIL } from '../origin-down'
 import {
   type CacheStatusEntry,
   cacheTags,
@@ -31,6 +32,7 @@ import {
   decideRange,
   decideServe,
   entryFreshness,
+  forbidsStale,
   headersToStore,
   isOnlyIfCached,
   mergeNotModified,
@@ -344,6 +346,12 @@ export class CacheTier extends DurableObject<Env> {
         return withStatus(outcome.response, status, timing)
       }
       case 'failed': {
+        // RFC 9111 §4.2.4: disconnected, any stored copy may go out stale unless it forbids it.
+        const down = isOriginDown(outcome.error)
+        if (stale && down && canServeWhileOriginDown(storedView(stale), Date.now())) {
+          status.detail = ORIGIN_DOWN_DETAIL
+          return this.#answer(this.#complete(stale), this.#storedBody(stale), status, timing)
+        }
         if (stale && this.#canServeStale(stale, request)) {
           status.detail = 'stale-if-error'
           return this.#answer(this.#complete(stale), this.#storedBody(stale), status, timing)
@@ -784,20 +792,25 @@ function declaredLength(headers: [string, string][]): number | undefined {
   return Number.isSafeInteger(length) && length >= 0 ? length : undefined
 }
 
-/** How long a stale entry with a validator is kept for conditional revalidation. */
+/**
+ * How long a stale entry is kept for conditional revalidation (it has a validator) or for an
+ * origin outage (nothing forbids serving it stale).
+ */
 const REVALIDATION_GRACE_SECONDS = 24 * 3600
 
 /**
  * When an entry stops being of any use: past its freshness lifetime and its stale windows
  * (stale-while-revalidate, stale-if-error), plus a grace period when it has a validator,
- * since a stale entry with an ETag or Last-Modified can still be revalidated with a 304.
+ * since a stale entry with an ETag or Last-Modified can still be revalidated with a 304, or
+ * when it may be served stale while its origin is out.
  */
 function expiresAt(entry: TierEntry, now: number): number {
   const view = storedView(entry)
   const { directives, ttl } = entryFreshness(view, now)
   const stale = Math.max(directives.staleWhileRevalidate ?? 0, directives.staleIfError ?? 0)
   const revalidatable = view.headers.has('etag') || view.headers.has('last-modified')
-  const grace = revalidatable ? REVALIDATION_GRACE_SECONDS : 0
+  // A copy that may be served stale is also kept for an origin outage (edge-cache/origin-down.ts).
+  const grace = revalidatable || !forbidsStale(directives) ? REVALIDATION_GRACE_SECONDS : 0
   return now + (Math.max(0, ttl + stale) + grace) * 1000
 }
 
