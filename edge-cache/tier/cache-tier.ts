@@ -15,9 +15,11 @@
 import { DurableObject } from 'cloudflare:workers'
 import { BreakerRegistry } from '../../origin/breakers'
 import { CircuitOpenError } from '../../origin/errors'
+import { ORIGIN_MEMBER_FIELD, targetOrigin } from '../../origin/pool-origin'
 import { ArchivedObjectError } from '../../origin/s3'
 import { originDependencies, selectOrigin } from '../../origin/select'
 import type { Origin, OriginRequest } from '../../origin/types'
+import type { OriginSpec } from '../../schemas/api/config'
 import type { EntryMeta } from '../entry'
 import { errorResponse, originFailureResponse } from '../errors'
 import { canServeWhileOriginDown, isOriginDown, ORIGIN_DOWN_DETAIL } from '../origin-down'
@@ -316,6 +318,7 @@ export class CacheTier extends DurableObject<Env> {
       case 'stored': {
         const { entry, progress } = outcome
         status.fwdStatus = entry.meta.status
+        status.detail = memberDetail(outcome.leaderHeaders)
         if (outcome.admitted) status.stored = true
         else status.detail = 'not-admitted'
         const partial = await this.#partial(request, entry, progress, status, timing)
@@ -343,6 +346,7 @@ export class CacheTier extends DurableObject<Env> {
         // other request to read it ("Cannot perform I/O on behalf of a different request").
         if (collapsed) return this.#pass(request, status, started)
         status.fwdStatus = outcome.response.status
+        status.detail = memberDetail([...outcome.response.headers])
         return withStatus(outcome.response, status, timing)
       }
       case 'failed': {
@@ -653,17 +657,14 @@ export class CacheTier extends DurableObject<Env> {
   }
 
   /**
-   * The request's origin, reading the bucket of the content's residency region, with retries
-   * and this shard's breaker for it.
+   * The request's origin (or pool), reading the bucket of the content's residency region, with
+   * retries and this shard's breaker for it.
    */
   #origin(request: TierRequest): Origin {
     const region = request.residency?.region
     const deps = originDependencies(this.env, timeout(this.env))
-    return this.#breakers.protect(
-      selectOrigin(request.origin, deps, region),
-      request.origin,
-      region
-    )
+    const build = (spec: OriginSpec) => selectOrigin(spec, deps, region)
+    return targetOrigin(request.origin, request.key, region, this.#breakers, build)
   }
 
   get #restores(): RestoresStore {
@@ -826,4 +827,10 @@ async function waitForBody(progress: BodyProgress): Promise<void> {
 function timeout(env: Env): number {
   const ms = Number(env.ORIGIN_TIMEOUT_MS)
   return Number.isFinite(ms) && ms > 0 ? ms : 10_000
+}
+
+/** `Cache-Status` detail naming the pool member that answered a fill, if a pool did. */
+function memberDetail(headers: [string, string][]): string | undefined {
+  const member = headers.find(([name]) => name === ORIGIN_MEMBER_FIELD)?.[1]
+  return member === undefined ? undefined : `origin=${member}`
 }

@@ -2,7 +2,7 @@
  * @module tier/protocol
  * What the edge sends a tier shard. Plain data, so it crosses Durable Object RPC as is.
  */
-import type { OriginSpec } from '../../schemas/api/config'
+import type { OriginTarget } from '../../schemas/api/pool'
 import type { Residency, ResidencyRule } from '../residency'
 import type { TierArchival } from './archival'
 
@@ -11,7 +11,8 @@ export interface TierRequest {
   key: string
   /** End-to-end request headers; client conditionals and Range are already removed. */
   headers: [string, string][]
-  origin: OriginSpec
+  /** The route's origin, or its pool (origin/pool-origin.ts). */
+  origin: OriginTarget
   /** Path below the route, as the origin adapter wants it. */
   originPath: string
   search: string

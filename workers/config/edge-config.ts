@@ -2,12 +2,14 @@
  * @module config/edge-config
  * The edge's in-memory view of configuration and the pure lookup from (host, path) to a route.
  */
-import type { OriginSpec, ResidencyRuleSpec, RouteSpec } from '../../schemas/api/config'
+import type { ResidencyRuleSpec, RouteSpec } from '../../schemas/api/config'
+import { type OriginRecord, type OriginTarget, resolvePool } from '../../schemas/api/pool'
 
 export interface ZoneConfig {
   name: string
   hosts: string[]
-  origins: ReadonlyMap<string, OriginSpec>
+  /** Concrete origins and pools by name. */
+  origins: ReadonlyMap<string, OriginRecord>
   /** Longest path prefix first. */
   routes: readonly { name: string; spec: RouteSpec }[]
   /** Where the zone's content may be cached and served, in name order. */
@@ -23,7 +25,8 @@ export interface ResolvedRoute {
   route: string
   spec: RouteSpec
   originName: string
-  origin: OriginSpec
+  /** The origin, or the pool with its members looked up. */
+  origin: OriginTarget
   /** The path below the route's prefix, starting with `/`. */
   originPath: string
 }
@@ -67,7 +70,8 @@ export function resolveRoute(
   if (!zone) return undefined
   const route = zone.routes.find((r) => path.startsWith(r.spec.pathPrefix))
   if (!route) return undefined
-  const origin = zone.origins.get(route.spec.origin)
+  const record = zone.origins.get(route.spec.origin)
+  const origin = record?.kind === 'pool' ? resolvePool(route.spec.origin, zone.origins) : record
   if (!origin) return undefined
   const rest = path.slice(route.spec.pathPrefix.replace(/\/$/, '').length)
   return {

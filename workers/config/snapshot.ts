@@ -5,12 +5,8 @@
  */
 import { drizzle } from 'drizzle-orm/d1'
 import { joinShared } from '../../edge-cache/join-shared'
-import {
-  originSpecSchema,
-  residencyRuleSpecSchema,
-  routeSpecSchema,
-  zoneSpecSchema,
-} from '../../schemas/api/config'
+import { residencyRuleSpecSchema, routeSpecSchema, zoneSpecSchema } from '../../schemas/api/config'
+import { originRecordSchema } from '../../schemas/api/pool'
 import {
   originsTable,
   residencyRulesTable,
@@ -82,7 +78,7 @@ async function loadConfig(source: SnapshotSource): Promise<EdgeConfig> {
       originRows
         .filter((o) => o.zone === row.name)
         .flatMap((o) => {
-          const spec = originSpecSchema.safeParse(o.spec)
+          const spec = originRecordSchema.safeParse(o.spec)
           if (spec.success) return [[o.name, spec.data] as const]
           console.error(`origin ${row.name}/${o.name}: invalid record skipped`, spec.error.issues)
           return []

@@ -14,7 +14,9 @@ import { decideResidency, type ResidencyRule } from '../../edge-cache/residency'
 import { L1Cache } from '../../edge-cache/store/l1'
 import { archivalFor } from '../../edge-cache/tier/archival'
 import { BreakerRegistry } from '../../origin/breakers'
+import { targetOrigin } from '../../origin/pool-origin'
 import { originDependencies, selectOrigin } from '../../origin/select'
+import type { OriginSpec } from '../../schemas/api/config'
 import { type PopLocation, regionNamed, regionOf } from '../../schemas/regions'
 import type { AppEnv } from '../app-env'
 import { type EdgeConfig, resolveRoute } from '../config/edge-config'
@@ -105,8 +107,9 @@ edgeRoutes.all('*', async (c) => {
       // Resident content is read only from its region's bucket (origin/select.ts).
       origin: () => {
         const region = residency.kind === 'open' ? undefined : residency.residency.region
-        const origin = selectOrigin(route.origin, originDependencies(c.env, timeoutMs), region)
-        return edgeBreakers.protect(origin, route.origin, region)
+        const deps = originDependencies(c.env, timeoutMs)
+        const build = (spec: OriginSpec) => selectOrigin(spec, deps, region)
+        return targetOrigin(route.origin, cacheKey(url), region, edgeBreakers, build)
       },
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
       now: Date.now,
