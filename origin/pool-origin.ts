@@ -1,7 +1,8 @@
 /**
  * @module origin/pool-origin
  * A pool as one `Origin`: each request goes to the first member of its key's ranking
- * (origin/steering.ts) whose breaker would let it through, else to the fallback pool's, and
+ * (origin/steering.ts) that its active monitor does not see down (origin/monitor-view.ts) and
+ * whose breaker would let it through, else to the fallback pool's, and
  * moves on to the next when a member refuses (its breaker opened meanwhile) or cannot be reached
  * (an idempotent request, after that member's own retries). When every member is out it throws
  * `CircuitOpenError`, which the tier answers with a stale copy or a 503. Responses name the
@@ -20,6 +21,16 @@ import type { Origin, OriginRequest } from './types'
 /** The response field naming the pool member that answered. */
 export const ORIGIN_MEMBER_FIELD = 'edge-origin'
 
+/** Retry-After when the monitors, not the breakers, took every member out. */
+const MONITOR_RETRY_MS = 5000
+
+export interface PoolOptions {
+  /** The clock, injectable for tests. */
+  now?: () => number
+  /** Names of the zone's origins that active monitors see down. */
+  down?: () => Promise<ReadonlySet<string>>
+}
+
 /**
  * The origin for a route's target: a single origin protected by its breaker, or a pool.
  * @param target the route's origin or pool
@@ -35,12 +46,25 @@ export function targetOrigin(
   region: string | undefined,
   breakers: BreakerRegistry,
   build: (spec: OriginSpec) => Origin,
-  now: () => number = Date.now
+  options: PoolOptions = {}
 ): Origin {
   if (target.kind !== 'pool') return breakers.protect(build(target), target, region)
+  const now = options.now ?? Date.now
+  const down = isMonitored(target) && options.down ? options.down : undefined
   return {
-    fetch: (request) => fetchFromPool(target, key, request, region, breakers, build, now),
+    async fetch(request) {
+      const skip = down ? await down() : new Set<string>()
+      return fetchFromPool(target, key, request, region, breakers, build, now, skip)
+    },
   }
+}
+
+/** Does any member of the pool or its fallbacks have an active monitor? */
+function isMonitored(pool: ResolvedPool | undefined): boolean {
+  if (!pool) return false
+  return (
+    pool.members.some((m) => m.spec.kind === 'http' && m.spec.monitor) || isMonitored(pool.fallback)
+  )
 }
 
 async function fetchFromPool(
@@ -50,12 +74,17 @@ async function fetchFromPool(
   region: string | undefined,
   breakers: BreakerRegistry,
   build: (spec: OriginSpec) => Origin,
-  now: () => number
+  now: () => number,
+  down: ReadonlySet<string>
 ): Promise<Response> {
   let lastError: unknown
   let retryAfterMs = Number.POSITIVE_INFINITY
   for (let current: ResolvedPool | undefined = pool; current; current = current.fallback) {
     for (const member of rankMembers(current, key)) {
+      if (down.has(member.name)) {
+        retryAfterMs = Math.min(retryAfterMs, MONITOR_RETRY_MS)
+        continue
+      }
       const breaker = breakers.breakerFor(member.spec, region)
       // A look, not an admission: the member's own wrapper admits (and may take the probe).
       const look = admit(breaker.state, now(), breaker.options)

@@ -15,11 +15,14 @@
 import { DurableObject } from 'cloudflare:workers'
 import { BreakerRegistry } from '../../origin/breakers'
 import { CircuitOpenError } from '../../origin/errors'
+import { healthMonitorFor } from '../../origin/health-monitor'
+import { MonitorView } from '../../origin/monitor-view'
 import { ORIGIN_MEMBER_FIELD, targetOrigin } from '../../origin/pool-origin'
 import { ArchivedObjectError } from '../../origin/s3'
 import { originDependencies, selectOrigin } from '../../origin/select'
 import type { Origin, OriginRequest } from '../../origin/types'
 import type { OriginSpec } from '../../schemas/api/config'
+import { regionNamed } from '../../schemas/regions'
 import type { EntryMeta } from '../entry'
 import { errorResponse, originFailureResponse } from '../errors'
 import { canServeWhileOriginDown, isOriginDown, ORIGIN_DOWN_DETAIL } from '../origin-down'
@@ -131,6 +134,12 @@ export class CacheTier extends DurableObject<Env> {
   readonly #inflight = new Map<string, Fill>()
   /** One circuit breaker per origin, shared by every PoP whose requests reach this shard. */
   readonly #breakers = new BreakerRegistry()
+  /** What the region's active monitors say, for pools (origin/monitor-view.ts). */
+  readonly #monitors = new MonitorView((zone) =>
+    healthMonitorFor(this.env.HEALTH_MONITOR, zone, regionNamed(this.#region ?? 'global')).down(
+      zone
+    )
+  )
   #restoresStore: RestoresStore | undefined
 
   /** This shard's region, from its name `tier:<region>:<n>`; it never stores content resident elsewhere. */
@@ -664,7 +673,8 @@ export class CacheTier extends DurableObject<Env> {
     const region = request.residency?.region
     const deps = originDependencies(this.env, timeout(this.env))
     const build = (spec: OriginSpec) => selectOrigin(spec, deps, region)
-    return targetOrigin(request.origin, request.key, region, this.#breakers, build)
+    const down = () => this.#monitors.down(request.purge.zone, Date.now())
+    return targetOrigin(request.origin, request.key, region, this.#breakers, build, { down })
   }
 
   get #restores(): RestoresStore {

@@ -4,6 +4,7 @@
  * API validates request bodies with them and the edge validates what it reads from D1 with them.
  */
 import { z } from 'zod'
+import { monitorSpecSchema } from './monitor'
 
 const name = z
   .string()
@@ -82,6 +83,8 @@ export const httpOriginSchema = z.object({
   /** `forwarded`: send the client's host in X-Forwarded-Host (origin/http.ts). */
   hostHeader: z.enum(['origin', 'forwarded']).optional(),
   resilience: resilienceSchema.optional(),
+  /** Active health checks from each region (origin/health-monitor.ts). */
+  monitor: monitorSpecSchema.optional(),
 })
 
 export const s3OriginSchema = z.object({

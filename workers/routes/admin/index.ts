@@ -13,6 +13,7 @@ import { isConfigStoreFailure } from '../../errors'
 import { metricsText } from '../../metrics'
 import { type AdminEnv, adminAuth } from '../../middleware/admin-auth'
 import { auditRoutes } from './audit'
+import { originHealthRoutes } from './origin-health'
 import { originRoutes } from './origins'
 import { purgeRoutes } from './purge'
 import { residencyRuleRoutes } from './residency-rules'
@@ -52,6 +53,7 @@ adminRoutes.get('/metrics', (c) =>
 )
 adminRoutes.route('/zones', zoneRoutes)
 adminRoutes.route('/zones', purgeRoutes)
+adminRoutes.route('/zones/:zone/origins', originHealthRoutes)
 adminRoutes.route('/zones/:zone/origins', originRoutes)
 adminRoutes.route('/zones/:zone/routes', routeRoutes)
 adminRoutes.route('/zones/:zone/residency-rules', residencyRuleRoutes)
