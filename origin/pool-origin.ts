@@ -45,12 +45,12 @@ export function targetOrigin(
   key: string,
   region: string | undefined,
   breakers: BreakerRegistry,
-  build: (spec: OriginSpec) => Origin,
+  build: (spec: OriginSpec, name?: string) => Origin,
   options: PoolOptions = {}
 ): Origin {
   if (target.kind !== 'pool') return breakers.protect(build(target), target, region)
   const now = options.now ?? Date.now
-  const down = isMonitored(target) && options.down ? options.down : undefined
+  const { down } = options
   return {
     async fetch(request) {
       const skip = down ? await down() : new Set<string>()
@@ -60,11 +60,10 @@ export function targetOrigin(
 }
 
 /** Does any member of the pool or its fallbacks have an active monitor? */
-function isMonitored(pool: ResolvedPool | undefined): boolean {
-  if (!pool) return false
-  return (
-    pool.members.some((m) => m.spec.kind === 'http' && m.spec.monitor) || isMonitored(pool.fallback)
-  )
+export function isMonitored(target: OriginTarget | undefined): boolean {
+  if (target?.kind !== 'pool') return false
+  const monitored = target.members.some((m) => m.spec.kind === 'http' && m.spec.monitor)
+  return monitored || isMonitored(target.fallback)
 }
 
 async function fetchFromPool(
@@ -73,7 +72,7 @@ async function fetchFromPool(
   request: OriginRequest,
   region: string | undefined,
   breakers: BreakerRegistry,
-  build: (spec: OriginSpec) => Origin,
+  build: (spec: OriginSpec, name?: string) => Origin,
   now: () => number,
   down: ReadonlySet<string>
 ): Promise<Response> {
@@ -94,7 +93,7 @@ async function fetchFromPool(
       }
       try {
         const response = await breakers
-          .protect(build(member.spec), member.spec, region)
+          .protect(build(member.spec, member.name), member.spec, region)
           .fetch(request)
         return withMember(response, member.name)
       } catch (error) {

@@ -14,10 +14,11 @@
 
 import { DurableObject } from 'cloudflare:workers'
 import { BreakerRegistry } from '../../origin/breakers'
+import { chaosOrigin, drilledDown } from '../../origin/chaos'
 import { CircuitOpenError } from '../../origin/errors'
 import { healthMonitorFor } from '../../origin/health-monitor'
 import { MonitorView } from '../../origin/monitor-view'
-import { ORIGIN_MEMBER_FIELD, targetOrigin } from '../../origin/pool-origin'
+import { isMonitored, ORIGIN_MEMBER_FIELD, targetOrigin } from '../../origin/pool-origin'
 import { ArchivedObjectError } from '../../origin/s3'
 import { originDependencies, selectOrigin } from '../../origin/select'
 import type { Origin, OriginRequest } from '../../origin/types'
@@ -672,9 +673,17 @@ export class CacheTier extends DurableObject<Env> {
   #origin(request: TierRequest): Origin {
     const region = request.residency?.region
     const deps = originDependencies(this.env, timeout(this.env))
-    const build = (spec: OriginSpec) => selectOrigin(spec, deps, region)
-    const down = () => this.#monitors.down(request.purge.zone, Date.now())
+    const build = (spec: OriginSpec, name?: string) =>
+      chaosOrigin(selectOrigin(spec, deps, region), name, request.chaos)
+    const down = () => this.#downMembers(request)
     return targetOrigin(request.origin, request.key, region, this.#breakers, build, { down })
+  }
+
+  /** Pool members out by the region's monitors or by a chaos drill. */
+  async #downMembers(request: TierRequest): Promise<ReadonlySet<string>> {
+    const drilled = drilledDown(request.chaos, Date.now())
+    if (!isMonitored(request.origin)) return new Set(drilled)
+    return new Set([...(await this.#monitors.down(request.purge.zone, Date.now())), ...drilled])
   }
 
   get #restores(): RestoresStore {

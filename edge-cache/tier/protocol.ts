@@ -2,6 +2,7 @@
  * @module tier/protocol
  * What the edge sends a tier shard. Plain data, so it crosses Durable Object RPC as is.
  */
+import type { ChaosFault } from '../../schemas/api/chaos'
 import type { OriginTarget } from '../../schemas/api/pool'
 import type { Residency, ResidencyRule } from '../residency'
 import type { TierArchival } from './archival'
@@ -13,6 +14,8 @@ export interface TierRequest {
   headers: [string, string][]
   /** The route's origin, or its pool (origin/pool-origin.ts). */
   origin: OriginTarget
+  /** The zone's chaos drills that apply to this route (origin/chaos.ts). */
+  chaos?: ChaosFault[]
   /** Path below the route, as the origin adapter wants it. */
   originPath: string
   search: string

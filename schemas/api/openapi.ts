@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { createTokenSchema } from './admin'
+import { drillSpecSchema } from './chaos'
 import { residencyRuleSpecSchema, routeSpecSchema, zoneSpecSchema } from './config'
 import { originRecordSchema } from './pool'
 import { purgeBodySchema } from './purge'
@@ -53,6 +54,7 @@ export function adminOpenApi(): Record<string, unknown> {
       schemas: {
         Zone: schema(zoneSpecSchema),
         Origin: schema(originRecordSchema),
+        ChaosDrill: schema(drillSpecSchema),
         Route: schema(routeSpecSchema),
         ResidencyRule: schema(residencyRuleSpecSchema),
         Purge: schema(purgeBodySchema),

@@ -33,14 +33,28 @@ async function memberNow(): Promise<string | null> {
   return res.headers.get('edge-origin')
 }
 
-/** Milliseconds until a cold URL is served by `member`, polling every 100 ms. */
+/** Cold URLs in a row that must reach one member: more than the region has tier shards. */
+const SETTLED = 8
+
+/**
+ * Milliseconds until traffic moved to `member` for good: until the first of SETTLED cold URLs
+ * in a row that it served (every shard's view of the monitor caught up), polling every 100 ms.
+ */
 async function timeUntil(member: string, limitMs: number): Promise<number> {
   const started = Date.now()
+  let first: number | undefined
+  let streak = 0
   while (Date.now() - started < limitMs) {
-    if ((await memberNow()) === member) return Date.now() - started
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    if ((await memberNow()) === member) {
+      first ??= Date.now() - started
+      if (++streak >= SETTLED) return first
+    } else {
+      first = undefined
+      streak = 0
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
   }
-  throw new Error(`traffic did not reach ${member} within ${limitMs} ms`)
+  throw new Error(`traffic did not settle on ${member} within ${limitMs} ms`)
 }
 
 describe('active health monitors', () => {

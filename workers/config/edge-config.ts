@@ -2,6 +2,8 @@
  * @module config/edge-config
  * The edge's in-memory view of configuration and the pure lookup from (host, path) to a route.
  */
+import { faultsFor } from '../../origin/chaos'
+import type { ChaosFault } from '../../schemas/api/chaos'
 import type { ResidencyRuleSpec, RouteSpec } from '../../schemas/api/config'
 import { type OriginRecord, type OriginTarget, resolvePool } from '../../schemas/api/pool'
 
@@ -14,6 +16,8 @@ export interface ZoneConfig {
   routes: readonly { name: string; spec: RouteSpec }[]
   /** Where the zone's content may be cached and served, in name order. */
   residencyRules: readonly { name: string; spec: ResidencyRuleSpec }[]
+  /** Chaos drills not over when the snapshot was read (each also ends by its own `endsAt`). */
+  chaos?: readonly ChaosFault[]
 }
 
 export interface EdgeConfig {
@@ -27,6 +31,8 @@ export interface ResolvedRoute {
   originName: string
   /** The origin, or the pool with its members looked up. */
   origin: OriginTarget
+  /** The zone's chaos drills that apply to this route. */
+  chaos: ChaosFault[]
   /** The path below the route's prefix, starting with `/`. */
   originPath: string
 }
@@ -80,6 +86,7 @@ export function resolveRoute(
     spec: route.spec,
     originName: route.spec.origin,
     origin,
+    chaos: faultsFor(zone.chaos, origin, route.spec.origin),
     originPath: rest.startsWith('/') ? rest : `/${rest}`,
   }
 }

@@ -14,6 +14,7 @@ import { decideResidency, type ResidencyRule } from '../../edge-cache/residency'
 import { L1Cache } from '../../edge-cache/store/l1'
 import { archivalFor } from '../../edge-cache/tier/archival'
 import { BreakerRegistry } from '../../origin/breakers'
+import { chaosOrigin, chaosTier, drilledDown } from '../../origin/chaos'
 import { targetOrigin } from '../../origin/pool-origin'
 import { originDependencies, selectOrigin } from '../../origin/select'
 import type { OriginSpec } from '../../schemas/api/config'
@@ -81,6 +82,7 @@ edgeRoutes.all('*', async (c) => {
         origin: route.origin,
         allowSetCookie: route.spec.allowSetCookie,
         archival: archivalFor(route.spec.archival, url.pathname),
+        ...(route.chaos.length > 0 && { chaos: route.chaos }),
       },
       bypass: route.spec.bypass,
       tiered: route.spec.tieredCache,
@@ -97,7 +99,7 @@ edgeRoutes.all('*', async (c) => {
         Date.now(),
         numberVar(c.env.PURGE_STALENESS_MS, 1000)
       ),
-      tier: tier.serve,
+      tier: chaosTier(tier.serve, route.chaos),
       invalidateTier: tier.invalidate,
       purgeTags: async (tags) => {
         const log = c.env.PURGE_LOG.get(c.env.PURGE_LOG.idFromName(purgeLogName(route.zone)))
@@ -108,8 +110,10 @@ edgeRoutes.all('*', async (c) => {
       origin: () => {
         const region = residency.kind === 'open' ? undefined : residency.residency.region
         const deps = originDependencies(c.env, timeoutMs)
-        const build = (spec: OriginSpec) => selectOrigin(spec, deps, region)
-        return targetOrigin(route.origin, cacheKey(url), region, edgeBreakers, build)
+        const build = (spec: OriginSpec, name?: string) =>
+          chaosOrigin(selectOrigin(spec, deps, region), name, route.chaos)
+        const down = async () => new Set(drilledDown(route.chaos, Date.now()))
+        return targetOrigin(route.origin, cacheKey(url), region, edgeBreakers, build, { down })
       },
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
       now: Date.now,

@@ -13,6 +13,7 @@ import { isConfigStoreFailure } from '../../errors'
 import { metricsText } from '../../metrics'
 import { type AdminEnv, adminAuth } from '../../middleware/admin-auth'
 import { auditRoutes } from './audit'
+import { chaosRoutes } from './chaos'
 import { originHealthRoutes } from './origin-health'
 import { originRoutes } from './origins'
 import { purgeRoutes } from './purge'
@@ -58,6 +59,7 @@ adminRoutes.route('/zones/:zone/origins', originRoutes)
 adminRoutes.route('/zones/:zone/routes', routeRoutes)
 adminRoutes.route('/zones/:zone/residency-rules', residencyRuleRoutes)
 adminRoutes.route('/zones/:zone/tokens', tokenRoutes)
+adminRoutes.route('/zones/:zone/chaos', chaosRoutes)
 adminRoutes.route('/audit', auditRoutes)
 // Unknown admin paths must not fall through to the edge's catch-all content route.
 adminRoutes.all('*', (c) =>
