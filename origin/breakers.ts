@@ -9,8 +9,13 @@
  * @see origin/resilient.ts
  */
 import type { OriginSpec } from '../schemas/api/config'
-import { CircuitBreaker } from './circuit-breaker'
-import { DEFAULT_RESILIENCE, type ResilienceOptions, resilientOrigin } from './resilient'
+import { type BreakerOptions, CircuitBreaker } from './circuit-breaker'
+import {
+  DEFAULT_FAILURE_STATUSES,
+  DEFAULT_RESILIENCE,
+  type ResilienceOptions,
+  resilientOrigin,
+} from './resilient'
 import { regionalBucket } from './select'
 import type { Origin } from './types'
 
@@ -36,11 +41,7 @@ export class BreakerRegistry {
     if (breaker) {
       this.#breakers.delete(key)
     } else {
-      const resilience = spec.resilience ?? {}
-      breaker = new CircuitBreaker({
-        failureThreshold: resilience.failureThreshold ?? DEFAULT_RESILIENCE.failureThreshold,
-        coolDownMs: resilience.coolDownMs ?? DEFAULT_RESILIENCE.coolDownMs,
-      })
+      breaker = new CircuitBreaker(breakerOptions(spec))
     }
     this.#breakers.set(key, breaker)
     if (this.#breakers.size > this.#limit) {
@@ -59,8 +60,31 @@ export class BreakerRegistry {
       ...retryOptions(spec),
       breaker: this.breakerFor(spec, region),
       name: originName(spec, region),
+      failureStatuses: failureStatuses(spec),
     })
   }
+}
+
+/**
+ * The breaker settings a spec configures, defaults filled in. A config written before the error
+ * ratio (`failureThreshold`: consecutive failures) keeps working: its threshold is read as the
+ * minimum volume, which at the default ratio opens after as many failures in a row.
+ */
+export function breakerOptions(spec: OriginSpec): BreakerOptions {
+  const resilience = spec.resilience ?? {}
+  return {
+    errorRatio: resilience.errorRatio ?? DEFAULT_RESILIENCE.errorRatio,
+    minRequests:
+      resilience.minRequests ?? resilience.failureThreshold ?? DEFAULT_RESILIENCE.minRequests,
+    windowMs: resilience.windowMs ?? DEFAULT_RESILIENCE.windowMs,
+    coolDownMs: resilience.coolDownMs ?? DEFAULT_RESILIENCE.coolDownMs,
+  }
+}
+
+/** The answer statuses a spec counts as the origin failing. */
+export function failureStatuses(spec: OriginSpec): ReadonlySet<number> {
+  const listed = spec.resilience?.failureStatuses
+  return listed ? new Set(listed) : DEFAULT_FAILURE_STATUSES
 }
 
 /** The retries and backoff a spec configures, defaults filled in. */

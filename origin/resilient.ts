@@ -5,9 +5,11 @@
  * and the attempt failed before any response arrived (`OriginError` 'network' or 'timeout'
  * thrown by `fetch`). A returned `Response`, even a 5xx, is never retried: its bytes may be on
  * their way to a client. Waits between attempts are exponential with full jitter. Every attempt
- * passes the breaker: network and timeout errors, 5xx answers and upstream errors with a 5xx (or
- * no) status count as failures; while the breaker is open `fetch` throws `CircuitOpenError`
- * without touching the origin.
+ * passes the breaker: network and timeout errors, answers with one of the origin's
+ * `failureStatuses` (by default only the origin-level 502, 503, 504) and storage errors with a 5xx
+ * (or no) status count as failures; any other answer, an application's 500 or 404 included, is a
+ * success (the origin is up and answering). While the breaker is open `fetch` throws
+ * `CircuitOpenError` without touching the origin.
  * @see https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
  * @see origin/circuit-breaker.ts
  */
@@ -30,6 +32,8 @@ export interface ResilienceOptions {
   breaker?: CircuitBreaker
   /** Names the origin in error messages (never a credential). */
   name?: string
+  /** Answer statuses that count as failures (default `DEFAULT_FAILURE_STATUSES`). */
+  failureStatuses?: ReadonlySet<number>
   /** Injectable for tests: uniform in [0, 1). */
   random?: () => number
   /** Injectable for tests. */
@@ -38,12 +42,20 @@ export interface ResilienceOptions {
   now?: () => number
 }
 
-/** Defaults for origins that configure nothing. */
+/** Origin-level failures: a gateway or the server itself says it cannot answer now. */
+export const DEFAULT_FAILURE_STATUSES: ReadonlySet<number> = new Set([502, 503, 504])
+
+/**
+ * Defaults for origins that configure nothing: at least 10 attempts in 30 s, half of them
+ * failing, open the breaker for 10 s (nginx's `fail_timeout`), then one probe.
+ */
 export const DEFAULT_RESILIENCE = {
   retries: 2,
   backoff: { baseMs: 100, maxMs: 2_000 },
-  failureThreshold: 5,
-  coolDownMs: 30_000,
+  errorRatio: 0.5,
+  minRequests: 10,
+  windowMs: 30_000,
+  coolDownMs: 10_000,
 } as const
 
 /**
@@ -71,9 +83,15 @@ export function isRetryable(method: string, error: unknown): boolean {
   )
 }
 
-/** What an attempt that returned `response` proves about the origin. */
-export function responseOutcome(response: Response): BreakerOutcome {
-  return response.status >= 500 ? 'failure' : 'success'
+/**
+ * What an attempt that returned `response` proves about the origin.
+ * @param failureStatuses the statuses that say the origin is failing
+ */
+export function responseOutcome(
+  response: Response,
+  failureStatuses: ReadonlySet<number> = DEFAULT_FAILURE_STATUSES
+): BreakerOutcome {
+  return failureStatuses.has(response.status) ? 'failure' : 'success'
 }
 
 /** What an attempt that threw `error` proves about the origin. */
@@ -101,6 +119,7 @@ export function resilientOrigin(origin: Origin, options: ResilienceOptions): Ori
   const now = options.now ?? Date.now
   const { breaker } = options
   const name = options.name ?? 'origin'
+  const failureStatuses = options.failureStatuses ?? DEFAULT_FAILURE_STATUSES
 
   async function attempt(request: OriginRequest, lastError: unknown): Promise<Response> {
     const admission = breaker?.admit(now())
@@ -114,7 +133,7 @@ export function resilientOrigin(origin: Origin, options: ResilienceOptions): Ori
     const probe = admission?.probe ?? false
     try {
       const response = await origin.fetch(request)
-      breaker?.settle(probe, responseOutcome(response), now())
+      breaker?.settle(probe, responseOutcome(response, failureStatuses), now())
       return response
     } catch (error) {
       breaker?.settle(probe, errorOutcome(error), now())

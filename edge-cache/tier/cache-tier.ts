@@ -14,14 +14,21 @@
 
 import { DurableObject } from 'cloudflare:workers'
 import { BreakerRegistry } from '../../origin/breakers'
+import { chaosOrigin, drilledDown } from '../../origin/chaos'
 import { originDependencies } from '../../origin/dependencies'
 import { CircuitOpenError } from '../../origin/errors'
+import { healthMonitorFor } from '../../origin/health-monitor'
 import { varyingOn } from '../../origin/key-headers'
+import { MonitorView } from '../../origin/monitor-view'
+import { isMonitored, ORIGIN_MEMBER_FIELD, targetOrigin } from '../../origin/pool-origin'
 import { ArchivedObjectError } from '../../origin/s3'
 import { selectOrigin } from '../../origin/select'
 import type { Origin, OriginRequest } from '../../origin/types'
+import type { OriginSpec } from '../../schemas/api/config'
+import { regionNamed } from '../../schemas/regions'
 import type { EntryMeta } from '../entry'
 import { errorResponse, originFailureResponse } from '../errors'
+import { canServeWhileOriginDown, isOriginDown, ORIGIN_DOWN_DETAIL } from '../origin-down'
 import {
   type CacheStatusEntry,
   cacheTags,
@@ -33,6 +40,7 @@ import {
   decideRange,
   decideServe,
   entryFreshness,
+  forbidsStale,
   headersToStore,
   isOnlyIfCached,
   mergeNotModified,
@@ -140,6 +148,12 @@ export class CacheTier extends DurableObject<Env> {
   readonly #inflight = new Map<string, Fill>()
   /** One circuit breaker per origin, shared by every PoP whose requests reach this shard. */
   readonly #breakers = new BreakerRegistry()
+  /** What the region's active monitors say, for pools (origin/monitor-view.ts). */
+  readonly #monitors = new MonitorView((zone) =>
+    healthMonitorFor(this.env.HEALTH_MONITOR, zone, regionNamed(this.#region ?? 'global')).down(
+      zone
+    )
+  )
   #restoresStore: RestoresStore | undefined
 
   /** This shard's region, from its name `tier:<region>:<n>`; it never stores content resident elsewhere. */
@@ -332,6 +346,7 @@ export class CacheTier extends DurableObject<Env> {
       case 'stored': {
         const { entry, progress } = outcome
         status.fwdStatus = entry.meta.status
+        status.detail = memberDetail(outcome.leaderHeaders)
         if (outcome.admitted) status.stored = true
         else status.detail = 'not-admitted'
         if (outcome.detail) status.detail = outcome.detail
@@ -360,9 +375,16 @@ export class CacheTier extends DurableObject<Env> {
         // other request to read it ("Cannot perform I/O on behalf of a different request").
         if (collapsed) return this.#pass(request, status, started)
         status.fwdStatus = outcome.response.status
+        status.detail = memberDetail([...outcome.response.headers])
         return withStatus(outcome.response, status, timing)
       }
       case 'failed': {
+        // RFC 9111 §4.2.4: disconnected, any stored copy may go out stale unless it forbids it.
+        const down = isOriginDown(outcome.error)
+        if (stale && down && canServeWhileOriginDown(storedView(stale), Date.now())) {
+          status.detail = ORIGIN_DOWN_DETAIL
+          return this.#answer(this.#complete(stale), this.#storedBody(stale), status, timing)
+        }
         if (stale && this.#canServeStale(stale, request)) {
           status.detail = 'stale-if-error'
           return this.#answer(this.#complete(stale), this.#storedBody(stale), status, timing)
@@ -681,17 +703,26 @@ export class CacheTier extends DurableObject<Env> {
   }
 
   /**
-   * The request's origin, reading the bucket of the content's residency region, with retries
-   * and this shard's breaker for it.
+   * The request's origin (or pool), reading the bucket of the content's residency region, with
+   * retries and this shard's breaker for it.
    */
   #origin(request: TierRequest): Origin {
     const region = request.residency?.region
     const deps = originDependencies(this.env, request.grants, timeout(this.env))
-    const origin = selectOrigin(request.origin, deps, region)
+    const build = (spec: OriginSpec, name?: string) =>
+      chaosOrigin(selectOrigin(spec, deps, region), name, request.chaos)
+    const down = () => this.#downMembers(request)
     return varyingOn(
-      this.#breakers.protect(origin, request.origin, region),
+      targetOrigin(request.origin, request.key, region, this.#breakers, build, { down }),
       request.cacheKeyHeaders
     )
+  }
+
+  /** Pool members out by the region's monitors or by a chaos drill. */
+  async #downMembers(request: TierRequest): Promise<ReadonlySet<string>> {
+    const drilled = drilledDown(request.chaos, Date.now())
+    if (!isMonitored(request.origin)) return new Set(drilled)
+    return new Set([...(await this.#monitors.down(request.purge.zone, Date.now())), ...drilled])
   }
 
   get #restores(): RestoresStore {
@@ -830,20 +861,25 @@ function declaredLength(headers: [string, string][]): number | undefined {
   return Number.isSafeInteger(length) && length >= 0 ? length : undefined
 }
 
-/** How long a stale entry with a validator is kept for conditional revalidation. */
+/**
+ * How long a stale entry is kept for conditional revalidation (it has a validator) or for an
+ * origin outage (nothing forbids serving it stale).
+ */
 const REVALIDATION_GRACE_SECONDS = 24 * 3600
 
 /**
  * When an entry stops being of any use: past its freshness lifetime and its stale windows
  * (stale-while-revalidate, stale-if-error), plus a grace period when it has a validator,
- * since a stale entry with an ETag or Last-Modified can still be revalidated with a 304.
+ * since a stale entry with an ETag or Last-Modified can still be revalidated with a 304, or
+ * when it may be served stale while its origin is out.
  */
 function expiresAt(entry: TierEntry, now: number): number {
   const view = storedView(entry)
   const { directives, ttl } = entryFreshness(view, now)
   const stale = Math.max(directives.staleWhileRevalidate ?? 0, directives.staleIfError ?? 0)
   const revalidatable = view.headers.has('etag') || view.headers.has('last-modified')
-  const grace = revalidatable ? REVALIDATION_GRACE_SECONDS : 0
+  // A copy that may be served stale is also kept for an origin outage (edge-cache/origin-down.ts).
+  const grace = revalidatable || !forbidsStale(directives) ? REVALIDATION_GRACE_SECONDS : 0
   return now + (Math.max(0, ttl + stale) + grace) * 1000
 }
 
@@ -859,4 +895,10 @@ async function waitForBody(progress: BodyProgress): Promise<void> {
 function timeout(env: Env): number {
   const ms = Number(env.ORIGIN_TIMEOUT_MS)
   return Number.isFinite(ms) && ms > 0 ? ms : 10_000
+}
+
+/** `Cache-Status` detail naming the pool member that answered a fill, if a pool did. */
+function memberDetail(headers: [string, string][]): string | undefined {
+  const member = headers.find(([name]) => name === ORIGIN_MEMBER_FIELD)?.[1]
+  return member === undefined ? undefined : `origin=${member}`
 }

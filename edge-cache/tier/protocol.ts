@@ -3,7 +3,8 @@
  * What the edge sends a tier shard. Plain data, so it crosses Durable Object RPC as is.
  */
 import type { ZoneGrants } from '../../origin/dependencies'
-import type { OriginSpec } from '../../schemas/api/config'
+import type { ChaosFault } from '../../schemas/api/chaos'
+import type { OriginTarget } from '../../schemas/api/pool'
 import type { Residency, ResidencyRule } from '../residency'
 import type { TierArchival } from './archival'
 
@@ -12,9 +13,12 @@ export interface TierRequest {
   key: string
   /** End-to-end request headers; client conditionals and Range are already removed. */
   headers: [string, string][]
-  origin: OriginSpec
+  /** The route's origin, or its pool (origin/pool-origin.ts). */
+  origin: OriginTarget
   /** What the origin may resolve: its zone's grants (origin/dependencies.ts). */
   grants: ZoneGrants
+  /** The zone's chaos drills that apply to this route (origin/chaos.ts). */
+  chaos?: ChaosFault[]
   /** Path below the route, as the origin adapter wants it. */
   originPath: string
   search: string

@@ -6,8 +6,11 @@
 import { z } from 'zod'
 import { configNameSchema } from './config'
 
-/** What a token may do: purge a zone's content, read its config, change its config. */
-export const TOKEN_SCOPES = ['purge', 'config:read', 'config:write'] as const
+/**
+ * What a token may do: purge a zone's content, read its config, change its config, run chaos
+ * drills (`chaos`: held only by tokens it was granted to, never by the bootstrap token).
+ */
+export const TOKEN_SCOPES = ['purge', 'config:read', 'config:write', 'chaos'] as const
 export const tokenScopeSchema = z.enum(TOKEN_SCOPES)
 export type TokenScope = z.infer<typeof tokenScopeSchema>
 

@@ -17,16 +17,16 @@
 import { z } from 'zod'
 import {
   configNameSchema,
-  originSpecSchema,
   residencyRuleSpecSchema,
   routeSpecSchema,
   zoneSpecSchema,
 } from './config'
+import { originRecordSchema, poolReferenceIssues } from './pool'
 
 export const zoneFileSchema = z
   .strictObject({
     hosts: zoneSpecSchema.shape.hosts,
-    origins: z.record(configNameSchema, originSpecSchema).default({}),
+    origins: z.record(configNameSchema, originRecordSchema).default({}),
     routes: z.record(configNameSchema, routeSpecSchema).default({}),
     residencyRules: z.record(configNameSchema, residencyRuleSpecSchema).default({}),
   })
@@ -38,6 +38,13 @@ export const zoneFileSchema = z
         path: ['routes', name, 'origin'],
         message: `origin ${route.origin} is not defined in this zone`,
       })
+    }
+    for (const [name, origin] of Object.entries(zone.origins)) {
+      if (origin.kind !== 'pool') continue
+      const kindOf = (other: string) => zone.origins[other]?.kind
+      for (const [path, message] of poolReferenceIssues(origin, kindOf)) {
+        ctx.addIssue({ code: 'custom', path: ['origins', name, ...path], message })
+      }
     }
   })
 export type ZoneFile = z.output<typeof zoneFileSchema>

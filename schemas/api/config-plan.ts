@@ -101,10 +101,16 @@ export function planApply(desired: ConfigState, current: ConfigState): Step[] {
           path: `${zonePath(zone)}/${kind.segment}/${name}`,
           change: 'delete',
           what: `${kind.label} ${zone}/${name}`,
+          // Only to order the deletes: a pool goes before the origins it names.
+          ...(kind.key === 'origins' && { body: held[name] }),
         })
       }
     }
   }
+  // A pool is written after the origins it names, and deleted before them.
+  puts.origins.sort((a, b) => poolRank(a.body) - poolRank(b.body))
+  deletes.origins.sort((a, b) => poolRank(b.body) - poolRank(a.body))
+  for (const step of deletes.origins) delete step.body
   return [
     ...deletedZones,
     // A zone giving up a host goes before a zone taking it.
@@ -117,6 +123,12 @@ export function planApply(desired: ConfigState, current: ConfigState): Step[] {
     ...deletes.residencyRules,
     ...deletes.origins,
   ]
+}
+
+/** 0 for a concrete origin, 1 for a pool, 2 for a pool with a fallback pool. */
+function poolRank(spec: unknown): number {
+  if (typeof spec !== 'object' || spec === null || Reflect.get(spec, 'kind') !== 'pool') return 0
+  return Reflect.get(spec, 'fallback') === undefined ? 1 : 2
 }
 
 /**

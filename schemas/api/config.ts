@@ -4,6 +4,7 @@
  * API validates request bodies with them and the edge validates what it reads from D1 with them.
  */
 import { z } from 'zod'
+import { monitorSpecSchema } from './monitor'
 
 const name = z
   .string()
@@ -23,8 +24,8 @@ export type BucketRegion = z.infer<typeof bucketRegionSchema>
 const bindingName = z.string().regex(/^[A-Z][A-Z0-9_]*$/)
 
 /**
- * Retries, backoff and circuit breaker of an origin (origin/resilient.ts); every field has a
- * default (`DEFAULT_RESILIENCE`).
+ * Retries, backoff and passive health (the circuit breaker) of an origin (origin/resilient.ts,
+ * origin/circuit-breaker.ts); every field has a default (`DEFAULT_RESILIENCE`).
  */
 export const resilienceSchema = z.object({
   /** Retries of an idempotent request that failed before any response (0: none). */
@@ -32,7 +33,23 @@ export const resilienceSchema = z.object({
   /** Upper bound of the first jittered wait, doubling per retry, in milliseconds. */
   backoffBaseMs: z.number().int().min(0).max(10_000).optional(),
   backoffMaxMs: z.number().int().min(0).max(60_000).optional(),
-  /** Consecutive failures (network, timeout, 5xx) that open the breaker. */
+  /** Share of failed attempts in the window that opens the breaker. */
+  errorRatio: z.number().gt(0).max(1).optional(),
+  /** Attempts the window must hold before its error ratio can open the breaker. */
+  minRequests: z.number().int().min(1).max(10_000).optional(),
+  /** The sliding window the error ratio is measured over, in milliseconds. */
+  windowMs: z.number().int().min(1_000).max(600_000).optional(),
+  /**
+   * Statuses that count as the origin failing, besides transport failures and timeouts (which
+   * always count). Default 502, 503, 504: an application's own 500 or 404 is its answer, passed
+   * through and never counted unless listed here.
+   */
+  failureStatuses: z.array(z.number().int().min(400).max(599)).max(100).optional(),
+  /**
+   * Before the error ratio, the breaker opened after this many consecutive failures. Still
+   * accepted: it is read as `minRequests` when that is not set.
+   * @deprecated use `minRequests` and `errorRatio`
+   */
   failureThreshold: z.number().int().min(1).max(1000).optional(),
   /** How long an open breaker refuses requests before one probe, in milliseconds. */
   coolDownMs: z.number().int().min(10).max(3_600_000).optional(),
@@ -73,6 +90,8 @@ export const httpOriginSchema = z.object({
    * production only: origin/mtls.ts).
    */
   mtlsCertificate: z.lazy(() => secretNameSchema).optional(),
+  /** Active health checks from each region (origin/health-monitor.ts). */
+  monitor: monitorSpecSchema.optional(),
 })
 
 export const s3OriginSchema = z.object({

@@ -5,12 +5,9 @@
  */
 import { z } from 'zod'
 import { createTokenSchema } from './admin'
-import {
-  originSpecSchema,
-  residencyRuleSpecSchema,
-  routeSpecSchema,
-  zoneSpecSchema,
-} from './config'
+import { drillSpecSchema } from './chaos'
+import { residencyRuleSpecSchema, routeSpecSchema, zoneSpecSchema } from './config'
+import { originRecordSchema } from './pool'
 import { purgeBodySchema } from './purge'
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' })
@@ -56,7 +53,8 @@ export function adminOpenApi(): Record<string, unknown> {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
         Zone: schema(zoneSpecSchema),
-        Origin: schema(originSpecSchema),
+        Origin: schema(originRecordSchema),
+        ChaosDrill: schema(drillSpecSchema),
         Route: schema(routeSpecSchema),
         ResidencyRule: schema(residencyRuleSpecSchema),
         Purge: schema(purgeBodySchema),

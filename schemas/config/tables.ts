@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import type { DrillSpec } from '../api/chaos'
 
 const timestamps = {
   createdAt: integer('created_at', { mode: 'timestamp_ms' })
@@ -104,4 +105,21 @@ export const auditLogTable = sqliteTable(
     summary: text('summary', { mode: 'json' }).$type<unknown>().notNull(),
   },
   (t) => [index('audit_log_zone_id').on(t.zone, t.id)]
+)
+
+/** Chaos drills (schemas/api/chaos.ts), kept after they end as their record. */
+export const chaosDrillsTable = sqliteTable(
+  'chaos_drills',
+  {
+    id: text('id').primaryKey(),
+    zone: text('zone')
+      .notNull()
+      .references(() => zonesTable.name, { onDelete: 'cascade' }),
+    spec: text('spec', { mode: 'json' }).$type<DrillSpec>().notNull(),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+    endsAt: integer('ends_at', { mode: 'timestamp_ms' }).notNull(),
+    /** An API token id: who started it. */
+    actor: text('actor').notNull(),
+  },
+  (t) => [index('chaos_drills_zone_ends').on(t.zone, t.endsAt)]
 )

@@ -10,6 +10,7 @@ import type { OriginSpec } from '../../schemas/api/config'
 import { putZone } from '../support/config'
 import type { OriginScript } from '../support/origin'
 import { originControl } from '../support/origin-control'
+import { onSameShard } from '../support/shards'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
@@ -44,14 +45,14 @@ describe('the circuit breaker, through the edge', () => {
     })
   })
 
-  it('opens after 3 consecutive 5xx, answers 503 + Retry-After without an origin hit, probes after the cool-down and closes', async ({
+  it('opens after 3 origin-level failures (a config with the old failureThreshold), answers 503 + Retry-After without an origin hit, probes after the cool-down and closes', async ({
     expect,
   }) => {
     const path = '/flaky'
     await origin.script(path, {
-      sequence: [fail(500), fail(502), fail(500), ok('recovered'), fail(500), ok('fine')],
+      sequence: [fail(502), fail(503), fail(504), ok('recovered'), fail(502), ok('fine')],
     })
-    for (const status of [500, 502, 500]) {
+    for (const status of [502, 503, 504]) {
       const res = await get(`${host}${path}`)
       expect(res.status).toBe(status)
       await res.arrayBuffer()
@@ -77,7 +78,7 @@ describe('the circuit breaker, through the edge', () => {
 
     // Closed again: one failure is passed through, not a refusal, and the next request is served.
     const once = await get(`${host}${path}`)
-    expect(once.status).toBe(500)
+    expect(once.status).toBe(502)
     await once.arrayBuffer()
     const after = await get(`${host}${path}`)
     expect(after.status).toBe(200)
@@ -138,30 +139,61 @@ describe('the circuit breaker, through the edge', () => {
     ])
   })
 
-  it('serves stale content where stale-if-error allows while the breaker is open', async ({
+  it('passes application 500s through with the defaults and never opens', async ({ expect }) => {
+    const host4 = await zone('breaker-defaults')
+    await origin.script('/app-bug', fail(500))
+    for (let i = 0; i < 40; i++) {
+      const res = await get(`${host4}/app-bug`)
+      expect(res.status).toBe(500)
+      expect(await res.text()).toBe('failed 500')
+    }
+    expect(await origin.hits('/app-bug')).toHaveLength(40)
+    const other = await get(`${host4}/app-bug`)
+    expect(other.status).toBe(500)
+    expect(await origin.hits('/app-bug')).toHaveLength(41)
+  })
+
+  it('serves a stored copy stale beyond stale-if-error while the origin is out, marked origin-down', async ({
     expect,
   }) => {
     const host3 = await zone('breaker-stale', {
-      resilience: { failureThreshold: 1, coolDownMs: 60_000, retries: 0 },
+      resilience: { minRequests: 1, coolDownMs: 60_000, retries: 0 },
     })
     const path = '/stale-ok'
+    // Same shard, so the breaker that the first path opens refuses this one too.
+    const strict = onSameShard(`${host3}${path}`, `${host3}/must-revalidate`).slice(host3.length)
     await origin.script(path, {
-      sequence: [
-        { body: 'kept', headers: { 'cache-control': 'max-age=1, stale-if-error=600' } },
-        fail(500),
-      ],
+      sequence: [{ body: 'kept', headers: { 'cache-control': 'max-age=1' } }, fail(503)],
     })
-    const first = await get(`${host3}${path}`)
-    expect(await first.text()).toBe('kept')
+    await origin.script('/must-revalidate', {
+      body: 'strict',
+      headers: { 'cache-control': 'max-age=1, must-revalidate' },
+    })
+    expect(await (await get(`${host3}${path}`)).text()).toBe('kept')
+    expect(await (await get(`${host3}${strict}`)).text()).toBe('strict')
     await sleep(1100)
+    // The origin's own 503s are its answers (no stale-if-error window): passed through. With
+    // the two 200s before them, the second makes half the window fail and opens the breaker.
+    for (let i = 0; i < 2; i++) {
+      const answered = await get(`${host3}${path}`)
+      expect(answered.status).toBe(503)
+      expect(await answered.text()).toBe('failed 503')
+    }
     for (let i = 0; i < 3; i++) {
       const res = await get(`${host3}${path}`)
       expect(res.status).toBe(200)
       expect(await res.text()).toBe('kept')
-      expect(res.headers.get('cache-status')).toMatch(/stale-if-error/)
+      expect(res.headers.get('cache-status')).toMatch(/^edge-tier; fwd=stale; detail=origin-down/)
     }
-    // one failed revalidation opened the breaker; the next two never reached the origin
-    expect(await origin.hits(path)).toHaveLength(2)
+    expect(await origin.hits(path)).toHaveLength(3)
+    // must-revalidate forbids stale use even now (RFC 9111 §4.2.4): 503, the origin not asked.
+    const refused = await get(`${host3}${strict}`)
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+      'origin_circuit_open'
+    )
+    expect(await origin.hits(strict)).toHaveLength(1)
   })
 })
 

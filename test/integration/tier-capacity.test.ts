@@ -134,9 +134,10 @@ describe('tier shard capacity', () => {
 
   it('sweeps expired entries and their bodies with its alarm', async ({ expect }) => {
     const stub = shard(3)
-    // Without a validator: an expired entry with one is kept a while for revalidation.
+    // Without a validator and with must-revalidate: an expired entry with a validator is kept a
+    // while for revalidation, and one that may be served stale is kept for an origin outage.
     await origin.script('/short', {
-      headers: { 'cache-control': 'public, max-age=1' },
+      headers: { 'cache-control': 'public, max-age=1, must-revalidate' },
       removeHeaders: ['etag'],
     })
     await origin.script('/long', { headers: { 'cache-control': 'public, max-age=600' } })

@@ -14,6 +14,7 @@ import {
   isRetryable,
   type ResilienceOptions,
   resilientOrigin,
+  responseOutcome,
 } from '../../origin/resilient'
 import type { OriginRequest } from '../../origin/types'
 import { type OriginScript, startOrigin, type TestOrigin } from '../support/origin'
@@ -185,15 +186,18 @@ describe('resilientOrigin: retries', () => {
 })
 
 describe('resilientOrigin: circuit breaker', () => {
-  it('opens after N failed requests, refuses without touching the origin, probes, closes', async ({
+  /** Opens at half failures once 2 attempts are in a 60 s window. */
+  const breakerOptions = { errorRatio: 0.5, minRequests: 2, windowMs: 60_000, coolDownMs: 5000 }
+
+  it('opens on origin-level 502/503, refuses without touching the origin, probes, closes', async ({
     expect,
   }) => {
     let clock = 0
-    const breaker = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 5000 })
-    const path = await scripted({ status: 500 }, { status: 502 }, { status: 200 })
+    const breaker = new CircuitBreaker(breakerOptions)
+    const path = await scripted({ status: 503 }, { status: 502 }, { status: 200 })
     const { origin } = wrapped({ breaker, now: () => clock })
 
-    for (const status of [500, 502]) {
+    for (const status of [503, 502]) {
       const res = await origin.fetch(request(path))
       expect(res.status).toBe(status)
       await res.arrayBuffer()
@@ -208,14 +212,37 @@ describe('resilientOrigin: circuit breaker', () => {
     const probe = await origin.fetch(request(path))
     expect(probe.status).toBe(200)
     await probe.arrayBuffer()
-    expect(breaker.state).toEqual({ kind: 'closed', failures: 0 })
+    expect(breaker.state).toEqual({ kind: 'closed', window: [] })
     expect(await control.hits(path)).toHaveLength(3)
+  })
+
+  it('passes an application 500 through and never counts it: the origin is up', async ({
+    expect,
+  }) => {
+    const breaker = new CircuitBreaker(breakerOptions)
+    const path = await scripted({ status: 500 })
+    const { origin } = wrapped({ breaker, now: () => 0 })
+    for (let i = 0; i < 20; i++) {
+      const res = await origin.fetch(request(path))
+      expect(res.status).toBe(500)
+      await res.arrayBuffer()
+    }
+    expect(breaker.state).toMatchObject({ kind: 'closed', window: [{ requests: 20, failures: 0 }] })
+    expect(await control.hits(path)).toHaveLength(20)
+  })
+
+  it('counts a 500 when the origin opts in with failureStatuses', async ({ expect }) => {
+    const breaker = new CircuitBreaker(breakerOptions)
+    const path = await scripted({ status: 500 })
+    const { origin } = wrapped({ breaker, now: () => 0, failureStatuses: new Set([500]) })
+    for (let i = 0; i < 2; i++) await (await origin.fetch(request(path))).arrayBuffer()
+    expect(breaker.state.kind).toBe('open')
   })
 
   it('counts every failed attempt, and stops retrying once the breaker opens', async ({
     expect,
   }) => {
-    const breaker = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 5000 })
+    const breaker = new CircuitBreaker(breakerOptions)
     const path = await scripted({ destroy: true })
     const { origin } = wrapped({ breaker, retries: 5, now: () => 0 })
     const error = await origin.fetch(request(path)).catch((e: unknown) => e)
@@ -224,11 +251,24 @@ describe('resilientOrigin: circuit breaker', () => {
     expect(await control.hits(path)).toHaveLength(2)
   })
 
-  it('lets a 4xx close the breaker: the origin is up', async ({ expect }) => {
-    const breaker = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 5000 })
-    const path = await scripted({ status: 500 }, { status: 404 }, { status: 500 })
+  it('counts a 4xx as the origin answering: it keeps the ratio down', async ({ expect }) => {
+    const breaker = new CircuitBreaker({ ...breakerOptions, errorRatio: 0.75 })
+    const path = await scripted({ status: 503 }, { status: 404 }, { status: 404 }, { status: 503 })
     const { origin } = wrapped({ breaker, now: () => 0 })
-    for (let i = 0; i < 3; i++) await (await origin.fetch(request(path))).arrayBuffer()
-    expect(breaker.state).toEqual({ kind: 'closed', failures: 1 })
+    for (let i = 0; i < 4; i++) await (await origin.fetch(request(path))).arrayBuffer()
+    expect(breaker.state).toMatchObject({ kind: 'closed', window: [{ requests: 4, failures: 2 }] })
+  })
+})
+
+describe('responseOutcome', () => {
+  it.for([
+    [500, 'success'],
+    [404, 'success'],
+    [200, 'success'],
+    [502, 'failure'],
+    [503, 'failure'],
+    [504, 'failure'],
+  ] as const)('%d → %s by default', ([status, outcome], { expect }) => {
+    expect(responseOutcome(new Response(null, { status }))).toBe(outcome)
   })
 })

@@ -2,19 +2,25 @@
  * @module config/edge-config
  * The edge's in-memory view of configuration and the pure lookup from (host, path) to a route.
  */
+import { faultsFor } from '../../origin/chaos'
 import { NO_GRANTS, type ZoneGrants } from '../../origin/dependencies'
-import type { OriginSpec, ResidencyRuleSpec, RouteSpec } from '../../schemas/api/config'
+import type { ChaosFault } from '../../schemas/api/chaos'
+import type { ResidencyRuleSpec, RouteSpec } from '../../schemas/api/config'
+import { type OriginRecord, type OriginTarget, resolvePool } from '../../schemas/api/pool'
 
 export interface ZoneConfig {
   name: string
   hosts: string[]
-  origins: ReadonlyMap<string, OriginSpec>
+  /** Concrete origins and pools by name. */
+  origins: ReadonlyMap<string, OriginRecord>
   /** Longest path prefix first. */
   routes: readonly { name: string; spec: RouteSpec }[]
   /** Where the zone's content may be cached and served, in name order. */
   residencyRules: readonly { name: string; spec: ResidencyRuleSpec }[]
   /** The secrets and buckets the zone's origins may use (origin/dependencies.ts). */
   grants: ZoneGrants
+  /** Chaos drills not over when the snapshot was read (each also ends by its own `endsAt`). */
+  chaos?: readonly ChaosFault[]
 }
 
 export interface EdgeConfig {
@@ -26,7 +32,10 @@ export interface ResolvedRoute {
   route: string
   spec: RouteSpec
   originName: string
-  origin: OriginSpec
+  /** The origin, or the pool with its members looked up. */
+  origin: OriginTarget
+  /** The zone's chaos drills that apply to this route. */
+  chaos: ChaosFault[]
   /** The path below the route's prefix, starting with `/`. */
   originPath: string
   /** The zone's grants: all its origin may resolve. */
@@ -73,7 +82,8 @@ export function resolveRoute(
   if (!zone) return undefined
   const route = zone.routes.find((r) => path.startsWith(r.spec.pathPrefix))
   if (!route) return undefined
-  const origin = zone.origins.get(route.spec.origin)
+  const record = zone.origins.get(route.spec.origin)
+  const origin = record?.kind === 'pool' ? resolvePool(route.spec.origin, zone.origins) : record
   if (!origin) return undefined
   const rest = path.slice(route.spec.pathPrefix.replace(/\/$/, '').length)
   return {
@@ -82,6 +92,7 @@ export function resolveRoute(
     spec: route.spec,
     originName: route.spec.origin,
     origin,
+    chaos: faultsFor(zone.chaos, origin, route.spec.origin),
     originPath: rest.startsWith('/') ? rest : `/${rest}`,
     grants: zone.grants,
   }

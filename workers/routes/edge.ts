@@ -15,9 +15,12 @@ import { decideResidency, type ResidencyRule } from '../../edge-cache/residency'
 import { L1Cache } from '../../edge-cache/store/l1'
 import { archivalFor } from '../../edge-cache/tier/archival'
 import { BreakerRegistry } from '../../origin/breakers'
+import { chaosOrigin, chaosTier, drilledDown } from '../../origin/chaos'
 import { originDependencies } from '../../origin/dependencies'
 import { varyingOn } from '../../origin/key-headers'
+import { targetOrigin } from '../../origin/pool-origin'
 import { selectOrigin } from '../../origin/select'
+import type { OriginSpec } from '../../schemas/api/config'
 import { type PopLocation, regionNamed, regionOf } from '../../schemas/regions'
 import type { AppEnv } from '../app-env'
 import { type EdgeConfig, resolveRoute } from '../config/edge-config'
@@ -89,6 +92,7 @@ edgeRoutes.all('*', async (c) => {
         allowSetCookie: route.spec.allowSetCookie,
         archival: archivalFor(route.spec.archival, url.pathname),
         cacheKeyHeaders: route.spec.cacheKeyHeaders,
+        ...(route.chaos.length > 0 && { chaos: route.chaos }),
       },
       bypass: route.spec.bypass,
       tiered: route.spec.tieredCache,
@@ -106,7 +110,7 @@ edgeRoutes.all('*', async (c) => {
         Date.now(),
         numberVar(c.env.PURGE_STALENESS_MS, 1000)
       ),
-      tier: tier.serve,
+      tier: chaosTier(tier.serve, route.chaos),
       invalidateTier: tier.invalidate,
       purgeTags: async (tags) => {
         const log = c.env.PURGE_LOG.get(c.env.PURGE_LOG.idFromName(purgeLogName(route.zone)))
@@ -117,9 +121,11 @@ edgeRoutes.all('*', async (c) => {
       origin: () => {
         const region = residency.kind === 'open' ? undefined : residency.residency.region
         const deps = originDependencies(c.env, route.grants, timeoutMs)
-        const origin = selectOrigin(route.origin, deps, region)
+        const build = (spec: OriginSpec, name?: string) =>
+          chaosOrigin(selectOrigin(spec, deps, region), name, route.chaos)
+        const down = async () => new Set(drilledDown(route.chaos, Date.now()))
         return varyingOn(
-          edgeBreakers.protect(origin, route.origin, region),
+          targetOrigin(route.origin, cacheKey(url), region, edgeBreakers, build, { down }),
           route.spec.cacheKeyHeaders
         )
       },

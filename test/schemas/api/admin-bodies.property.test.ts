@@ -48,6 +48,7 @@ const KNOWN_KEYS = [
   ...['allowSetCookie', 'restoreDays', 'restoreTier', 'restoreWindowSeconds', 'tag', 'mode'],
   ...['scopes', 'zones', 'description', 'files', 'tags', 'prefixes', 'purge_everything', 'soft'],
   ...['headers', 'origins', 'routes', 'residencyRules', '$schema'],
+  ...['errorRatio', 'minRequests', 'windowMs', 'failureStatuses'],
 ]
 const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'then']
 
@@ -276,6 +277,10 @@ const resilience = fc.record(
     backoffBaseMs: fc.integer({ min: 0, max: 10_000 }),
     backoffMaxMs: fc.integer({ min: 0, max: 60_000 }),
     failureThreshold: fc.integer({ min: 1, max: 1000 }),
+    errorRatio: fc.double({ min: 0.01, max: 1, noNaN: true }),
+    minRequests: fc.integer({ min: 1, max: 10_000 }),
+    windowMs: fc.integer({ min: 1_000, max: 600_000 }),
+    failureStatuses: fc.array(fc.integer({ min: 400, max: 599 }), { maxLength: 100 }),
     coolDownMs: fc.integer({ min: 10, max: 3_600_000 }),
   },
   { requiredKeys: [] }
@@ -666,6 +671,17 @@ const MUTATIONS: Mutation[] = [
     ['http timeoutMs out of range', ['timeoutMs'], outOfRange(100, 120_000)],
     ['http hostHeader not in its enum', ['hostHeader'], notInEnum('origin', 'forwarded')],
     ['resilience retries out of range', ['resilience', 'retries'], outOfRange(0, 5)],
+    ['resilience minRequests out of range', ['resilience', 'minRequests'], outOfRange(1, 10_000)],
+    ['resilience windowMs out of range', ['resilience', 'windowMs'], outOfRange(1_000, 600_000)],
+    [
+      'resilience errorRatio not in (0, 1]',
+      ['resilience', 'errorRatio'],
+      fc.oneof(
+        fc.double({ min: -1e6, max: 0, noNaN: true }),
+        fc.double({ min: 1, max: 1e6, minExcluded: true, noNaN: true }),
+        fc.constant('0.5')
+      ),
+    ],
   ]),
   ...breaking(originSpecSchema, s3Origin, [
     ['s3 bucket too short or long', ['bucket'], fc.oneof(fc.string({ maxLength: 2 }), tooLong(63))],

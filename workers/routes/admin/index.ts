@@ -13,7 +13,9 @@ import { isConfigStoreFailure } from '../../errors'
 import { metricsText } from '../../metrics'
 import { type AdminEnv, adminAuth, requireBootstrap } from '../../middleware/admin-auth'
 import { auditRoutes } from './audit'
+import { chaosRoutes } from './chaos'
 import { grantRoutes } from './grants'
+import { originHealthRoutes } from './origin-health'
 import { originRoutes } from './origins'
 import { purgeRoutes } from './purge'
 import { residencyRuleRoutes } from './residency-rules'
@@ -54,11 +56,13 @@ adminRoutes.get('/metrics', requireBootstrap(), (c) =>
 )
 adminRoutes.route('/zones', zoneRoutes)
 adminRoutes.route('/zones', purgeRoutes)
+adminRoutes.route('/zones/:zone/origins', originHealthRoutes)
 adminRoutes.route('/zones/:zone/origins', originRoutes)
 adminRoutes.route('/zones/:zone/routes', routeRoutes)
 adminRoutes.route('/zones/:zone/residency-rules', residencyRuleRoutes)
 adminRoutes.route('/zones/:zone/tokens', tokenRoutes)
 adminRoutes.route('/zones/:zone/grants', grantRoutes)
+adminRoutes.route('/zones/:zone/chaos', chaosRoutes)
 adminRoutes.route('/audit', auditRoutes)
 // Unknown admin paths must not fall through to the edge's catch-all content route.
 adminRoutes.all('*', (c) =>

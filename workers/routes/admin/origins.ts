@@ -1,16 +1,18 @@
 /**
  * @module routes/admin/origins
- * `/_admin/zones/:zone/origins[/:name]`: where a zone's content comes from. Credentials are
- * referenced by Worker secret name, never stored, so nothing here can return one. An origin may
- * name only the secrets and buckets granted to its zone (403 otherwise, audited), and an HTTP
- * origin may not point back at this CDN (400). An origin that a route still sends requests to
- * cannot be deleted (409).
+ * `/_admin/zones/:zone/origins[/:name]`: where a zone's content comes from, a concrete origin or
+ * a pool of them (schemas/api/pool.ts). Credentials are referenced by Worker secret name, never
+ * stored, so nothing here can return one. An origin may name only the secrets, buckets and
+ * certificates granted to its zone (403 otherwise, audited), and an HTTP origin may not point
+ * back at this CDN (400). A pool must name origins of its zone that exist (409 otherwise); an
+ * origin that a route or a pool still sends requests to cannot be deleted (409).
  */
 import { allowList, grantRefusal } from '../../../origin/dependencies'
 import { originReferences } from '../../../origin/references'
-import { type OriginSpec, originSpecSchema } from '../../../schemas/api/config'
+import type { OriginSpec } from '../../../schemas/api/config'
+import { originRecordSchema, type PoolSpec, poolReferenceIssues } from '../../../schemas/api/pool'
 import { originsTable } from '../../../schemas/config/tables'
-import { type ConfigDb, listZones, routesUsingOrigin } from '../../admin/config-store'
+import { type ConfigDb, listRecords, listZones, routesUsingOrigin } from '../../admin/config-store'
 import { failure } from '../../admin/envelope'
 import { hasGrant } from '../../admin/grant-store'
 import { hostServedBy } from './origin-target'
@@ -21,16 +23,22 @@ export const originRoutes = zoneRecordRoutes({
   collection: 'origins',
   kind: 'origin',
   table: originsTable,
-  schema: originSpecSchema,
-  async checkPut(db, record, c) {
+  schema: originRecordSchema,
+  async checkPut(db, { zone, name, spec }, c) {
+    if (spec.kind === 'pool') return refuseUnknownMembers(db, { zone, name, spec })
+    const record = { zone, name, spec }
     return (await refuseUngranted(db, record, c)) ?? (await refuseSelfTarget(db, record, c))
   },
   async checkDelete(db, { zone, name }) {
     const routes = await routesUsingOrigin(db, zone, name)
-    if (routes.length === 0) return undefined
+    const pools = (await listRecords(db, originsTable, zone))
+      .filter((r) => refersTo(r.spec, name))
+      .map((r) => `pool ${r.name}`)
+    const users = [...routes.map((r) => `route ${r}`), ...pools]
+    if (users.length === 0) return undefined
     return failure(409, {
       code: 'origin_in_use',
-      message: `origin ${zone}/${name} is used by route(s) ${routes.join(', ')}: change or delete them first`,
+      message: `origin ${zone}/${name} is used by ${users.join(', ')}: change or delete them first`,
     })
   },
 })
@@ -85,4 +93,40 @@ async function refuseSelfTarget(
     code: 'origin_is_cdn',
     message: `origins.url: ${target.host} is served by this CDN (${servedBy}): an origin must be outside it (zone ${zone})`,
   })
+}
+
+/** A pool names origins of its zone that exist. */
+async function refuseUnknownMembers(
+  db: ConfigDb,
+  { zone, name, spec }: { zone: string; name: string; spec: PoolSpec }
+): Promise<Response | undefined> {
+  const kinds = await originKinds(db, zone)
+  const issues = poolReferenceIssues(spec, (other) => kinds.get(other))
+  if (issues.length === 0) return undefined
+  return failure(
+    409,
+    issues.map(([path, message]) => ({
+      code: 'unknown_origin',
+      message: `origins.${path.join('.')}: pool ${zone}/${name}: ${message} in zone ${zone}`,
+    }))
+  )
+}
+
+/** The kind of every origin record of a zone, by name. */
+async function originKinds(db: Parameters<typeof listRecords>[0], zone: string) {
+  const records = await listRecords(db, originsTable, zone)
+  return new Map(
+    records.flatMap((r) => {
+      const parsed = originRecordSchema.safeParse(r.spec)
+      return parsed.success ? [[r.name, parsed.data.kind] as const] : []
+    })
+  )
+}
+
+/** Does a pool record name `origin` as a member or fallback? */
+function refersTo(spec: unknown, origin: string): boolean {
+  const parsed = originRecordSchema.safeParse(spec)
+  if (!parsed.success || parsed.data.kind !== 'pool') return false
+  const pool = parsed.data
+  return pool.fallback === origin || pool.members.some((m) => m.origin === origin)
 }

@@ -29,7 +29,9 @@ export const tokenRoutes = new Hono<AdminEnv>()
     const zones = body.data.zones ?? [zone]
     const principal = c.get('principal')
     for (const z of zones) {
-      const missing = body.data.scopes.find((scope) => !allows(principal, scope, z))
+      const missing = body.data.scopes.find(
+        (scope) => !allows(principal, scope, z) && !(principal.kind === 'bootstrap')
+      )
       if (missing) {
         return failure(403, {
           code: 'forbidden',

@@ -1,0 +1,118 @@
+/**
+ * Chaos drills through the admin API and the edge: the `chaos` scope, the audit log, a drill of
+ * origin errors for half the requests moving a failover pool's traffic to its backup, and the
+ * drill ending by itself.
+ * @see origin/chaos.ts
+ */
+import { exports } from 'cloudflare:workers'
+import { beforeAll, describe, inject, it } from 'vitest'
+import { admin } from '../support/admin'
+import { onSameShard } from '../support/shards'
+
+const originUrl = inject('originUrl')
+const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
+const HOST = 'https://drill.test'
+
+async function put(path: string, body: unknown) {
+  const res = await admin('PUT', path, { body })
+  if (res.status >= 300) throw new Error(`PUT ${path}: ${res.status} ${JSON.stringify(res.body)}`)
+}
+
+async function chaosToken(scopes: string[]): Promise<string> {
+  const res = await admin<{ token: string }>('POST', '/zones/drill/tokens', { body: { scopes } })
+  if (!res.body.result) throw new Error(`token: ${JSON.stringify(res.body)}`)
+  return res.body.result.token
+}
+
+let n = 0
+/** A cold URL of the zone, all in one tier shard (breakers are per shard). */
+async function request(): Promise<{ status: number; member: string | null }> {
+  const url = onSameShard(`${HOST}/d/anchor`, `${HOST}/d/${n++}`)
+  const res = await exports.default.fetch(new Request(url, { cf: FRA } as RequestInit))
+  await res.arrayBuffer()
+  return { status: res.status, member: res.headers.get('edge-origin') }
+}
+
+describe('chaos drills', () => {
+  let token: string
+  beforeAll(async () => {
+    await put('/zones/drill', { hosts: ['drill.test'] })
+    await put('/zones/drill/origins/primary', {
+      kind: 'http',
+      url: `${originUrl}/primary`,
+      // Out at 30 % failing attempts: half of them failing (the drill) clearly is.
+      resilience: { retries: 0, coolDownMs: 1000, errorRatio: 0.3 },
+    })
+    await put('/zones/drill/origins/backup', { kind: 'http', url: `${originUrl}/backup` })
+    await put('/zones/drill/origins/web', {
+      kind: 'pool',
+      steering: 'failover',
+      members: [{ origin: 'primary' }, { origin: 'backup' }],
+    })
+    await put('/zones/drill/routes/all', { pathPrefix: '/', origin: 'web' })
+    token = await chaosToken(['chaos', 'config:read'])
+  })
+
+  it('needs the chaos scope, which not even the bootstrap token holds', async ({ expect }) => {
+    const drill = { fault: 'errors', share: 0.5, durationSeconds: 60 }
+    expect((await admin('POST', '/zones/drill/chaos', { body: drill })).status).toBe(403)
+    const writer = await chaosToken(['config:write'])
+    expect((await admin('POST', '/zones/drill/chaos', { body: drill, token: writer })).status).toBe(
+      403
+    )
+    const tooLong = await admin('POST', '/zones/drill/chaos', {
+      body: { ...drill, durationSeconds: 901 },
+      token,
+    })
+    expect(tooLong.status).toBe(400)
+    expect(tooLong.body.errors[0]?.message).toMatch(/^chaos\.durationSeconds/)
+  })
+
+  it('origin errors for half the requests move the pool to its backup, are audited and end on time', async ({
+    expect,
+  }) => {
+    expect(await request()).toEqual({ status: 200, member: 'primary' })
+    const started = await admin<{ id: string; endsAt: number; active: boolean }>(
+      'POST',
+      '/zones/drill/chaos',
+      {
+        body: { fault: 'errors', share: 0.5, status: 503, member: 'primary', durationSeconds: 3 },
+        token,
+      }
+    )
+    expect(started.status).toBe(201)
+    const drill = started.body.result
+    expect(drill?.active).toBe(true)
+
+    // Half the attempts at the primary answer 503 until its breaker opens: then the backup.
+    const seen: string[] = []
+    for (let i = 0; i < 200 && seen.at(-1) !== '200 backup'; i++) {
+      const { status, member } = await request()
+      seen.push(`${status} ${member}`)
+    }
+    expect(seen.at(-1)).toBe('200 backup')
+    expect(seen).toContain('503 primary')
+
+    const audit = await admin<{ summary: { kind: string; id: string } }[]>(
+      'GET',
+      '/audit?zone=drill'
+    )
+    expect(audit.body.result?.map((e) => e.summary)).toContainEqual(
+      expect.objectContaining({ kind: 'chaos drill', id: drill?.id })
+    )
+
+    // Over by itself: no operator ends it. Then the breaker's probe brings the primary back.
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, (drill?.endsAt ?? 0) - Date.now()))
+    )
+    const list = await admin<{ id: string; active: boolean }[]>('GET', '/zones/drill/chaos', {
+      token,
+    })
+    expect(list.body.result).toContainEqual(
+      expect.objectContaining({ id: drill?.id, active: false })
+    )
+    await expect
+      .poll(async () => (await request()).member, { timeout: 10_000, interval: 200 })
+      .toBe('primary')
+  }, 60_000)
+})

@@ -1,0 +1,82 @@
+/**
+ * @module routes/admin/chaos
+ * `/_admin/zones/:zone/chaos[/:id]`: chaos drills (schemas/api/chaos.ts). Starting or ending one
+ * needs the `chaos` scope, which no token holds unless granted explicitly; every start and end is
+ * in the audit log. A drill ends by itself at `endsAt` (at most 15 min after it started); the
+ * list shows every drill of the zone, over or not, newest first.
+ */
+import { and, desc, eq } from 'drizzle-orm'
+import { Hono } from 'hono'
+import { drillSpecSchema } from '../../../schemas/api/chaos'
+import { chaosDrillsTable } from '../../../schemas/config/tables'
+import { getZone } from '../../admin/config-store'
+import { failure, success } from '../../admin/envelope'
+import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
+import { commitAudited, configDb, readBody, zoneNotFound, zoneParam } from './request'
+
+type DrillRow = typeof chaosDrillsTable.$inferSelect
+
+function view(row: DrillRow, now: number) {
+  return {
+    id: row.id,
+    zone: row.zone,
+    ...row.spec,
+    startedAt: row.startedAt.getTime(),
+    endsAt: row.endsAt.getTime(),
+    actor: row.actor,
+    active: row.endsAt.getTime() > now,
+  }
+}
+
+export const chaosRoutes = new Hono<AdminEnv>()
+  .post('/', requireScope('chaos'), async (c) => {
+    const zone = zoneParam(c)
+    const body = await readBody(c, drillSpecSchema, 'chaos')
+    if (!body.ok) return body.response
+    const db = configDb(c)
+    if (!(await getZone(db, zone))) return zoneNotFound(zone)
+    const now = Date.now()
+    const row: DrillRow = {
+      id: crypto.randomUUID(),
+      zone,
+      spec: body.data,
+      startedAt: new Date(now),
+      endsAt: new Date(now + body.data.durationSeconds * 1000),
+      actor: c.get('principal').id,
+    }
+    await commitAudited(c, db.insert(chaosDrillsTable).values(row), zone, {
+      change: 'create',
+      kind: 'chaos drill',
+      id: row.id,
+      ...body.data,
+      endsAt: row.endsAt.toISOString(),
+    })
+    return success(view(row, now), 201)
+  })
+  .get('/', requireScope('config:read'), async (c) => {
+    const zone = zoneParam(c)
+    const db = configDb(c)
+    if (!(await getZone(db, zone))) return zoneNotFound(zone)
+    const rows = await db
+      .select()
+      .from(chaosDrillsTable)
+      .where(eq(chaosDrillsTable.zone, zone))
+      .orderBy(desc(chaosDrillsTable.startedAt))
+      .limit(100)
+    const now = Date.now()
+    return success(rows.map((row) => view(row, now)))
+  })
+  .delete('/:id', requireScope('chaos'), async (c) => {
+    const zone = zoneParam(c)
+    const id = c.req.param('id')
+    const db = configDb(c)
+    const where = and(eq(chaosDrillsTable.zone, zone), eq(chaosDrillsTable.id, id))
+    const row = (await db.select().from(chaosDrillsTable).where(where))[0]
+    if (!row) return failure(404, { code: 'not_found', message: `no drill ${id} in zone ${zone}` })
+    const now = new Date()
+    if (row.endsAt > now) {
+      const end = db.update(chaosDrillsTable).set({ endsAt: now }).where(where)
+      await commitAudited(c, end, zone, { change: 'update', kind: 'chaos drill', id, ended: true })
+    }
+    return success(view({ ...row, endsAt: row.endsAt > now ? now : row.endsAt }, now.getTime()))
+  })
