@@ -632,6 +632,23 @@ describe('stale responses (RFC 5861)', () => {
 })
 
 describe('targeted cache control and internal fields (RFC 9213)', () => {
+  it('does not store a response with Surrogate-Control: no-store and a fresh Cache-Control', async ({
+    expect,
+  }) => {
+    const path = '/hc/targeted/surrogate-no-store'
+    await control.script(path, {
+      headers: { 'cache-control': 'max-age=600', 'surrogate-control': 'no-store' },
+    })
+    for (let i = 0; i < 2; i++) {
+      const res = await read(path)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('surrogate-control')).toBeNull()
+    }
+    const seen = await hits(path)
+    expect(seen).toHaveLength(2)
+    expect(seen[0]?.headers['surrogate-capability']).toBe('edge-cdn="Surrogate/1.0"')
+  })
+
   it('obeys CDN-Cache-Control over Cache-Control (RFC 9213 §2.2)', async ({ expect }) => {
     const path = '/hc/targeted/cdn'
     await readStored(expect, path, {
@@ -650,6 +667,25 @@ describe('targeted cache control and internal fields (RFC 9213)', () => {
         path: '/hc/targeted/edge',
         headers: { 'cache-control': 'no-store', 'edge-cache-control': 'max-age=60' },
         stripped: ['edge-cache-control'],
+      },
+    ],
+    [
+      'obeys Surrogate-Control over Cache-Control and strips it (W3C Edge Architecture)',
+      {
+        path: '/hc/targeted/surrogate',
+        headers: { 'cache-control': 'no-store', 'surrogate-control': 'max-age=60' },
+        stripped: ['surrogate-control'],
+      },
+    ],
+    [
+      'obeys Surrogate-Control targeted at its device token over CDN-Cache-Control',
+      {
+        path: '/hc/targeted/surrogate-token',
+        headers: {
+          'cdn-cache-control': 'no-store',
+          'surrogate-control': 'no-store, max-age=60;edge-cdn',
+        },
+        stripped: ['surrogate-control'],
       },
     ],
     [
