@@ -372,6 +372,29 @@ describe('validation (RFC 9111 §4.3)', () => {
     expect(seen[1]?.headers['if-none-match']).toBe('"v1"')
   }, 10_000)
 
+  // https://github.com/edge-cdn/edge-cdn/issues/17: a mismatched 304 used to reach the client
+  it('refetches when a 304 carries another strong ETag, leaving the stored response untouched (RFC 9111 §4.3.4)', async ({
+    expect,
+  }) => {
+    const path = '/hc/validate/304-other-etag'
+    const v1 = { ...BINARY, 'cache-control': 'max-age=1', etag: '"v1"' }
+    await readStoredThenWait(expect, path, {
+      sequence: [
+        { headers: v1 },
+        { status: 304, headers: { 'cache-control': 'max-age=600', etag: '"v2"' } },
+        { headers: { ...BINARY, 'cache-control': 'max-age=600', etag: '"v2"' }, body: 'second' },
+      ],
+    })
+    const second = await read(path)
+    expect(second.status).toBe(200)
+    expect(second.body).toBe('second')
+    expect(second.headers.get('etag')).toBe('"v2"')
+    const seen = await hits(path)
+    expect(seen).toHaveLength(3)
+    expect(seen[1]?.headers['if-none-match']).toBe('"v1"')
+    expect(seen[2]?.headers['if-none-match']).toBeUndefined()
+  }, 10_000)
+
   it("answers a client's matching If-None-Match with 304 from a fresh entry (RFC 9111 §4.3.2)", async ({
     expect,
   }) => {
