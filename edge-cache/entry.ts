@@ -26,6 +26,11 @@ export interface EntryMeta {
   cacheControl?: string
   /** The response's own Age, kept aside because the Cache API would count it against expiry. */
   age?: string
+  /**
+   * The response's own Date, kept aside because the local Cache API (Miniflare) rewrites Date to
+   * the time of `put`, which would shorten the age (RFC 9111 §4.2.3) and change what clients see.
+   */
+  date?: string
 }
 
 /** Carries `EntryMeta` on a Cache API entry; never sent to a client. */

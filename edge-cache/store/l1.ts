@@ -66,7 +66,8 @@ export class L1Cache {
     const stored = new Headers(headers)
     const cacheControl = headers.get('cache-control') ?? undefined
     const age = headers.get('age') ?? undefined
-    stored.set(ENTRY_META_HEADER, encodeMeta({ ...meta, cacheControl, age }))
+    const date = headers.get('date') ?? undefined
+    stored.set(ENTRY_META_HEADER, encodeMeta({ ...meta, cacheControl, age, date }))
     // `retentionSeconds` is already net of the response's age; the Cache API must not subtract
     // Age a second time.
     stored.set('cache-control', `max-age=${Math.ceil(retentionSeconds)}`)
@@ -121,11 +122,13 @@ function toLookup(response: Response): L1Lookup {
   if (!meta) return { miss: 'uri-miss' }
   const headers = new Headers(response.headers)
   headers.delete(ENTRY_META_HEADER)
-  // The Cache API rewrites these on the way out; the stored response's own fields are in meta.
+  // The Cache API rewrites these (Miniflare's also Date, at put); the response's own are in meta.
   headers.delete('cf-cache-status')
   headers.delete('cache-control')
   headers.delete('age')
+  headers.delete('date')
   if (meta.cacheControl !== undefined) headers.set('cache-control', meta.cacheControl)
   if (meta.age !== undefined) headers.set('age', meta.age)
+  if (meta.date !== undefined) headers.set('date', meta.date)
   return { entry: { meta, headers, body: response.body } }
 }

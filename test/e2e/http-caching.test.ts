@@ -227,6 +227,20 @@ describe('storing responses (RFC 9111 §3)', () => {
 })
 
 describe('freshness (RFC 9111 §4.2)', () => {
+  // https://github.com/edge-cdn/edge-cdn/issues/17: Miniflare's Cache API rewrote Date at put
+  // (cache-tests.fyi `other-date-update`, flaky when the put fell in the next second).
+  it("keeps the origin's Date on an L1 hit and counts the age from it (RFC 9111 §4.2.3)", async ({
+    expect,
+  }) => {
+    const path = '/hc/fresh/origin-date'
+    const date = new Date(Math.floor(Date.now() / 1000) * 1000 - 30_000).toUTCString()
+    await readStored(expect, path, { headers: { 'cache-control': 'max-age=600', date } })
+    const second = await readHit(expect, path)
+    expect(second.headers.get('date')).toBe(date)
+    expect(Number(second.headers.get('age'))).toBeGreaterThanOrEqual(30)
+    expect(await hits(path)).toHaveLength(1)
+  })
+
   it('lets s-maxage override max-age in a shared cache (RFC 9111 §4.2.1, §5.2.2.10)', async ({
     expect,
   }) => {
