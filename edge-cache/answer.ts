@@ -23,8 +23,17 @@ import {
 } from './policy'
 import { sliceStream } from './stream-slice'
 
-/** Fields that never reach a client: platform-internal metadata and our targeted field. */
-const INTERNAL_FIELDS = [ENTRY_META_HEADER, 'edge-cache-control', ...TAG_FIELDS]
+/**
+ * Fields that never reach a client: platform-internal metadata, our targeted field, and
+ * Surrogate-Control, which is for surrogates and this platform is the last one before the
+ * client (Edge Architecture: the surrogate removes what was meant for it).
+ */
+const INTERNAL_FIELDS = [
+  ENTRY_META_HEADER,
+  'edge-cache-control',
+  'surrogate-control',
+  ...TAG_FIELDS,
+]
 
 export interface FullResponse {
   status: number

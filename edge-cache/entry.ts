@@ -31,6 +31,11 @@ export interface EntryMeta {
    * opaque: given the field, it re-encodes gzip and hands br back decoded (store/l1.ts).
    */
   contentEncoding?: string
+  /**
+   * The response's own Date, kept aside because the local Cache API (Miniflare) rewrites Date to
+   * the time of `put`, which would shorten the age (RFC 9111 §4.2.3) and change what clients see.
+   */
+  date?: string
 }
 
 /** Carries `EntryMeta` on a Cache API entry; never sent to a client. */

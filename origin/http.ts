@@ -4,6 +4,7 @@
  * are passed through, not followed. A timeout covers connect and first byte only: once headers
  * arrive the body streams for as long as it takes.
  */
+import { SURROGATE_CAPABILITY } from '../edge-cache/policy/surrogate-control'
 import { OriginError } from './errors'
 import { partsFor, type SigningKey, signer } from './signing'
 import type { Origin, OriginRequest } from './types'
@@ -56,6 +57,9 @@ export function httpOrigin(options: HttpOriginOptions): Origin {
       if (sign && options.signing) {
         headers.set(options.signing.header, await sign(partsFor(target, request.method, now())))
       }
+      // Edge Architecture §2.1: announce our device token, which the origin may target with
+      // `Surrogate-Control: max-age=60;edge-cdn`; appended, as each surrogate on the way does.
+      headers.append('surrogate-capability', SURROGATE_CAPABILITY)
       const controller = new AbortController()
       const timer = setTimeout(() => controller.abort('timeout'), options.timeoutMs)
       try {

@@ -7,6 +7,7 @@
 
 import { fieldNameList, getField } from './fields'
 import { type BareItem, type Member, parseDictionary } from './structured-fields'
+import { surrogateDirectives } from './surrogate-control'
 
 /** Directives understood by this cache; request-only and response-only ones share the shape. */
 export interface CacheControl {
@@ -34,8 +35,20 @@ export interface CacheControl {
  */
 export const DELTA_SECONDS_MAX = 2_147_483_648
 
-/** Targeted fields this cache obeys, most specific first (RFC 9213 §2.2 "target list"). */
-export const TARGETED_FIELDS: readonly string[] = ['edge-cache-control', 'cdn-cache-control']
+/**
+ * Fields this cache obeys instead of Cache-Control, most specific first (RFC 9213 §2.2
+ * "target list"): this platform's own field, every CDN's field, then `Surrogate-Control`
+ * (W3C Edge Architecture). A Surrogate-Control directive targeted at this platform's device
+ * token (`max-age=60;edge-cdn`) is as specific as our own field and ranks right after it.
+ */
+export const TARGETED_FIELDS: readonly string[] = [
+  'edge-cache-control',
+  'cdn-cache-control',
+  'surrogate-control',
+]
+
+/** This platform's own targeted field, stripped before the client. */
+const OWN_FIELD = 'edge-cache-control'
 
 /**
  * Parses `delta-seconds = 1*DIGIT`, clamping anything above 2^31 to 2^31.
@@ -236,16 +249,33 @@ export function parseTargetedCacheControl(
  * Picks the directives that govern this cache for a response: "the cache MUST select the
  * first (in target list order) field with a valid, non-empty value ... and ignore the
  * Cache-Control and Expires header fields", falling back to Cache-Control otherwise.
- * `source` is the lower-cased name of the field used.
+ * Surrogate-Control counts when it carries max-age, no-store or no-store-remote for this
+ * platform (see `surrogateDirectives`); "Surrogate-Control ... takes precedence over
+ * Cache-Control" as Edge-Cache-Control and CDN-Cache-Control do, and so is parsed with
+ * Cache-Control's syntax. `source` is the lower-cased name of the field used.
  * @see https://www.rfc-editor.org/rfc/rfc9213#section-2.2
+ * @see https://www.w3.org/TR/edge-arch/
  */
 export function selectCacheControl(
   headers: Headers,
   targeted: readonly string[] = TARGETED_FIELDS
 ): { directives: CacheControl; source: string } {
-  for (const name of targeted) {
+  const names = targeted.map((name) => name.toLowerCase())
+  const surrogate = names.includes('surrogate-control')
+    ? surrogateDirectives(getField(headers, 'surrogate-control'))
+    : undefined
+  const fromSurrogate = () => ({
+    directives: parseCacheControl(surrogate?.cacheControl),
+    source: 'surrogate-control',
+  })
+  for (const name of names) {
+    if (name === 'surrogate-control') {
+      if (surrogate) return fromSurrogate()
+      continue
+    }
     const directives = parseTargetedCacheControl(getField(headers, name))
-    if (directives) return { directives, source: name.toLowerCase() }
+    if (directives) return { directives, source: name }
+    if (name === OWN_FIELD && surrogate?.targeted) return fromSurrogate()
   }
   return {
     directives: parseCacheControl(getField(headers, 'cache-control')),

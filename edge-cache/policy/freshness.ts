@@ -102,14 +102,17 @@ export function freshnessLifetime(
 }
 
 /**
- * The Age field value in seconds, 0 when absent or invalid. For a list the first member is
- * used (Age is a singleton field; see "either the first occurrence should be used").
+ * The Age field value in seconds: 0 when absent, `undefined` when invalid. "Although it is
+ * defined as a singleton header field, a cache encountering a message with a list-based Age
+ * field value SHOULD use the first member of the field value, discarding subsequent ones."
+ * The member must be `delta-seconds` (1*DIGIT): a sign, a fraction or a parameter makes it
+ * invalid.
  * @see https://www.rfc-editor.org/rfc/rfc9111#section-5.1
  */
-export function ageValue(headers: Headers): number {
+export function ageValue(headers: Headers): number | undefined {
   const field = getField(headers, 'age')
   if (field === null) return 0
-  return parseDeltaSeconds(splitList(field)[0]) ?? 0
+  return parseDeltaSeconds(splitList(field)[0])
 }
 
 /**
@@ -120,7 +123,10 @@ export function ageValue(headers: Headers): number {
  * corrected_initial_age = max(apparent_age, corrected_age_value);
  * resident_time = now - response_time;
  * current_age = corrected_initial_age + resident_time.
- * A missing or invalid Date gives apparent_age 0 (the receive time stands in for it).
+ * A missing or invalid Date gives apparent_age 0 (the receive time stands in for it). An
+ * invalid Age gives 2^31, i.e. stale: "If the field value (after discarding additional
+ * members, as per above) is invalid (e.g., it contains something other than a non-negative
+ * integer), a cache SHOULD consider the response to be stale." (§5.1)
  * The result is floored, never negative and clamped to 2^31.
  * @see https://www.rfc-editor.org/rfc/rfc9111#section-4.2.3
  */
@@ -130,10 +136,12 @@ export function currentAge(
   responseTime: number,
   now: number
 ): number {
+  const ageSeconds = ageValue(headers)
+  if (ageSeconds === undefined) return DELTA_SECONDS_MAX
   const date = parseHttpDate(getField(headers, 'date')) ?? responseTime
   const apparentAge = Math.max(0, responseTime - date)
   const responseDelay = responseTime - requestTime
-  const correctedAgeValue = ageValue(headers) * 1000 + responseDelay
+  const correctedAgeValue = ageSeconds * 1000 + responseDelay
   const correctedInitialAge = Math.max(apparentAge, correctedAgeValue)
   const residentTime = now - responseTime
   const age = (correctedInitialAge + residentTime) / 1000

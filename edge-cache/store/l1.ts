@@ -67,7 +67,8 @@ export class L1Cache {
     const cacheControl = headers.get('cache-control') ?? undefined
     const age = headers.get('age') ?? undefined
     const contentEncoding = headers.get('content-encoding') ?? undefined
-    stored.set(ENTRY_META_HEADER, encodeMeta({ ...meta, cacheControl, age, contentEncoding }))
+    const date = headers.get('date') ?? undefined
+    stored.set(ENTRY_META_HEADER, encodeMeta({ ...meta, cacheControl, age, contentEncoding, date }))
     // The bytes are the representation as received, encoded or not. Labelled, the Cache API
     // would act on the label (gzip it again on put, or hand br back decoded); unlabelled and
     // stored "manual", they come back exactly as put, and the label is restored from meta.
@@ -124,12 +125,14 @@ function toLookup(response: Response): L1Lookup {
   if (!meta) return { miss: 'uri-miss' }
   const headers = new Headers(response.headers)
   headers.delete(ENTRY_META_HEADER)
-  // The Cache API rewrites these on the way out; the stored response's own fields are in meta.
+  // The Cache API rewrites these (Miniflare's also Date, at put); the response's own are in meta.
   headers.delete('cf-cache-status')
   headers.delete('cache-control')
   headers.delete('age')
+  headers.delete('date')
   if (meta.cacheControl !== undefined) headers.set('cache-control', meta.cacheControl)
   if (meta.age !== undefined) headers.set('age', meta.age)
   if (meta.contentEncoding !== undefined) headers.set('content-encoding', meta.contentEncoding)
+  if (meta.date !== undefined) headers.set('date', meta.date)
   return { entry: { meta, headers, body: response.body } }
 }

@@ -474,6 +474,11 @@ export class CacheTier extends DurableObject<Env> {
         )
         return { kind: 'not-modified', entry, originMs }
       }
+      // §4.3.4: "If none of the stored responses contain the same strong validator, then the
+      // cache MUST NOT use the new response to update any stored responses." Nor may a client
+      // that sent no condition get the 304: ask again, unconditionally.
+      await response.body?.cancel()
+      return this.#runFill(request, undefined, purgeSeq)
     }
 
     const decision = canStore({

@@ -227,6 +227,20 @@ describe('storing responses (RFC 9111 §3)', () => {
 })
 
 describe('freshness (RFC 9111 §4.2)', () => {
+  // https://github.com/edge-cdn/edge-cdn/issues/17: Miniflare's Cache API rewrote Date at put
+  // (cache-tests.fyi `other-date-update`, flaky when the put fell in the next second).
+  it("keeps the origin's Date on an L1 hit and counts the age from it (RFC 9111 §4.2.3)", async ({
+    expect,
+  }) => {
+    const path = '/hc/fresh/origin-date'
+    const date = new Date(Math.floor(Date.now() / 1000) * 1000 - 30_000).toUTCString()
+    await readStored(expect, path, { headers: { 'cache-control': 'max-age=600', date } })
+    const second = await readHit(expect, path)
+    expect(second.headers.get('date')).toBe(date)
+    expect(Number(second.headers.get('age'))).toBeGreaterThanOrEqual(30)
+    expect(await hits(path)).toHaveLength(1)
+  })
+
   it('lets s-maxage override max-age in a shared cache (RFC 9111 §4.2.1, §5.2.2.10)', async ({
     expect,
   }) => {
@@ -370,6 +384,29 @@ describe('validation (RFC 9111 §4.3)', () => {
     expect(seen).toHaveLength(2)
     expect(seen[0]?.headers['if-none-match']).toBeUndefined()
     expect(seen[1]?.headers['if-none-match']).toBe('"v1"')
+  }, 10_000)
+
+  // https://github.com/edge-cdn/edge-cdn/issues/17: a mismatched 304 used to reach the client
+  it('refetches when a 304 carries another strong ETag, leaving the stored response untouched (RFC 9111 §4.3.4)', async ({
+    expect,
+  }) => {
+    const path = '/hc/validate/304-other-etag'
+    const v1 = { ...BINARY, 'cache-control': 'max-age=1', etag: '"v1"' }
+    await readStoredThenWait(expect, path, {
+      sequence: [
+        { headers: v1 },
+        { status: 304, headers: { 'cache-control': 'max-age=600', etag: '"v2"' } },
+        { headers: { ...BINARY, 'cache-control': 'max-age=600', etag: '"v2"' }, body: 'second' },
+      ],
+    })
+    const second = await read(path)
+    expect(second.status).toBe(200)
+    expect(second.body).toBe('second')
+    expect(second.headers.get('etag')).toBe('"v2"')
+    const seen = await hits(path)
+    expect(seen).toHaveLength(3)
+    expect(seen[1]?.headers['if-none-match']).toBe('"v1"')
+    expect(seen[2]?.headers['if-none-match']).toBeUndefined()
   }, 10_000)
 
   it("answers a client's matching If-None-Match with 304 from a fresh entry (RFC 9111 §4.3.2)", async ({
@@ -632,6 +669,23 @@ describe('stale responses (RFC 5861)', () => {
 })
 
 describe('targeted cache control and internal fields (RFC 9213)', () => {
+  it('does not store a response with Surrogate-Control: no-store and a fresh Cache-Control', async ({
+    expect,
+  }) => {
+    const path = '/hc/targeted/surrogate-no-store'
+    await control.script(path, {
+      headers: { 'cache-control': 'max-age=600', 'surrogate-control': 'no-store' },
+    })
+    for (let i = 0; i < 2; i++) {
+      const res = await read(path)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('surrogate-control')).toBeNull()
+    }
+    const seen = await hits(path)
+    expect(seen).toHaveLength(2)
+    expect(seen[0]?.headers['surrogate-capability']).toBe('edge-cdn="Surrogate/1.0"')
+  })
+
   it('obeys CDN-Cache-Control over Cache-Control (RFC 9213 §2.2)', async ({ expect }) => {
     const path = '/hc/targeted/cdn'
     await readStored(expect, path, {
@@ -650,6 +704,25 @@ describe('targeted cache control and internal fields (RFC 9213)', () => {
         path: '/hc/targeted/edge',
         headers: { 'cache-control': 'no-store', 'edge-cache-control': 'max-age=60' },
         stripped: ['edge-cache-control'],
+      },
+    ],
+    [
+      'obeys Surrogate-Control over Cache-Control and strips it (W3C Edge Architecture)',
+      {
+        path: '/hc/targeted/surrogate',
+        headers: { 'cache-control': 'no-store', 'surrogate-control': 'max-age=60' },
+        stripped: ['surrogate-control'],
+      },
+    ],
+    [
+      'obeys Surrogate-Control targeted at its device token over CDN-Cache-Control',
+      {
+        path: '/hc/targeted/surrogate-token',
+        headers: {
+          'cdn-cache-control': 'no-store',
+          'surrogate-control': 'no-store, max-age=60;edge-cdn',
+        },
+        stripped: ['surrogate-control'],
       },
     ],
     [

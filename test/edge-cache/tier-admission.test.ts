@@ -2,6 +2,7 @@ import { describe, it } from 'vitest'
 import {
   admitToL1,
   byteSetting,
+  EVICTION_SAMPLE,
   edgeL1Refusal,
   FrequencySketch,
   L1_NOT_ADMITTED,
@@ -122,7 +123,38 @@ describe('planAdmission', () => {
       }
     }
     planAdmission(item('hot', 30), 100, 100, victims(), frequency)
-    expect(pulled).toBe(3)
+    // one sample to start with, then one more entry after each of the three evictions
+    expect(pulled).toBe(EVICTION_SAMPLE + 2)
+  })
+
+  it('evicts the least popular of the LRU tail sample, not merely the oldest', ({ expect }) => {
+    const victims = [item('warm', 10), item('hot', 10), item('cold', 10)]
+    expect(planAdmission(item('popular', 10), 100, 100, victims, frequency)).toEqual({
+      admit: true,
+      evict: [item('cold', 10)],
+    })
+    // the oldest goes first on a tie, and a sample of one is plain LRU order
+    const tie = [item('cold', 10), item('new', 10)]
+    expect(planAdmission(item('popular', 10), 100, 100, tie, frequency)).toEqual({
+      admit: true,
+      evict: [item('cold', 10)],
+    })
+    expect(planAdmission(item('popular', 10), 100, 100, victims, frequency, 1)).toEqual({
+      admit: true,
+      evict: [item('warm', 10)],
+    })
+  })
+
+  it('looks no further than the sample for a victim', ({ expect }) => {
+    const victims = [
+      ...Array.from({ length: EVICTION_SAMPLE }, () => item('hot', 10)),
+      item('cold', 10),
+    ]
+    expect(planAdmission(item('popular', 10), 100, 100, victims, frequency)).toEqual({
+      admit: false,
+      reason: 'victim-more-popular',
+      victim: item('hot', 10),
+    })
   })
 })
 

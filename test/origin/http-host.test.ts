@@ -42,4 +42,15 @@ describe('httpOrigin host handling', () => {
     expect(seen.host).toBe(new URL(url).host)
     expect(seen['x-forwarded-host']).toBe('shop.example')
   })
+
+  // W3C Edge Architecture §2.1: the origin learns the device token it can target.
+  it('announces its Surrogate-Capability, after any a client or surrogate sent', async ({
+    expect,
+  }) => {
+    const origin = httpOrigin({ url, timeoutMs: 1000 })
+    await (await origin.fetch(request())).text()
+    expect(seen['surrogate-capability']).toBe('edge-cdn="Surrogate/1.0"')
+    await (await origin.fetch(request({ 'surrogate-capability': 'a="Surrogate/1.0"' }))).text()
+    expect(seen['surrogate-capability']).toBe('a="Surrogate/1.0", edge-cdn="Surrogate/1.0"')
+  })
 })

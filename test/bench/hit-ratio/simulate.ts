@@ -1,10 +1,11 @@
 /**
  * @module bench/hit-ratio/simulate
- * Hit-ratio trace simulator: replays Zipf workloads (with lognormal object sizes and a share of
- * one-hit wonders) through the tier's real admission and eviction code (edge-cache/tier/
- * admission.ts: the TinyLFU sketch and `planAdmission` over an LRU order, exactly as a tier
- * shard runs them), plain LRU, and Belady's furthest-next-use rule as the offline ceiling, at
- * several cache sizes, and prints object and byte hit ratios as a markdown table.
+ * Hit-ratio trace simulator: replays workloads with lognormal object sizes and a share of
+ * one-hit wonders through the tier's real admission and eviction code (policies.ts: the TinyLFU
+ * sketch and `planAdmission`, as a tier shard runs them, now and before issue 17), plain LRU,
+ * Belady's furthest-next-use rule and a static frequency oracle, at several cache sizes, and
+ * prints object and byte hit ratios as a markdown table. Workloads: Zipf at three skews, Zipf
+ * with periodic scans (one-time keys in a row), and Zipf whose popular set moves over time.
  *
  * Run: node --experimental-strip-types --import ./test/bench/register.mjs \
  *   test/bench/hit-ratio/simulate.ts [--objects 100000] [--requests 1000000] [--seed 1]
@@ -14,19 +15,22 @@
  * @see https://arxiv.org/abs/1512.00727 (TinyLFU)
  * @see https://doi.org/10.1147/sj.52.0078 (Belady, 1966)
  */
-import {
-  DEFAULT_SKETCH_WIDTH,
-  FrequencySketch,
-  planAdmission,
-  type Sized,
-} from '../../../edge-cache/tier/admission'
 import { lognormalSize, random, zipf } from '../workload'
+import {
+  belady,
+  lru,
+  type Policy,
+  type Result,
+  staticOracle,
+  type Trace,
+  tierBefore,
+  tierNow,
+} from './policies'
 
 interface Options {
   objects: number
   requests: number
   seed: number
-  alphas: number[]
   /** Cache sizes as fractions of the catalogue's bytes. */
   fractions: number[]
   /** Share of requests for objects asked for once only. */
@@ -35,222 +39,60 @@ interface Options {
   warmup: number
 }
 
-interface Trace {
-  keys: string[]
-  sizes: Float64Array
-  /** Per request: index into keys/sizes. */
-  ids: Int32Array
-  catalogueBytes: number
+/** How a workload picks the object of request r (before one-hit wonders are mixed in). */
+interface Workload {
+  name: string
+  alpha: number
+  /** 10 times over the trace, this share of its requests go to one-time keys in a row. */
+  scanShare?: number
+  /** 20 times over the trace, the popularity ranks move by this share of the catalogue. */
+  shiftShare?: number
 }
 
-interface Result {
-  hits: number
-  requests: number
-  hitBytes: number
-  bytes: number
-}
+const WORKLOADS: Workload[] = [
+  { name: 'Zipf α 0.6', alpha: 0.6 },
+  { name: 'Zipf α 0.8', alpha: 0.8 },
+  { name: 'Zipf α 1.0', alpha: 1.0 },
+  { name: 'α 0.8 + 10 scans (10% of requests)', alpha: 0.8, scanShare: 0.1 },
+  { name: 'α 0.8, popular set moving 5% 20 times', alpha: 0.8, shiftShare: 0.05 },
+]
 
-function makeTrace(options: Options, alpha: number): Trace {
-  const rand = random(options.seed * 7919 + Math.round(alpha * 100))
+function makeTrace(options: Options, workload: Workload): Trace {
+  const rand = random(options.seed * 7919 + Math.round(workload.alpha * 100))
   const n = options.objects
-  const pick = zipf(n, alpha)
+  const pick = zipf(n, workload.alpha)
   const wonders = Math.round(options.requests * options.oneHitShare)
+  const scanEvery = Math.ceil(options.requests / 10)
+  const scanLength = Math.floor((options.requests * (workload.scanShare ?? 0)) / 10)
+  const scanned = 10 * scanLength
+  const shiftEvery = Math.ceil(options.requests / 20)
+  const shiftStep = Math.floor(n * (workload.shiftShare ?? 0))
   const keys: string[] = []
-  const sizes = new Float64Array(n + wonders)
+  const sizes = new Float64Array(n + wonders + scanned)
   let catalogueBytes = 0
   for (let i = 0; i < n; i++) {
     keys.push(`o${i}`)
     sizes[i] = lognormalSize(rand)
     catalogueBytes += sizes[i] ?? 0
   }
-  for (let i = 0; i < wonders; i++) {
+  for (let i = 0; i < wonders + scanned; i++) {
     keys.push(`w${i}`)
     sizes[n + i] = lognormalSize(rand)
   }
   const ids = new Int32Array(options.requests)
-  let wonder = 0
+  let once = n
   for (let r = 0; r < options.requests; r++) {
-    if (wonder < wonders && rand() < options.oneHitShare) {
-      ids[r] = n + wonder++
+    if (r % scanEvery < scanLength && once < n + wonders + scanned) {
+      ids[r] = once++
       continue
     }
-    ids[r] = pick(rand())
+    if (once < n + wonders + scanned && rand() < options.oneHitShare) {
+      ids[r] = once++
+      continue
+    }
+    ids[r] = (pick(rand()) + Math.floor(r / shiftEvery) * shiftStep) % n
   }
   return { keys, sizes, ids, catalogueBytes }
-}
-
-function count(result: Result, r: number, warm: number, size: number, hit: boolean): void {
-  if (r < warm) return
-  result.requests++
-  result.bytes += size
-  if (hit) {
-    result.hits++
-    result.hitBytes += size
-  }
-}
-
-function emptyResult(): Result {
-  return { hits: 0, requests: 0, hitBytes: 0, bytes: 0 }
-}
-
-/**
- * An LRU lookup over a Map kept in use order: on a hit, moves `key` to the most recently used
- * end (a Map iterates in insertion order, so eviction walks from the least recently used).
- * @returns whether `key` was cached
- */
-function touch<K>(cache: Map<K, number>, key: K): boolean {
-  const size = cache.get(key)
-  if (size === undefined) return false
-  cache.delete(key)
-  cache.set(key, size)
-  return true
-}
-
-/** Plain LRU over a byte budget: every miss is stored, the least recently used goes first. */
-function lru(trace: Trace, budget: number, warm: number): Result {
-  const result = emptyResult()
-  const cache = new Map<number, number>()
-  let used = 0
-  for (let r = 0; r < trace.ids.length; r++) {
-    const id = trace.ids[r] ?? 0
-    const size = trace.sizes[id] ?? 0
-    const hit = touch(cache, id)
-    count(result, r, warm, size, hit)
-    if (hit) continue
-    if (size > budget) continue
-    cache.set(id, size)
-    used += size
-    for (const [victim, victimSize] of cache) {
-      if (used <= budget) break
-      cache.delete(victim)
-      used -= victimSize
-    }
-  }
-  return result
-}
-
-/** The tier's policy: every request counts in the sketch; misses go through `planAdmission`. */
-function tinyLfu(trace: Trace, budget: number, warm: number): Result {
-  const result = emptyResult()
-  const sketch = new FrequencySketch(DEFAULT_SKETCH_WIDTH)
-  const cache = new Map<string, number>()
-  let used = 0
-  const victims = function* (): Generator<Sized> {
-    for (const [key, size] of cache) yield { key, size }
-  }
-  const frequency = (key: string) => sketch.estimate(key)
-  for (let r = 0; r < trace.ids.length; r++) {
-    const id = trace.ids[r] ?? 0
-    const key = trace.keys[id] ?? ''
-    const size = trace.sizes[id] ?? 0
-    sketch.increment(key)
-    const hit = touch(cache, key)
-    count(result, r, warm, size, hit)
-    if (hit) continue
-    const plan = planAdmission({ key, size }, used, budget, victims(), frequency)
-    if (!plan.admit) continue
-    for (const victim of plan.evict) {
-      cache.delete(victim.key)
-      used -= victim.size
-    }
-    cache.set(key, size)
-    used += size
-  }
-  return result
-}
-
-/** A max-heap of [next use, id] with lazy deletion. */
-class MaxHeap {
-  readonly #next: number[] = []
-  readonly #ids: number[] = []
-
-  get size(): number {
-    return this.#ids.length
-  }
-
-  push(next: number, id: number): void {
-    this.#next.push(next)
-    this.#ids.push(id)
-    let i = this.#ids.length - 1
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if ((this.#next[parent] ?? 0) >= next) break
-      this.#swap(i, parent)
-      i = parent
-    }
-  }
-
-  pop(): [number, number] | undefined {
-    const top = this.#ids[0]
-    const topNext = this.#next[0]
-    if (top === undefined || topNext === undefined) return undefined
-    const lastNext = this.#next.pop() ?? 0
-    const lastId = this.#ids.pop() ?? 0
-    if (this.#ids.length > 0) {
-      this.#next[0] = lastNext
-      this.#ids[0] = lastId
-      let i = 0
-      for (;;) {
-        const l = 2 * i + 1
-        const r = l + 1
-        let m = i
-        if (l < this.#ids.length && (this.#next[l] ?? 0) > (this.#next[m] ?? 0)) m = l
-        if (r < this.#ids.length && (this.#next[r] ?? 0) > (this.#next[m] ?? 0)) m = r
-        if (m === i) break
-        this.#swap(i, m)
-        i = m
-      }
-    }
-    return [topNext, top]
-  }
-
-  #swap(a: number, b: number): void {
-    const n = this.#next[a] ?? 0
-    this.#next[a] = this.#next[b] ?? 0
-    this.#next[b] = n
-    const id = this.#ids[a] ?? 0
-    this.#ids[a] = this.#ids[b] ?? 0
-    this.#ids[b] = id
-  }
-}
-
-/** Belady: on overflow evict what is asked for furthest in the future (maybe the newcomer). */
-function belady(trace: Trace, budget: number, warm: number): Result {
-  const result = emptyResult()
-  const length = trace.ids.length
-  const nextUse = new Int32Array(length)
-  const seen = new Map<number, number>()
-  for (let r = length - 1; r >= 0; r--) {
-    const id = trace.ids[r] ?? 0
-    nextUse[r] = seen.get(id) ?? length + r
-    seen.set(id, r)
-  }
-  /** id → its current next use while cached. */
-  const cached = new Map<number, number>()
-  const heap = new MaxHeap()
-  let used = 0
-  for (let r = 0; r < length; r++) {
-    const id = trace.ids[r] ?? 0
-    const size = trace.sizes[id] ?? 0
-    const hit = cached.has(id)
-    count(result, r, warm, size, hit)
-    const next = nextUse[r] ?? length
-    if (!hit) {
-      if (next >= length || size > budget) continue
-      used += size
-    }
-    cached.set(id, next)
-    heap.push(next, id)
-    while (used > budget) {
-      const top = heap.pop()
-      if (!top) break
-      const [topNext, victim] = top
-      if (cached.get(victim) !== topNext) continue
-      cached.delete(victim)
-      used -= trace.sizes[victim] ?? 0
-    }
-  }
-  return result
 }
 
 function parse(argv: string[]): Options {
@@ -264,15 +106,39 @@ function parse(argv: string[]): Options {
     objects,
     requests: arg('requests', 10 * objects),
     seed: arg('seed', 1),
-    alphas: [0.6, 0.8, 1.0],
     fractions: [0.005, 0.02, 0.1],
     oneHitShare: 0.2,
     warmup: 0.1,
   }
 }
 
-function percent(part: number, whole: number): string {
-  return `${((100 * part) / Math.max(whole, 1)).toFixed(1)}%`
+const ratio = (part: number, whole: number) => (100 * part) / Math.max(whole, 1)
+
+const POLICIES: [string, Policy][] = [
+  ['tier now', tierNow],
+  ['tier before', tierBefore],
+  ['LRU', lru],
+  ['Belady', belady],
+  ['static oracle', staticOracle(true)],
+  ['static oracle (bytes)', staticOracle(false)],
+]
+
+/** One table row: every policy's object and byte hit ratio, and the tier's share of Belady. */
+function row(workload: Workload, fraction: number, trace: Trace, runs: Result[]): string {
+  const objects = runs.map((run) => ratio(run.hits, run.requests))
+  const bytes = runs.map((run) => ratio(run.hitBytes, run.bytes))
+  const [now = 0, before = 0, plain = 0, ceiling = 0, oracle = 0] = objects
+  const [nowB = 0, beforeB = 0, plainB = 0, ceilingB = 0, , oracleB = 0] = bytes
+  const f = (n: number) => n.toFixed(1)
+  const share = (a: number, b: number) => `${Math.round((100 * a) / Math.max(b, 1e-9))}%`
+  const budget = (trace.catalogueBytes * fraction) / 2 ** 20
+  return (
+    `| ${workload.name} | ${(fraction * 100).toFixed(1)}% (${budget.toFixed(0)} MiB) ` +
+    `| ${[now, before, plain, ceiling, oracle].map(f).join(' / ')} ` +
+    `| ${share(now, ceiling)} / ${share(now, oracle)} ` +
+    `| ${[nowB, beforeB, plainB, ceilingB, oracleB].map(f).join(' / ')} ` +
+    `| ${share(nowB, ceilingB)} / ${share(nowB, oracleB)} |`
+  )
 }
 
 function main(): void {
@@ -281,21 +147,20 @@ function main(): void {
   const lines = [
     `Hit ratio, ${options.objects.toLocaleString('en')} objects, ` +
       `${options.requests.toLocaleString('en')} requests (${options.oneHitShare * 100}% one-hit ` +
-      `wonders, lognormal sizes, median 32 KiB), first ${options.warmup * 100}% as warm-up.`,
+      `wonders, lognormal sizes, median 32 KiB), first ${options.warmup * 100}% as warm-up. ` +
+      'Hit ratios in % as tier now / tier before / LRU / Belady / static oracle (by count per ' +
+      'byte for objects, by count for bytes); then the tier now as a share of Belady / of the oracle.',
     '',
-    '| α | cache (of catalogue bytes) | TinyLFU+LRU objects | LRU objects | Belady objects | TinyLFU+LRU bytes | LRU bytes | Belady bytes |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| workload | cache (of catalogue bytes) | objects: now / before / LRU / Belady / oracle | now of Belady / oracle | bytes: now / before / LRU / Belady / oracle | now of Belady / oracle |',
+    '| --- | --- | --- | --- | --- | --- |',
   ]
-  for (const alpha of options.alphas) {
-    const trace = makeTrace(options, alpha)
+  for (const workload of WORKLOADS) {
+    const trace = makeTrace(options, workload)
     const warm = Math.floor(options.requests * options.warmup)
     for (const fraction of options.fractions) {
       const budget = trace.catalogueBytes * fraction
-      const runs = [tinyLfu, lru, belady].map((policy) => policy(trace, budget, warm))
-      const objects = runs.map((run) => percent(run.hits, run.requests))
-      const bytes = runs.map((run) => percent(run.hitBytes, run.bytes))
-      const size = `${(fraction * 100).toFixed(1)}% (${(budget / 2 ** 20).toFixed(0)} MiB)`
-      lines.push(`| ${alpha.toFixed(1)} | ${size} | ${[...objects, ...bytes].join(' | ')} |`)
+      const runs = POLICIES.map(([, policy]) => policy(trace, budget, warm))
+      lines.push(row(workload, fraction, trace, runs))
     }
   }
   lines.push('', `(${((Date.now() - started) / 1000).toFixed(1)} s)`)

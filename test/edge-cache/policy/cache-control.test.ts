@@ -180,8 +180,12 @@ describe('parseTargetedCacheControl', () => {
 })
 
 describe('selectCacheControl', () => {
-  it('lists edge-cache-control before cdn-cache-control', ({ expect }) => {
-    expect(TARGETED_FIELDS).toEqual(['edge-cache-control', 'cdn-cache-control'])
+  it('lists edge-cache-control, cdn-cache-control, then surrogate-control', ({ expect }) => {
+    expect(TARGETED_FIELDS).toEqual([
+      'edge-cache-control',
+      'cdn-cache-control',
+      'surrogate-control',
+    ])
   })
 
   // "the cache MUST select the first (in target list order) field with a valid, non-empty

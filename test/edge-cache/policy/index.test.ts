@@ -34,7 +34,11 @@ describe('index', () => {
   })
 
   it('re-exports the constants', ({ expect }) => {
-    expect(policy.TARGETED_FIELDS).toEqual(['edge-cache-control', 'cdn-cache-control'])
+    expect(policy.TARGETED_FIELDS).toEqual([
+      'edge-cache-control',
+      'cdn-cache-control',
+      'surrogate-control',
+    ])
     expect(policy.TAG_FIELDS).toEqual(['cache-tag', 'surrogate-key', 'cache-groups'])
     expect(policy.HEURISTICALLY_CACHEABLE.has(200)).toBe(true)
     expect(policy.HOP_BY_HOP.has('connection')).toBe(true)

@@ -1,0 +1,250 @@
+/**
+ * @module bench/hit-ratio/policies
+ * The policies the hit-ratio simulator replays: the tier's own admission and eviction code
+ * (edge-cache/tier/admission.ts) as it runs today and as it ran before (a sample of one is plain
+ * LRU order), plain LRU, Belady's furthest-next-use rule, and a static frequency oracle.
+ */
+import {
+  DEFAULT_SKETCH_WIDTH,
+  EVICTION_SAMPLE,
+  FrequencySketch,
+  planAdmission,
+  type Sized,
+} from '../../../edge-cache/tier/admission'
+
+export interface Trace {
+  keys: string[]
+  sizes: Float64Array
+  /** Per request: index into keys/sizes. */
+  ids: Int32Array
+  catalogueBytes: number
+}
+
+export interface Result {
+  hits: number
+  requests: number
+  hitBytes: number
+  bytes: number
+}
+
+export type Policy = (trace: Trace, budget: number, warm: number) => Result
+
+export function count(result: Result, r: number, warm: number, size: number, hit: boolean): void {
+  if (r < warm) return
+  result.requests++
+  result.bytes += size
+  if (hit) {
+    result.hits++
+    result.hitBytes += size
+  }
+}
+
+export function emptyResult(): Result {
+  return { hits: 0, requests: 0, hitBytes: 0, bytes: 0 }
+}
+
+/**
+ * An LRU lookup over a Map kept in use order: on a hit, moves `key` to the most recently used
+ * end (a Map iterates in insertion order, so eviction walks from the least recently used).
+ * @returns whether `key` was cached
+ */
+function touch<K>(cache: Map<K, number>, key: K): boolean {
+  const size = cache.get(key)
+  if (size === undefined) return false
+  cache.delete(key)
+  cache.set(key, size)
+  return true
+}
+
+/** Plain LRU over a byte budget: every miss is stored, the least recently used goes first. */
+export function lru(trace: Trace, budget: number, warm: number): Result {
+  const result = emptyResult()
+  const cache = new Map<number, number>()
+  let used = 0
+  for (let r = 0; r < trace.ids.length; r++) {
+    const id = trace.ids[r] ?? 0
+    const size = trace.sizes[id] ?? 0
+    const hit = touch(cache, id)
+    count(result, r, warm, size, hit)
+    if (hit) continue
+    if (size > budget) continue
+    cache.set(id, size)
+    used += size
+    for (const [victim, victimSize] of cache) {
+      if (used <= budget) break
+      cache.delete(victim)
+      used -= victimSize
+    }
+  }
+  return result
+}
+
+/**
+ * A tier shard: every request counts in the sketch; misses go through `planAdmission`, whose
+ * victims come from an LRU order (as the tier's SQL `ORDER BY last_access` gives them).
+ * @param sample how many LRU-tail entries each eviction compares (1: the policy before issue 17)
+ */
+export function tier(sample: number): Policy {
+  return (trace, budget, warm) => {
+    const result = emptyResult()
+    const sketch = new FrequencySketch(DEFAULT_SKETCH_WIDTH)
+    const cache = new Map<string, number>()
+    let used = 0
+    const victims = function* (): Generator<Sized> {
+      for (const [key, size] of cache) yield { key, size }
+    }
+    const frequency = (key: string) => sketch.estimate(key)
+    for (let r = 0; r < trace.ids.length; r++) {
+      const id = trace.ids[r] ?? 0
+      const key = trace.keys[id] ?? ''
+      const size = trace.sizes[id] ?? 0
+      sketch.increment(key)
+      const hit = touch(cache, key)
+      count(result, r, warm, size, hit)
+      if (hit) continue
+      const plan = planAdmission({ key, size }, used, budget, victims(), frequency, sample)
+      if (!plan.admit) continue
+      for (const victim of plan.evict) {
+        cache.delete(victim.key)
+        used -= victim.size
+      }
+      cache.set(key, size)
+      used += size
+    }
+    return result
+  }
+}
+
+/** The tier as it runs now, and as it ran before (victims in plain LRU order). */
+export const tierNow: Policy = tier(EVICTION_SAMPLE)
+export const tierBefore: Policy = tier(1)
+
+/** A max-heap of [next use, id] with lazy deletion. */
+class MaxHeap {
+  readonly #next: number[] = []
+  readonly #ids: number[] = []
+
+  get size(): number {
+    return this.#ids.length
+  }
+
+  push(next: number, id: number): void {
+    this.#next.push(next)
+    this.#ids.push(id)
+    let i = this.#ids.length - 1
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if ((this.#next[parent] ?? 0) >= next) break
+      this.#swap(i, parent)
+      i = parent
+    }
+  }
+
+  pop(): [number, number] | undefined {
+    const top = this.#ids[0]
+    const topNext = this.#next[0]
+    if (top === undefined || topNext === undefined) return undefined
+    const lastNext = this.#next.pop() ?? 0
+    const lastId = this.#ids.pop() ?? 0
+    if (this.#ids.length > 0) {
+      this.#next[0] = lastNext
+      this.#ids[0] = lastId
+      let i = 0
+      for (;;) {
+        const l = 2 * i + 1
+        const r = l + 1
+        let m = i
+        if (l < this.#ids.length && (this.#next[l] ?? 0) > (this.#next[m] ?? 0)) m = l
+        if (r < this.#ids.length && (this.#next[r] ?? 0) > (this.#next[m] ?? 0)) m = r
+        if (m === i) break
+        this.#swap(i, m)
+        i = m
+      }
+    }
+    return [topNext, top]
+  }
+
+  #swap(a: number, b: number): void {
+    const n = this.#next[a] ?? 0
+    this.#next[a] = this.#next[b] ?? 0
+    this.#next[b] = n
+    const id = this.#ids[a] ?? 0
+    this.#ids[a] = this.#ids[b] ?? 0
+    this.#ids[b] = id
+  }
+}
+
+/** Belady: on overflow evict what is asked for furthest in the future (maybe the newcomer). */
+export function belady(trace: Trace, budget: number, warm: number): Result {
+  const result = emptyResult()
+  const length = trace.ids.length
+  const nextUse = new Int32Array(length)
+  const seen = new Map<number, number>()
+  for (let r = length - 1; r >= 0; r--) {
+    const id = trace.ids[r] ?? 0
+    nextUse[r] = seen.get(id) ?? length + r
+    seen.set(id, r)
+  }
+  /** id → its current next use while cached. */
+  const cached = new Map<number, number>()
+  const heap = new MaxHeap()
+  let used = 0
+  for (let r = 0; r < length; r++) {
+    const id = trace.ids[r] ?? 0
+    const size = trace.sizes[id] ?? 0
+    const hit = cached.has(id)
+    count(result, r, warm, size, hit)
+    const next = nextUse[r] ?? length
+    if (!hit) {
+      if (next >= length || size > budget) continue
+      used += size
+    }
+    cached.set(id, next)
+    heap.push(next, id)
+    while (used > budget) {
+      const top = heap.pop()
+      if (!top) break
+      const [topNext, victim] = top
+      if (cached.get(victim) !== topNext) continue
+      cached.delete(victim)
+      used -= trace.sizes[victim] ?? 0
+    }
+  }
+  return result
+}
+
+/**
+ * A static oracle that knows how often each object is asked in the counted part of the trace
+ * (not when): it holds the set that fills the budget best, ranked by count per byte (`perByte`,
+ * the object-hit-ratio knapsack) or by count (the byte-hit-ratio knapsack). Under independent
+ * requests (IRM) no online policy beats it in expectation; Belady, knowing the order, does.
+ */
+export function staticOracle(perByte: boolean): Policy {
+  return (trace, budget, warm) => {
+    const counts = new Map<number, number>()
+    for (let r = warm; r < trace.ids.length; r++) {
+      const id = trace.ids[r] ?? 0
+      counts.set(id, (counts.get(id) ?? 0) + 1)
+    }
+    const size = (id: number) => trace.sizes[id] ?? 0
+    const value = (id: number) => (counts.get(id) ?? 0) / (perByte ? size(id) : 1)
+    const ranked = [...counts.keys()].filter((id) => (counts.get(id) ?? 0) > 1)
+    ranked.sort((a, b) => value(b) - value(a))
+    const held = new Set<number>()
+    let used = 0
+    for (const id of ranked) {
+      if (used + size(id) > budget) continue
+      held.add(id)
+      used += size(id)
+    }
+    const result = emptyResult()
+    const seen = new Set<number>()
+    for (let r = warm; r < trace.ids.length; r++) {
+      const id = trace.ids[r] ?? 0
+      // the first request of each held object is a miss (it has to be fetched once)
+      count(result, r, warm, size(id), held.has(id) && seen.has(id))
+      seen.add(id)
+    }
+    return result
+  }
+}
