@@ -318,6 +318,8 @@ describe('cross-zone reads', () => {
     '/zones/victim/residency-rules',
     '/zones/victim/tokens',
     '/zones/victim/grants',
+    '/zones/victim/origins/main/health',
+    '/zones/victim/chaos',
     '/audit?zone=victim',
     '/metrics',
   ])('refuses GET %s', async (path, { expect }) => {
@@ -344,6 +346,7 @@ describe('scope escalation through token creation', () => {
       { scopes: ['config:read'], zones: ['victim'] },
     ],
     ['a token of another zone', '/zones/victim/tokens', { scopes: ['config:read'] }],
+    ['the chaos scope, which no token holds', '/zones/tenant/tokens', { scopes: ['chaos'] }],
   ] as const)('refuses granting %s', async ([, path, body], { expect }) => {
     const res = await admin('POST', path, { body, token: tenant })
     expect(res.status).toBe(403)
