@@ -61,6 +61,9 @@ export default defineConfig({
                 // What origin config may name here: the local S3 server's keys, the origin bucket.
                 ORIGIN_SECRETS: 'S3_TEST_KEY,S3_TEST_SECRET',
                 PURGE_STALENESS_MS: '200',
+                // Analytics batches flushed at once rather than every 10 s, so tests need not
+                // wait; test/e2e/analytics.test.ts runs the default.
+                ANALYTICS_FLUSH_MS: '1',
                 // Small tier shards so capacity tests fill them; R2 for bodies over 1 MiB.
                 TIER_SHARD_BUDGET_BYTES: '8388608',
                 TIER_R2_THRESHOLD_BYTES: '1048576',

@@ -16,3 +16,4 @@ app.route('/', edgeRoutes)
 export default app
 export { PurgeLog } from '../edge-cache/purge/purge-log'
 export { CacheTier } from '../edge-cache/tier/cache-tier'
+export { AnalyticsStore } from './analytics/analytics-store'

@@ -6,8 +6,11 @@
 import { z } from 'zod'
 import { configNameSchema } from './config'
 
-/** What a token may do: purge a zone's content, read its config, change its config. */
-export const TOKEN_SCOPES = ['purge', 'config:read', 'config:write'] as const
+/**
+ * What a token may do: purge a zone's content, read its config, change its config, read its
+ * analytics (config:read reads them too).
+ */
+export const TOKEN_SCOPES = ['purge', 'config:read', 'config:write', 'analytics:read'] as const
 export const tokenScopeSchema = z.enum(TOKEN_SCOPES)
 export type TokenScope = z.infer<typeof tokenScopeSchema>
 

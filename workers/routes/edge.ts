@@ -17,10 +17,10 @@ import { BreakerRegistry } from '../../origin/breakers'
 import { originDependencies } from '../../origin/dependencies'
 import { selectOrigin } from '../../origin/select'
 import { type PopLocation, regionNamed, regionOf } from '../../schemas/regions'
+import { recordRequest } from '../analytics/network'
 import type { AppEnv } from '../app-env'
 import { type EdgeConfig, resolveRoute } from '../config/edge-config'
 import { configSnapshot } from '../config/snapshot'
-import { recordResponse } from '../metrics'
 import { tierFor } from '../tier-client'
 
 export const edgeRoutes = new Hono<AppEnv>()
@@ -32,6 +32,7 @@ export const edgeRoutes = new Hono<AppEnv>()
 const edgeBreakers = new BreakerRegistry()
 
 edgeRoutes.all('*', async (c) => {
+  const started = Date.now()
   const request = c.req.raw
   const url = new URL(request.url)
   const config = await configSnapshot(
@@ -118,7 +119,16 @@ edgeRoutes.all('*', async (c) => {
       now: Date.now,
     }
   )
-  recordResponse(response)
+  recordRequest(c.env, (p) => c.executionCtx.waitUntil(p), response, {
+    zone: route.zone,
+    route: route.route,
+    region: region.name,
+    colo: pop.colo,
+    origin: `${route.origin.kind}:${route.originName}`,
+    method: request.method,
+    url,
+    totalMs: Date.now() - started,
+  })
   response.headers.set('edge-region', region.name)
   if (residency.kind !== 'open')
     response.headers.set('edge-residency', residencyField(residency.residency))

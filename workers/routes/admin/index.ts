@@ -8,14 +8,18 @@ import { DrizzleQueryError } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { adminOpenApi } from '../../../schemas/api/openapi'
+import { listZones } from '../../admin/config-store'
 import { failure } from '../../admin/envelope'
+import { networkTotals } from '../../analytics/network'
 import { isConfigStoreFailure } from '../../errors'
 import { metricsText } from '../../metrics'
 import { type AdminEnv, adminAuth, requireBootstrap } from '../../middleware/admin-auth'
+import { analyticsRoutes } from './analytics'
 import { auditRoutes } from './audit'
 import { grantRoutes } from './grants'
 import { originRoutes } from './origins'
 import { purgeRoutes } from './purge'
+import { configDb } from './request'
 import { residencyRuleRoutes } from './residency-rules'
 import { routeRoutes } from './routes'
 import { tokenRoutes } from './tokens'
@@ -45,13 +49,15 @@ adminRoutes.onError((error, c) => {
 // The API's description is public; everything else needs a token.
 adminRoutes.get('/openapi.json', (c) => c.json(adminOpenApi()))
 adminRoutes.use('*', adminAuth())
-// The counters cover every zone this isolate served: not for a zone's token.
-adminRoutes.get('/metrics', requireBootstrap(), (c) =>
-  c.text(metricsText(), 200, {
-    'content-type': 'text/plain; version=0.0.4',
+// The figures cover every zone: not for a zone's token.
+adminRoutes.get('/metrics', requireBootstrap(), async (c) => {
+  const zones = (await listZones(configDb(c), 'all')).map((z) => z.name)
+  if (c.env.ORIGIN_URL) zones.push('default')
+  return c.text(metricsText(await networkTotals(c.env, zones)), 200, {
+    'content-type': 'text/plain; version=0.0.4; charset=utf-8',
     'cache-control': 'no-store',
   })
-)
+})
 adminRoutes.route('/zones', zoneRoutes)
 adminRoutes.route('/zones', purgeRoutes)
 adminRoutes.route('/zones/:zone/origins', originRoutes)
@@ -59,6 +65,7 @@ adminRoutes.route('/zones/:zone/routes', routeRoutes)
 adminRoutes.route('/zones/:zone/residency-rules', residencyRuleRoutes)
 adminRoutes.route('/zones/:zone/tokens', tokenRoutes)
 adminRoutes.route('/zones/:zone/grants', grantRoutes)
+adminRoutes.route('/zones/:zone/analytics', analyticsRoutes)
 adminRoutes.route('/audit', auditRoutes)
 // Unknown admin paths must not fall through to the edge's catch-all content route.
 adminRoutes.all('*', (c) =>
