@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { createTokenSchema } from './admin'
+import { ANALYTICS_DIMENSIONS } from './analytics'
 import {
   originSpecSchema,
   residencyRuleSpecSchema,
@@ -25,6 +26,12 @@ const answers = (ok: string) => ({
 })
 const zone = { name: 'zone', in: 'path', required: true, schema: { type: 'string' } }
 const named = { name: 'name', in: 'path', required: true, schema: { type: 'string' } }
+const query = (name: string, description: string) => ({
+  name,
+  in: 'query',
+  description,
+  schema: { type: 'string' },
+})
 
 /** A record collection under a zone: list, read, put, delete. */
 function records(segment: string, component: string) {
@@ -104,6 +111,33 @@ export function adminOpenApi(): Record<string, unknown> {
           responses: answers('201'),
         },
       },
+      '/zones/{zone}/tokens/{id}': {
+        parameters: [zone, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        delete: { description: 'Revokes the token', responses: answers('200') },
+      },
+      '/zones/{zone}/analytics': {
+        parameters: [zone],
+        get: {
+          description:
+            'Traffic over every region: totals, a time series, top URLs and origins, origin cost saved (scope analytics:read or config:read)',
+          parameters: [
+            query('since', 'ISO 8601, epoch ms or -<n>m|h|d (default: an hour before until)'),
+            query('until', 'ISO 8601, epoch ms or -<n>m|h|d (default: now)'),
+            {
+              name: 'by',
+              in: 'query',
+              description: 'what the time series is split by',
+              schema: { enum: [...ANALYTICS_DIMENSIONS], default: 'layer' },
+            },
+            {
+              name: 'top',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
+            },
+          ],
+          responses: answers('200'),
+        },
+      },
       '/zones/{zone}/grants': {
         parameters: [zone],
         get: {
@@ -144,7 +178,30 @@ export function adminOpenApi(): Record<string, unknown> {
         post: { description: 'Fastly-style surrogate-key purge', responses: answers('200') },
       },
       '/audit': { get: { responses: answers('200') } },
-      '/metrics': { get: { description: 'Prometheus text format', responses: answers('200') } },
+      '/metrics': {
+        get: {
+          description: 'Network-wide figures in Prometheus text format 0.0.4 (bootstrap token)',
+          responses: {
+            ...answers('200'),
+            '200': {
+              description: 'success',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+          },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          description: 'This document (no token needed)',
+          security: [],
+          responses: {
+            '200': {
+              description: 'success',
+              content: { 'application/json': { schema: { type: 'object' } } },
+            },
+          },
+        },
+      },
     },
   }
 }
