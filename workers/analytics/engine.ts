@@ -5,6 +5,7 @@
  * (`SELECT blob1 AS zone, SUM(_sample_interval) … FROM edge_cdn_requests`).
  * @see https://developers.cloudflare.com/analytics/analytics-engine/
  */
+import { logJson } from '../tracing/log'
 import type { AnalyticsEvent } from './event'
 
 /** Column order of the dataset, for queries: `blobN` is `BLOBS[N - 1]`. */
@@ -42,6 +43,6 @@ export function writeEvent(dataset: AnalyticsEngineDataset | undefined, event: A
   try {
     dataset?.writeDataPoint(dataPointOf(event))
   } catch (error) {
-    console.error(JSON.stringify({ analytics: 'writeDataPoint failed', error: String(error) }))
+    logJson('error', { analytics: 'writeDataPoint failed', error: String(error) })
   }
 }

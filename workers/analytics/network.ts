@@ -8,6 +8,7 @@ import { REGIONS } from '../../schemas/regions'
 import { analyticsStoreName } from './analytics-store'
 import { parseEgressRates } from './cost'
 import { writeEvent } from './engine'
+import { engineAnswers, engineQueries, runEngineQuery } from './engine-query'
 import { type EventContext, eventOf } from './event'
 import { record } from './recorder'
 import { buildReport, type RegionAnswer } from './report'
@@ -58,12 +59,7 @@ export async function zoneReport(
   if ((window.until - window.since) / window.stepMs > MAX_POINTS + 1) {
     throw new TypeError(`expected at most ${MAX_POINTS} points, got a step of ${window.stepMs}`)
   }
-  const answers: RegionAnswer[] = await Promise.all(
-    REGIONS.map(async (r) => ({
-      region: r.name,
-      answer: await store(env, zone, r.name).query({ ...window, by: query.by, top: query.top }),
-    }))
-  )
+  const answers = await regionAnswers(env, zone, query)
   return buildReport(
     {
       zone,
@@ -73,6 +69,33 @@ export async function zoneReport(
       rates: parseEgressRates(env.ORIGIN_EGRESS_USD_PER_GB),
     },
     answers
+  )
+}
+
+/** From Analytics Engine's SQL API when configured so, else from the zone's region stores. */
+async function regionAnswers(
+  env: Env,
+  zone: string,
+  query: { window: AnalyticsWindow; by: SeriesDimension; top: number }
+): Promise<RegionAnswer[]> {
+  const { window, by, top } = query
+  const accountId = env.ANALYTICS_ACCOUNT_ID
+  const apiToken = env.ANALYTICS_API_TOKEN
+  if (env.ANALYTICS_SOURCE === 'engine' && accountId && apiToken) {
+    const sql = engineQueries(zone, window, by, top)
+    const run = (text: string) => runEngineQuery({ accountId, apiToken }, text)
+    const [breakdown, series, urls] = await Promise.all([
+      run(sql.breakdown),
+      run(sql.series),
+      run(sql.urls),
+    ])
+    return engineAnswers({ breakdown, series, urls }, window, top)
+  }
+  return Promise.all(
+    REGIONS.map(async (r) => ({
+      region: r.name,
+      answer: await store(env, zone, r.name).query({ ...window, by, top }),
+    }))
   )
 }
 

@@ -6,6 +6,8 @@
  * `waitUntil`, `flushMs` later, to the zone's store object for that region. A flush that fails
  * is logged and dropped: it loses counts, never a request.
  */
+
+import { logJson } from '../tracing/log'
 import { AnalyticsBatch, type BatchContents } from './batch'
 import type { AnalyticsEvent } from './event'
 
@@ -49,15 +51,13 @@ async function flush(key: string, sink: AnalyticsSink): Promise<void> {
   try {
     await sink(open.zone, open.region, contents)
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        analytics: 'flush failed, counts lost',
-        zone: open.zone,
-        region: open.region,
-        events: open.batch.events,
-        error: String(error),
-      })
-    )
+    logJson('error', {
+      analytics: 'flush failed, counts lost',
+      zone: open.zone,
+      region: open.region,
+      events: open.batch.events,
+      error: String(error),
+    })
   }
 }
 

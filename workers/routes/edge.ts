@@ -22,6 +22,7 @@ import type { AppEnv } from '../app-env'
 import { type EdgeConfig, resolveRoute } from '../config/edge-config'
 import { configSnapshot } from '../config/snapshot'
 import { tierFor } from '../tier-client'
+import { logJson } from '../tracing/log'
 
 export const edgeRoutes = new Hono<AppEnv>()
 
@@ -57,15 +58,13 @@ edgeRoutes.all('*', async (c) => {
   const rules = zoneResidencyRules(config, route.zone)
   const residency = decideResidency(rules, url.pathname, region.name)
   if (residency.kind !== 'open') {
-    console.log(
-      JSON.stringify({
-        residency: residency.kind,
-        ...residency.residency,
-        pop: pop.colo,
-        region: region.name,
-        url: url.href,
-      })
-    )
+    logJson('log', {
+      residency: residency.kind,
+      ...residency.residency,
+      pop: pop.colo,
+      region: region.name,
+      url: url.href,
+    })
   }
   // Resident content is served through its own region's tier, wherever the client is.
   const tierRegion = residency.kind === 'open' ? region : regionNamed(residency.residency.region)
