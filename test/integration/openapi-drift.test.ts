@@ -25,10 +25,13 @@ function openApiPath(path: string): string {
   return path.replace(/:([A-Za-z_]+)/g, '{$1}').replace(/\/$/, '') || '/'
 }
 
+/** The dashboard's pages (`/ui`, `/ui/*`): HTML for a browser, not operations of the API. */
+const NOT_API = /^\/ui(\/|$)/
+
 /** Every `METHOD path` the admin app answers (middleware and the 404 catch-all excluded). */
 function appOperations(): string[] {
   const ops = adminRoutes.routes
-    .filter((r) => r.method !== 'ALL' && !r.path.includes('*'))
+    .filter((r) => r.method !== 'ALL' && !r.path.includes('*') && !NOT_API.test(r.path))
     .map((r) => `${r.method} ${openApiPath(r.path)}`)
   return [...new Set(ops)].sort()
 }

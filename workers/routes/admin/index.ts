@@ -16,6 +16,7 @@ import { metricsText } from '../../metrics'
 import { type AdminEnv, adminAuth, requireBootstrap } from '../../middleware/admin-auth'
 import { analyticsRoutes } from './analytics'
 import { auditRoutes } from './audit'
+import { dashboardAsset } from './dashboard'
 import { grantRoutes } from './grants'
 import { originRoutes } from './origins'
 import { purgeRoutes } from './purge'
@@ -46,8 +47,11 @@ adminRoutes.onError((error, c) => {
   return failure(500, { code: 'internal', message: 'internal error' })
 })
 
-// The API's description is public; everything else needs a token.
+// The API's description and the dashboard's static files are public (the page asks for a token
+// and sends it only to the API); everything else needs a token.
 adminRoutes.get('/openapi.json', (c) => c.json(adminOpenApi()))
+adminRoutes.get('/ui', (c) => c.redirect('/_admin/ui/', 301))
+adminRoutes.get('/ui/*', dashboardAsset)
 adminRoutes.use('*', adminAuth())
 // The figures cover every zone: not for a zone's token.
 adminRoutes.get('/metrics', requireBootstrap(), async (c) => {
