@@ -68,6 +68,9 @@ export default defineConfig({
                 ORIGIN_SIGNING_KEY_1: 'test-signing-key-one',
                 ORIGIN_SIGNING_KEY_2: 'test-signing-key-two',
                 PURGE_STALENESS_MS: '200',
+                // Analytics batches flushed at once rather than every 10 s, so tests need not
+                // wait; test/e2e/analytics.test.ts runs the default.
+                ANALYTICS_FLUSH_MS: '1',
                 // Small tier shards so capacity tests fill them; R2 for bodies over 1 MiB.
                 TIER_SHARD_BUDGET_BYTES: '8388608',
                 TIER_R2_THRESHOLD_BYTES: '1048576',

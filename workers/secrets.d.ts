@@ -6,10 +6,16 @@ declare namespace Cloudflare {
   interface Env {
     /** The bootstrap admin token. Unset, the admin API answers 503 `admin_disabled`. */
     ADMIN_TOKEN?: string
+    /** Analytics Engine SQL API access (ANALYTICS_SOURCE = "engine"): account id, API token. */
+    ANALYTICS_ACCOUNT_ID?: string
+    ANALYTICS_API_TOKEN?: string
   }
 }
 
 interface Env {
   /** The bootstrap admin token. Unset, the admin API answers 503 `admin_disabled`. */
   ADMIN_TOKEN?: string
+  /** Analytics Engine SQL API access (ANALYTICS_SOURCE = "engine"): account id, API token. */
+  ANALYTICS_ACCOUNT_ID?: string
+  ANALYTICS_API_TOKEN?: string
 }

@@ -7,10 +7,17 @@ import { z } from 'zod'
 import { configNameSchema } from './config'
 
 /**
- * What a token may do: purge a zone's content, read its config, change its config, run chaos
- * drills (`chaos`: held only by tokens it was granted to, never by the bootstrap token).
+ * What a token may do: purge a zone's content, read its config, change its config, read its
+ * analytics (config:read reads them too), run chaos drills (`chaos`: held only by tokens it was
+ * granted to, never by the bootstrap token).
  */
-export const TOKEN_SCOPES = ['purge', 'config:read', 'config:write', 'chaos'] as const
+export const TOKEN_SCOPES = [
+  'purge',
+  'config:read',
+  'config:write',
+  'analytics:read',
+  'chaos',
+] as const
 export const tokenScopeSchema = z.enum(TOKEN_SCOPES)
 export type TokenScope = z.infer<typeof tokenScopeSchema>
 

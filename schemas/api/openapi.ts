@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { createTokenSchema } from './admin'
+import { ANALYTICS_DIMENSIONS } from './analytics'
 import { drillSpecSchema } from './chaos'
 import { residencyRuleSpecSchema, routeSpecSchema, zoneSpecSchema } from './config'
 import { originRecordSchema } from './pool'
@@ -22,6 +23,12 @@ const answers = (ok: string) => ({
 })
 const zone = { name: 'zone', in: 'path', required: true, schema: { type: 'string' } }
 const named = { name: 'name', in: 'path', required: true, schema: { type: 'string' } }
+const query = (name: string, description: string) => ({
+  name,
+  in: 'query',
+  description,
+  schema: { type: 'string' },
+})
 
 /** A record collection under a zone: list, read, put, delete. */
 function records(segment: string, component: string) {
@@ -102,6 +109,59 @@ export function adminOpenApi(): Record<string, unknown> {
           responses: answers('201'),
         },
       },
+      '/zones/{zone}/tokens/{id}': {
+        parameters: [zone, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        delete: { description: 'Revokes the token', responses: answers('200') },
+      },
+      '/zones/{zone}/analytics': {
+        parameters: [zone],
+        get: {
+          description:
+            'Traffic over every region: totals, a time series, top URLs and origins, origin cost saved (scope analytics:read or config:read)',
+          parameters: [
+            query('since', 'ISO 8601, epoch ms or -<n>m|h|d (default: an hour before until)'),
+            query('until', 'ISO 8601, epoch ms or -<n>m|h|d (default: now)'),
+            {
+              name: 'by',
+              in: 'query',
+              description: 'what the time series is split by',
+              schema: { enum: [...ANALYTICS_DIMENSIONS], default: 'layer' },
+            },
+            {
+              name: 'top',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
+            },
+          ],
+          responses: answers('200'),
+        },
+      },
+      '/zones/{zone}/origins/{name}/health': {
+        parameters: [
+          zone,
+          { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+        ],
+        get: {
+          description: "Per region: the origin's monitor verdict, its last probes and transitions",
+          responses: answers('200'),
+        },
+      },
+      '/zones/{zone}/chaos': {
+        parameters: [zone],
+        get: { description: "The zone's chaos drills, active or over", responses: answers('200') },
+        post: {
+          description: 'Starts a bounded, audited fault drill (scope chaos)',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('ChaosDrill') } },
+          },
+          responses: answers('201'),
+        },
+      },
+      '/zones/{zone}/chaos/{id}': {
+        parameters: [zone, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        delete: { description: 'Ends a drill early (scope chaos)', responses: answers('200') },
+      },
       '/zones/{zone}/grants': {
         parameters: [zone],
         get: {
@@ -142,7 +202,30 @@ export function adminOpenApi(): Record<string, unknown> {
         post: { description: 'Fastly-style surrogate-key purge', responses: answers('200') },
       },
       '/audit': { get: { responses: answers('200') } },
-      '/metrics': { get: { description: 'Prometheus text format', responses: answers('200') } },
+      '/metrics': {
+        get: {
+          description: 'Network-wide figures in Prometheus text format 0.0.4 (bootstrap token)',
+          responses: {
+            ...answers('200'),
+            '200': {
+              description: 'success',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+          },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          description: 'This document (no token needed)',
+          security: [],
+          responses: {
+            '200': {
+              description: 'success',
+              content: { 'application/json': { schema: { type: 'object' } } },
+            },
+          },
+        },
+      },
     },
   }
 }

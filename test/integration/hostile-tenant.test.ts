@@ -320,6 +320,7 @@ describe('cross-zone reads', () => {
     '/zones/victim/grants',
     '/zones/victim/origins/main/health',
     '/zones/victim/chaos',
+    '/zones/victim/analytics',
     '/audit?zone=victim',
     '/metrics',
   ])('refuses GET %s', async (path, { expect }) => {

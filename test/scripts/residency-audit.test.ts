@@ -98,7 +98,7 @@ describe('residency audit of wrangler.toml', () => {
     expect,
   }) => {
     const warned = audit(shipped).rows.filter((row) => row.verdict === 'warn')
-    expect(warned.map((row) => row.binding).sort()).toEqual(['CONFIG_DB', 'PURGE_LOG'])
+    expect(warned.map((row) => row.binding).sort()).toEqual(['ANALYTICS', 'CONFIG_DB', 'PURGE_LOG'])
   })
 
   it('refuses an environment the file does not declare', ({ expect }) => {

@@ -14,6 +14,7 @@ import { allows, BOOTSTRAP, type Principal } from '../admin/principal'
 import { TokenBuckets } from '../admin/token-bucket'
 import { hashToken, sameHash, TOKEN_PREFIX } from '../admin/token-secret'
 import { findActiveToken } from '../admin/token-store'
+import { logJson } from '../tracing/log'
 
 /** The Hono environment of the admin API: bindings, and the authenticated caller. */
 export interface AdminEnv {
@@ -69,7 +70,7 @@ export function adminAuth(options: AdminAuthOptions = {}): MiddlewareHandler<Adm
     if (!principal) {
       failures.take(client, now())
       // Never the token itself, not even a prefix of it.
-      console.warn(JSON.stringify({ adminAuth: 'rejected', client, presented: !!presented }))
+      logJson('warn', { adminAuth: 'rejected', client, presented: !!presented })
       return failure(
         401,
         presented === undefined

@@ -22,11 +22,12 @@ import { targetOrigin } from '../../origin/pool-origin'
 import { selectOrigin } from '../../origin/select'
 import type { OriginSpec } from '../../schemas/api/config'
 import { type PopLocation, regionNamed, regionOf } from '../../schemas/regions'
+import { recordRequest } from '../analytics/network'
 import type { AppEnv } from '../app-env'
 import { type EdgeConfig, resolveRoute } from '../config/edge-config'
 import { configSnapshot } from '../config/snapshot'
-import { recordResponse } from '../metrics'
 import { tierFor } from '../tier-client'
+import { logJson } from '../tracing/log'
 import { deploymentLoopToken, trustedRequest } from '../trusted-request'
 
 export const edgeRoutes = new Hono<AppEnv>()
@@ -38,6 +39,7 @@ export const edgeRoutes = new Hono<AppEnv>()
 const edgeBreakers = new BreakerRegistry()
 
 edgeRoutes.all('*', async (c) => {
+  const started = Date.now()
   const loopToken = deploymentLoopToken(c.env.PURGE_LOG)
   // RFC 8586: a request carrying this CDN's own token has been here before.
   if (hasLooped(c.req.raw.headers, loopToken)) return loopDetectedResponse(loopToken)
@@ -66,15 +68,13 @@ edgeRoutes.all('*', async (c) => {
   const rules = zoneResidencyRules(config, route.zone)
   const residency = decideResidency(rules, url.pathname, region.name)
   if (residency.kind !== 'open') {
-    console.log(
-      JSON.stringify({
-        residency: residency.kind,
-        ...residency.residency,
-        pop: pop.colo,
-        region: region.name,
-        url: url.href,
-      })
-    )
+    logJson('log', {
+      residency: residency.kind,
+      ...residency.residency,
+      pop: pop.colo,
+      region: region.name,
+      url: url.href,
+    })
   }
   // Resident content is served through its own region's tier, wherever the client is.
   const tierRegion = residency.kind === 'open' ? region : regionNamed(residency.residency.region)
@@ -133,7 +133,16 @@ edgeRoutes.all('*', async (c) => {
       now: Date.now,
     }
   )
-  recordResponse(response)
+  recordRequest(c.env, (p) => c.executionCtx.waitUntil(p), response, {
+    zone: route.zone,
+    route: route.route,
+    region: region.name,
+    colo: pop.colo,
+    origin: `${route.origin.kind}:${route.originName}`,
+    method: request.method,
+    url,
+    totalMs: Date.now() - started,
+  })
   response.headers.set('edge-region', region.name)
   if (residency.kind !== 'open')
     response.headers.set('edge-residency', residencyField(residency.residency))

@@ -8,16 +8,21 @@ import { DrizzleQueryError } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { adminOpenApi } from '../../../schemas/api/openapi'
+import { listZones } from '../../admin/config-store'
 import { failure } from '../../admin/envelope'
+import { networkTotals } from '../../analytics/network'
 import { isConfigStoreFailure } from '../../errors'
 import { metricsText } from '../../metrics'
 import { type AdminEnv, adminAuth, requireBootstrap } from '../../middleware/admin-auth'
+import { analyticsRoutes } from './analytics'
 import { auditRoutes } from './audit'
 import { chaosRoutes } from './chaos'
+import { dashboardAsset } from './dashboard'
 import { grantRoutes } from './grants'
 import { originHealthRoutes } from './origin-health'
 import { originRoutes } from './origins'
 import { purgeRoutes } from './purge'
+import { configDb } from './request'
 import { residencyRuleRoutes } from './residency-rules'
 import { routeRoutes } from './routes'
 import { tokenRoutes } from './tokens'
@@ -44,16 +49,21 @@ adminRoutes.onError((error, c) => {
   return failure(500, { code: 'internal', message: 'internal error' })
 })
 
-// The API's description is public; everything else needs a token.
+// The API's description and the dashboard's static files are public (the page asks for a token
+// and sends it only to the API); everything else needs a token.
 adminRoutes.get('/openapi.json', (c) => c.json(adminOpenApi()))
+adminRoutes.get('/ui', (c) => c.redirect('/_admin/ui/', 301))
+adminRoutes.get('/ui/*', dashboardAsset)
 adminRoutes.use('*', adminAuth())
-// The counters cover every zone this isolate served: not for a zone's token.
-adminRoutes.get('/metrics', requireBootstrap(), (c) =>
-  c.text(metricsText(), 200, {
-    'content-type': 'text/plain; version=0.0.4',
+// The figures cover every zone: not for a zone's token.
+adminRoutes.get('/metrics', requireBootstrap(), async (c) => {
+  const zones = (await listZones(configDb(c), 'all')).map((z) => z.name)
+  if (c.env.ORIGIN_URL) zones.push('default')
+  return c.text(metricsText(await networkTotals(c.env, zones)), 200, {
+    'content-type': 'text/plain; version=0.0.4; charset=utf-8',
     'cache-control': 'no-store',
   })
-)
+})
 adminRoutes.route('/zones', zoneRoutes)
 adminRoutes.route('/zones', purgeRoutes)
 adminRoutes.route('/zones/:zone/origins', originHealthRoutes)
@@ -63,6 +73,7 @@ adminRoutes.route('/zones/:zone/residency-rules', residencyRuleRoutes)
 adminRoutes.route('/zones/:zone/tokens', tokenRoutes)
 adminRoutes.route('/zones/:zone/grants', grantRoutes)
 adminRoutes.route('/zones/:zone/chaos', chaosRoutes)
+adminRoutes.route('/zones/:zone/analytics', analyticsRoutes)
 adminRoutes.route('/audit', auditRoutes)
 // Unknown admin paths must not fall through to the edge's catch-all content route.
 adminRoutes.all('*', (c) =>

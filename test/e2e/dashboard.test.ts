@@ -1,0 +1,175 @@
+/**
+ * The operator dashboard in a real browser (Debian's `chromium`, driven by puppeteer-core)
+ * against `wrangler dev`: sign in, see non-zero charts after traffic from three simulated PoPs,
+ * purge a cache tag through the form and see the next request miss. The screenshot goes to
+ * test/output/dashboard.png. Skips, saying why, when chromium is not installed.
+ */
+import { existsSync, mkdirSync } from 'node:fs'
+import puppeteer, { type Browser } from 'puppeteer-core'
+import { afterAll, beforeAll, describe, it } from 'vitest'
+import { startOrigin, type TestOrigin } from '../support/origin'
+import { originControl } from '../support/origin-control'
+import { type RunningEdge, startEdge } from '../support/wrangler-dev'
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
+if (!CHROMIUM) {
+  console.warn('chromium not found: the dashboard browser test skips (apt-get install chromium)')
+}
+
+const ADMIN_TOKEN = `ecdn_admin_e2e_${crypto.randomUUID()}`
+const POPS = [
+  { colo: 'FRA', country: 'DE', continent: 'EU' },
+  { colo: 'IAD', country: 'US', continent: 'NA' },
+  { colo: 'SIN', country: 'SG', continent: 'AS' },
+]
+const PURGE_STALENESS_MS = 1000
+
+/**
+ * What the page's elements offer here (the test's tsconfig has no DOM library). Casts only:
+ * the callbacks run in the browser, so they may not call anything of this file.
+ */
+interface Dom {
+  id: string
+  textContent: string | null
+  dataset: Record<string, string | undefined>
+}
+
+let origin: TestOrigin
+let edge: RunningEdge
+let browser: Browser | undefined
+
+async function adminCall(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${edge.url}/_admin${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const json = (await res.json()) as { result: unknown }
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`)
+  return json.result
+}
+
+async function get(path: string, pop = POPS[0]) {
+  const res = await fetch(`${edge.url}${path}`, { headers: { 'mf-cf-blob': JSON.stringify(pop) } })
+  await res.arrayBuffer()
+  return res
+}
+
+beforeAll(async () => {
+  if (!CHROMIUM) return
+  origin = await startOrigin()
+  edge = await startEdge({ vars: { ADMIN_TOKEN } })
+  await adminCall('PUT', '/zones/shop', { hosts: ['127.0.0.1'] })
+  await adminCall('PUT', '/zones/shop/origins/web', { kind: 'http', url: origin.url })
+  await adminCall('PUT', '/zones/shop/routes/all', { pathPrefix: '/', origin: 'web' })
+  const control = originControl(origin.url)
+  for (const path of ['/promo.css', '/plain.css']) {
+    await control.script(path, {
+      headers: {
+        'cache-control': 'public, max-age=600',
+        'cache-tag': path === '/promo.css' ? 'promo' : 'plain',
+      },
+      body: `body of ${path}`,
+    })
+  }
+  // The edge's config snapshot refreshes within CONFIG_TTL_MS (5 s by default).
+  const deadline = Date.now() + 15_000
+  while (!(await get('/plain.css')).headers.has('cache-status') && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  })
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await edge?.stop()
+  await origin?.close()
+})
+
+describe('the operator dashboard', () => {
+  it.skipIf(!CHROMIUM)(
+    'signs in, charts three PoPs’ traffic, and purges a tag through the form',
+    async ({ expect }) => {
+      for (const pop of POPS) {
+        for (let i = 0; i < 3; i++) await get('/promo.css', pop)
+      }
+      expect((await get('/promo.css')).headers.get('cache-status')).toMatch(/edge-l1; hit/)
+      // Isolates flush analytics every ANALYTICS_FLUSH_MS (10 s by default).
+      const deadline = Date.now() + 30_000
+      let counted = 0
+      while (counted < 10 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 500))
+        const report = (await adminCall('GET', '/zones/shop/analytics?since=-1h')) as {
+          totals: { byColo: Record<string, number> }
+        }
+        counted = POPS.reduce((n, p) => n + (report.totals.byColo[p.colo] ?? 0), 0)
+      }
+      expect(counted).toBeGreaterThanOrEqual(10)
+
+      const page = await (browser as Browser).newPage()
+      const problems: string[] = []
+      page.on('pageerror', (error) => problems.push(String(error)))
+      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()))
+      page.on('request', (r) => {
+        if (!r.url().startsWith(edge.url)) problems.push(`request to another site: ${r.url()}`)
+      })
+      await page.setViewport({ width: 1400, height: 1000 })
+      const loaded = await page.goto(`${edge.url}/_admin/ui/`, { waitUntil: 'load' })
+      expect(loaded?.headers()['content-security-policy']).toContain("script-src 'self'")
+      await page.type('#token', ADMIN_TOKEN)
+      await page.click('#sign-in-form button[type=submit]')
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 })
+      expect(page.url()).not.toContain(ADMIN_TOKEN)
+
+      const totals = await page.$$eval('.chart', (els) =>
+        Object.fromEntries(
+          els.map((el) => [(el as unknown as Dom).id, Number((el as unknown as Dom).dataset.total)])
+        )
+      )
+      for (const id of ['chart-layer', 'chart-status', 'chart-region', 'chart-colo', 'chart-bytes'])
+        expect(totals[id], id).toBeGreaterThan(0)
+      const requests = await page.$eval(
+        '.tile[data-name="Requests"] b',
+        (el) => (el as unknown as Dom).textContent
+      )
+      expect(Number(requests)).toBeGreaterThanOrEqual(10)
+      const colos = await page.$$eval('#chart-colo .u-legend .u-label', (els) =>
+        els.map((el) => (el as unknown as Dom).textContent)
+      )
+      expect(colos).toEqual(expect.arrayContaining(['FRA', 'IAD', 'SIN']))
+      const topUrl = await page.$eval(
+        '#top-urls tbody tr td',
+        (el) => (el as unknown as Dom).textContent
+      )
+      expect(topUrl).toContain('/promo.css')
+
+      await page.select('#purge-kind', 'tags')
+      await page.type('#purge-values', 'promo')
+      await page.click('#purge-form button[type=submit]')
+      await page.waitForSelector('#purge-result[data-outcome]')
+      const outcome = await page.$eval('#purge-result', (el) => ({
+        ok: (el as unknown as Dom).dataset.outcome,
+        text: (el as unknown as Dom).textContent,
+      }))
+      expect(outcome.ok, outcome.text ?? '').toBe('ok')
+
+      // Past the purge bound, the next request misses; an untagged object still hits.
+      await new Promise((resolve) => setTimeout(resolve, PURGE_STALENESS_MS + 100))
+      expect((await get('/promo.css')).headers.get('cache-status')).not.toMatch(/hit/)
+      expect((await get('/plain.css')).headers.get('cache-status')).toMatch(/edge-l1; hit/)
+
+      await page.click('#zone-form button[type=submit]')
+      await page.waitForNetworkIdle()
+      const audit = await page.$eval('#audit', (el) => (el as unknown as Dom).textContent)
+      expect(audit).toContain('purge_cache')
+      mkdirSync('test/output', { recursive: true })
+      await page.screenshot({ path: 'test/output/dashboard.png', fullPage: true })
+      expect(problems).toEqual([])
+    },
+    120_000
+  )
+})
