@@ -2,7 +2,7 @@
  * @module config/edge-config
  * The edge's in-memory view of configuration and the pure lookup from (host, path) to a route.
  */
-import { NO_GRANTS, type ZoneGrants } from '../../origin/dependencies'
+import type { ZoneGrants } from '../../origin/dependencies'
 import type { OriginSpec, ResidencyRuleSpec, RouteSpec } from '../../schemas/api/config'
 
 export interface ZoneConfig {
@@ -31,29 +31,6 @@ export interface ResolvedRoute {
   originPath: string
   /** The zone's grants: all its origin may resolve. */
   grants: ZoneGrants
-}
-
-/** The catch-all zone of proxy mode: every host and path from one HTTP origin. */
-export function proxyZone(originUrl: string): ZoneConfig {
-  return {
-    name: 'default',
-    hosts: ['*'],
-    origins: new Map([['default', { kind: 'http', url: originUrl }]]),
-    routes: [
-      {
-        name: 'default',
-        spec: {
-          pathPrefix: '/',
-          origin: 'default',
-          bypass: false,
-          tieredCache: true,
-          allowSetCookie: false,
-        },
-      },
-    ],
-    residencyRules: [],
-    grants: NO_GRANTS,
-  }
 }
 
 /**

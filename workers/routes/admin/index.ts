@@ -9,6 +9,7 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { adminOpenApi } from '../../../schemas/api/openapi'
 import { failure } from '../../admin/envelope'
+import { ensureProxyZone } from '../../config/proxy-zone'
 import { isConfigStoreFailure } from '../../errors'
 import { metricsText } from '../../metrics'
 import { type AdminEnv, adminAuth, requireBootstrap } from '../../middleware/admin-auth'
@@ -45,6 +46,11 @@ adminRoutes.onError((error, c) => {
 // The API's description is public; everything else needs a token.
 adminRoutes.get('/openapi.json', (c) => c.json(adminOpenApi()))
 adminRoutes.use('*', adminAuth())
+// Proxy mode's zone is a D1 zone like any other: present before the first admin call needs it.
+adminRoutes.use('*', async (c, next) => {
+  await ensureProxyZone(c.env.CONFIG_DB, c.env.ORIGIN_URL)
+  await next()
+})
 // The counters cover every zone this isolate served: not for a zone's token.
 adminRoutes.get('/metrics', requireBootstrap(), (c) =>
   c.text(metricsText(), 200, {
