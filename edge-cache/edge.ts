@@ -367,6 +367,7 @@ function storeInL1(
     varyKey: secondaryKey(fields, requestHeaders),
     tags: cacheTags(response.headers),
     purgeSeq: deps.purge.seq,
+    zone: edge.zone,
   }
   const headers = headersToStore(response.headers, decision.directives)
   headers.delete('cache-status')

@@ -15,4 +15,5 @@ app.route('/', edgeRoutes)
 
 export default app
 export { PurgeLog } from '../edge-cache/purge/purge-log'
+export { PurgeRelay } from '../edge-cache/purge/purge-relay'
 export { CacheTier } from '../edge-cache/tier/cache-tier'

@@ -6,10 +6,14 @@ declare namespace Cloudflare {
   interface Env {
     /** The bootstrap admin token. Unset, the admin API answers 503 `admin_disabled`. */
     ADMIN_TOKEN?: string
+    /** A Cloudflare API token with Cache Purge permission: purges are forwarded when set. */
+    CLOUDFLARE_API_TOKEN?: string
   }
 }
 
 interface Env {
   /** The bootstrap admin token. Unset, the admin API answers 503 `admin_disabled`. */
   ADMIN_TOKEN?: string
+  /** A Cloudflare API token with Cache Purge permission: purges are forwarded when set. */
+  CLOUDFLARE_API_TOKEN?: string
 }

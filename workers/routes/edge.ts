@@ -21,6 +21,7 @@ import type { AppEnv } from '../app-env'
 import { type EdgeConfig, resolveRoute } from '../config/edge-config'
 import { configSnapshot } from '../config/snapshot'
 import { recordResponse } from '../metrics'
+import { edgePurgeBound, relayReader } from '../purge-relay-client'
 import { tierFor } from '../tier-client'
 
 export const edgeRoutes = new Hono<AppEnv>()
@@ -91,11 +92,12 @@ edgeRoutes.all('*', async (c) => {
     },
     {
       l1: await L1Cache.open(pop.colo),
+      // The edge reads its region's relay of the zone's log, never the zone's single log.
       purge: await purgeView(
         route.zone,
-        () => c.env.PURGE_LOG.get(c.env.PURGE_LOG.idFromName(purgeLogName(route.zone))),
+        () => relayReader(c.env.PURGE_RELAY, region, route.zone),
         Date.now(),
-        numberVar(c.env.PURGE_STALENESS_MS, 1000)
+        edgePurgeBound(c.env)
       ),
       tier: tier.serve,
       invalidateTier: tier.invalidate,
