@@ -48,6 +48,8 @@ export interface PurgeRequest {
 
 export class PurgeLog extends DurableObject<Env> {
   readonly #sql: SqlStorage
+  #forwardRun: Promise<void> | undefined
+  #forwardAgain = false
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -102,7 +104,7 @@ export class PurgeLog extends DurableObject<Env> {
     this.ctx.waitUntil(
       this.#push(prevSeq, { seq, floor: this.#floor(), records: this.#after(prevSeq) })
     )
-    if (forwarding) this.ctx.waitUntil(this.#forward())
+    if (forwarding) this.ctx.waitUntil(this.#forwardOnce())
     return { seq }
   }
 
@@ -124,8 +126,24 @@ export class PurgeLog extends DurableObject<Env> {
     }
   }
 
+  /**
+   * One forward at a time: an append during a forward is sent by a follow-up once it succeeds;
+   * after a failure the alarm's retry takes everything pending.
+   */
+  #forwardOnce(): Promise<void> {
+    if (this.#forwardRun) {
+      this.#forwardAgain = true
+      return this.#forwardRun
+    }
+    this.#forwardRun = this.#forward().finally(() => {
+      this.#forwardRun = undefined
+    })
+    return this.#forwardRun
+  }
+
   /** Sends the outbox to Cloudflare; what it does not take stays for the alarm to retry. */
   async #forward(): Promise<void> {
+    this.#forwardAgain = false
     const target = this.#forwarding
     if (!target) return
     const pending = this.#sql
@@ -185,7 +203,7 @@ export class PurgeLog extends DurableObject<Env> {
 
   /** Retries the forward outbox; folds records older than any entry can be into the floor. */
   override async alarm(): Promise<void> {
-    await this.#forward()
+    await this.#forwardOnce()
     let due = (await this.ctx.storage.get<number>('compact-at')) ?? 0
     if (Date.now() >= due) {
       this.#compact(Date.now() - MAX_ENTRY_LIFETIME_SECONDS * 1000)
