@@ -5,28 +5,41 @@
  * and long when Cloudflare's own purge (forwarded by the log) already does that and the view
  * is only the safety net.
  */
-import { relayShardOf } from '../edge-cache/purge/purge-log'
-import { relayName } from '../edge-cache/purge/purge-push'
-import type { PurgeLogReader } from '../edge-cache/purge/purge-view'
+import { relayName, relayShardOf } from '../edge-cache/purge/purge-push'
+import { applyPush, heldViews, type PurgeLogReader } from '../edge-cache/purge/purge-view'
 import type { RegionDefinition } from '../schemas/regions'
 
 /**
+ * Reads one zone's records from its relay, and in the same call refreshes every other view
+ * this isolate holds on that relay that is past half its bound: an isolate asks each relay
+ * about once per bound, however many zones it serves.
  * @param namespace the PURGE_RELAY binding
  * @param region the edge's region
  * @param zone the zone whose records are read
+ * @param boundMs the edge's purge bound
  */
 export function relayReader(
   namespace: Env['PURGE_RELAY'],
   region: RegionDefinition,
-  zone: string
+  zone: string,
+  boundMs: number
 ): PurgeLogReader {
-  const relay = namespace.get(namespace.idFromName(relayName(region.name, relayShardOf(zone))), {
+  const shard = relayShardOf(zone)
+  const relay = namespace.get(namespace.idFromName(relayName(region.name, shard)), {
     locationHint: region.locationHint,
   })
   return {
     async snapshot(after) {
-      const [delta] = await relay.deltas([{ zone, after }])
+      const now = Date.now()
+      const others = heldViews(now - boundMs / 2).filter(
+        (v) => v.zone !== zone && relayShardOf(v.zone) === shard
+      )
+      const [delta, ...rest] = await relay.deltas([{ zone, after }, ...others])
       if (!delta) throw new TypeError(`relay answered no delta for zone ${zone}`)
+      for (const [i, other] of others.entries()) {
+        const snapshot = rest[i]
+        if (snapshot) applyPush(other.zone, other.after, snapshot, now)
+      }
       return delta
     },
   }

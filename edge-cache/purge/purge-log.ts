@@ -13,10 +13,9 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { REGIONS } from '../../schemas/regions'
-import { shardFor } from '../shard'
 import { forwardPurges } from './cloudflare-forward'
 import type { PurgeKind, PurgeRecord, PurgeSnapshot } from './purge-index'
-import { relayName, withRetries } from './purge-push'
+import { relayName, relayShardOf, withRetries } from './purge-push'
 import { forwardBodies } from './synthetic-tags'
 
 /** No entry lives longer than this in any tier (L1 and tier retention are capped to it). */
@@ -25,17 +24,10 @@ const COMPACT_EVERY_MS = 24 * 3600 * 1000
 /** A forward Cloudflare did not take is tried again this long after, then twice that, … */
 const FORWARD_RETRY_MS = 1_000
 const FORWARD_RETRY_MAX_MS = 60_000
-/** Relay shards per region: zones are hashed onto them, so no relay holds every zone. */
-export const RELAY_SHARDS = 16
 
 /** The name of a zone's purge log object: one per zone. */
 export function purgeLogName(zone: string): string {
   return `purge:${zone}`
-}
-
-/** The relay shard (per region) a zone's records go through. */
-export function relayShardOf(zone: string): number {
-  return shardFor(zone, RELAY_SHARDS)
 }
 
 const CLOUDFLARE_API = 'https://api.cloudflare.com/client/v4'
@@ -49,6 +41,9 @@ export interface PurgeRequest {
 export class PurgeLog extends DurableObject<Env> {
   readonly #sql: SqlStorage
   #forwardRun: Promise<void> | undefined
+  /** Records after this sequence are not pushed yet (unknown until this instance appends). */
+  #pushFrom: number | undefined
+  #pushRun: Promise<void> | undefined
   #forwardAgain = false
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -101,11 +96,28 @@ export class PurgeLog extends DurableObject<Env> {
     const seq = this.#lastSeq()
     // Durable: now tell everyone who holds a view. Not awaited: the caller's 200 needs only
     // durability, and each receiver that misses this catches up from the log.
-    this.ctx.waitUntil(
-      this.#push(prevSeq, { seq, floor: this.#floor(), records: this.#after(prevSeq) })
-    )
+    this.#pushFrom ??= prevSeq
+    this.ctx.waitUntil(this.#pushOnce())
     if (forwarding) this.ctx.waitUntil(this.#forwardOnce())
     return { seq }
+  }
+
+  /**
+   * One push in flight per log: records appended meanwhile go in the next one, so a zone's
+   * relays hear from it at most once per round trip however fast it purges.
+   */
+  #pushOnce(): Promise<void> {
+    this.#pushRun ??= (async () => {
+      while (this.#pushFrom !== undefined && this.#pushFrom < this.#lastSeq()) {
+        const from = this.#pushFrom
+        const seq = this.#lastSeq()
+        this.#pushFrom = seq
+        await this.#push(from, { seq, floor: this.#floor(), records: this.#after(from) })
+      }
+    })().finally(() => {
+      this.#pushRun = undefined
+    })
+    return this.#pushRun
   }
 
   /** Pushes new records to the zone's relay in every region, in parallel, with retries. */

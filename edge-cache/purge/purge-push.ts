@@ -5,7 +5,18 @@
  * is behind `prevSeq` missed a push and catches up from the log before it serves again.
  * Pure helpers, plus a bounded retry for the push RPCs.
  */
+import { shardFor } from '../shard'
 import type { PurgeSnapshot } from './purge-index'
+
+/** Relay shards per region: zones are hashed onto them, so no relay holds every zone. */
+export const RELAY_SHARDS = 32
+/** A relay's copy of a zone not refreshed by a push or a read of the log for this long is read again. */
+export const RELAY_LEASE_MS = 2_000
+/**
+ * At most one push from a relay to the tier shards per this interval: with every relay of a
+ * region pushing, a shard hears at most RELAY_SHARDS / this many pushes a second.
+ */
+export const RELAY_FLUSH_MS = 100
 
 export interface PurgePush {
   zone: string
@@ -73,4 +84,9 @@ export function relayName(region: string, shard: number): string {
 export function parseRelayName(name: string | undefined): { region: string } | undefined {
   const match = /^purge-relay:([a-z]+):\d+$/.exec(name ?? '')
   return match?.[1] ? { region: match[1] } : undefined
+}
+
+/** The relay shard (per region) a zone's records go through. */
+export function relayShardOf(zone: string): number {
+  return shardFor(zone, RELAY_SHARDS)
 }

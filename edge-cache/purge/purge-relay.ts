@@ -16,10 +16,14 @@ import { REGIONS } from '../../schemas/regions'
 import { tierObjectName } from '../shard'
 import type { PurgeRecord, PurgeSnapshot } from './purge-index'
 import { purgeLogName } from './purge-log'
-import { mergePushes, type PurgePush, parseRelayName, withRetries } from './purge-push'
-
-/** A zone's copy not refreshed by a push or a read of the log for this long is read again. */
-export const RELAY_LEASE_MS = 2_000
+import {
+  mergePushes,
+  type PurgePush,
+  parseRelayName,
+  RELAY_FLUSH_MS,
+  RELAY_LEASE_MS,
+  withRetries,
+} from './purge-push'
 
 interface ZoneCopy extends PurgeSnapshot {
   heardAt: number
@@ -29,6 +33,7 @@ export class PurgeRelay extends DurableObject<Env> {
   readonly #zones = new Map<string, ZoneCopy>()
   #pending: PurgePush[] = []
   #flushing: Promise<void> | undefined
+  #flushedAt = Number.NEGATIVE_INFINITY
 
   /** The log's push: keep the records, pass them on to the region's tier shards. */
   async push(pushes: PurgePush[]): Promise<void> {
@@ -85,6 +90,10 @@ export class PurgeRelay extends DurableObject<Env> {
         ? namespace.jurisdiction(region.jurisdiction)
         : namespace
     while (this.#pending.length > 0) {
+      // Idle, the push goes at once; busy, pushes are spaced and what arrives meanwhile joins.
+      const wait = this.#flushedAt + RELAY_FLUSH_MS - Date.now()
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+      this.#flushedAt = Date.now()
       const batch = mergePushes(this.#pending)
       this.#pending = []
       const results = await Promise.allSettled(

@@ -97,3 +97,15 @@ export function applyPush(
   view.fetchedAt = now
   return true
 }
+
+/**
+ * @param olderThan only views fetched before this time
+ * @returns the zones this isolate holds a settled view of, with the sequence each has
+ */
+export function heldViews(olderThan: number): { zone: string; after: number }[] {
+  const held: { zone: string; after: number }[] = []
+  for (const [zone, view] of views) {
+    if (!view.refreshing && view.fetchedAt < olderThan) held.push({ zone, after: view.index.seq })
+  }
+  return held
+}

@@ -70,6 +70,7 @@ edgeRoutes.all('*', async (c) => {
   // Resident content is served through its own region's tier, wherever the client is.
   const tierRegion = residency.kind === 'open' ? region : regionNamed(residency.residency.region)
   const timeoutMs = numberVar(c.env.ORIGIN_TIMEOUT_MS, 10_000)
+  const purgeBound = edgePurgeBound(c.env)
   const tier = tierFor(c.env.CACHE_TIER, tierRegion, c.env.TIER_JURISDICTIONS === 'on')
   const response = await serveFromEdge(
     {
@@ -95,9 +96,9 @@ edgeRoutes.all('*', async (c) => {
       // The edge reads its region's relay of the zone's log, never the zone's single log.
       purge: await purgeView(
         route.zone,
-        () => relayReader(c.env.PURGE_RELAY, region, route.zone),
+        () => relayReader(c.env.PURGE_RELAY, region, route.zone, purgeBound),
         Date.now(),
-        edgePurgeBound(c.env)
+        purgeBound
       ),
       tier: tier.serve,
       invalidateTier: tier.invalidate,
