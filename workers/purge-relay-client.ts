@@ -50,7 +50,7 @@ export function edgePurgeBound(env: Env): number {
   const forwarding = Boolean(env.CLOUDFLARE_ZONE_ID && env.CLOUDFLARE_API_TOKEN)
   return forwarding
     ? positive(env.PURGE_FORWARDED_STALENESS_MS, 30_000)
-    : positive(env.PURGE_STALENESS_MS, 100)
+    : positive(env.PURGE_STALENESS_MS, 50)
 }
 
 function positive(value: string | undefined, fallback: number): number {

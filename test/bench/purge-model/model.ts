@@ -42,7 +42,7 @@ export const ASSUMPTIONS: Assumptions = {
   cloudflarePurgeMs: 150,
   todayBoundMs: 1000,
   forwardedBoundMs: 30_000,
-  unforwardedBoundMs: 100,
+  unforwardedBoundMs: 50,
   tierLeaseMs: 1000,
 }
 
