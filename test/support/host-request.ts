@@ -54,7 +54,7 @@ export function getAt(base: string, host: string, path: string, pop: Pop): Promi
  * a timing assertion).
  * @returns whether it became true
  */
-export async function eventually(check: () => Promise<boolean>, ms = 15_000): Promise<boolean> {
+export async function eventually(check: () => Promise<boolean>, ms = 30_000): Promise<boolean> {
   const until = Date.now() + ms
   while (Date.now() < until) {
     if (await check()) return true
