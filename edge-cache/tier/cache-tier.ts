@@ -203,11 +203,12 @@ export class CacheTier extends DurableObject<Env> {
     let decision: ServeDecision | 'miss' = 'miss'
     if (entry) {
       const stored = storedView(entry)
-      const state = purge.purgeState({
-        key: request.key,
-        tags: entry.meta.tags,
-        seq: entry.meta.purgeSeq,
-      })
+      // An entry of another zone (a host that moved) is purged for this one: its sequence
+      // counts in the other zone's log.
+      const foreign = entry.meta.zone !== undefined && entry.meta.zone !== request.purge.zone
+      const state = foreign
+        ? 'purged'
+        : purge.purgeState({ key: request.key, tags: entry.meta.tags, seq: entry.meta.purgeSeq })
       decision = applyPurge(decideServe(stored, requestHeaders, started), state, stored, started)
       if (decision === 'miss') {
         // Purged: delete it now rather than let it wait for the sweep.
