@@ -22,7 +22,10 @@ fi
 wrangler d1 migrations apply CONFIG_DB --local "${persist[@]}"
 if [ -n "${ORIGIN_URL:-}" ]; then
   wrangler d1 execute CONFIG_DB --local "${persist[@]}" --command "DELETE FROM zones WHERE name = 'demo'"
-  echo "› proxy mode: every host is served from $ORIGIN_URL"
+  # Zone `default` (host `*`, origin ORIGIN_URL) is upserted into D1 by the Worker itself before
+  # it first reads config or answers an admin call (workers/config/proxy-zone.ts), so that
+  # `wrangler dev --var ORIGIN_URL:…` and deployments get it the same way.
+  echo "› proxy mode: every host is served from $ORIGIN_URL (zone default)"
 else
   node .scripts/seed-demo.mjs
 fi

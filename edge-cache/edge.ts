@@ -134,11 +134,12 @@ export async function serveFromEdge(edge: EdgeRequest, deps: EdgeDependencies): 
   if ('entry' in lookup) {
     const { entry } = lookup
     const view = storedView(entry)
-    const purge = deps.purge.purgeState({
-      key: edge.key,
-      tags: entry.meta.tags,
-      seq: entry.meta.purgeSeq,
-    })
+    // An entry stored for another zone (its host has moved, e.g. from the catch-all) counts its
+    // purge sequence in that zone's log: it is gone for this one.
+    const foreign = entry.meta.zone !== undefined && entry.meta.zone !== edge.zone
+    const purge = foreign
+      ? 'purged'
+      : deps.purge.purgeState({ key: edge.key, tags: entry.meta.tags, seq: entry.meta.purgeSeq })
     const decision = applyPurge(decideServe(view, requestHeaders, started), purge, view, started)
     if (decision === 'miss') {
       void entry.body?.cancel()
@@ -359,6 +360,7 @@ function storeInL1(
     varyKey: secondaryKey(fields, requestHeaders),
     tags: cacheTags(response.headers),
     purgeSeq: deps.purge.seq,
+    zone: edge.zone,
   }
   const headers = headersToStore(response.headers, decision.directives)
   headers.delete('cache-status')

@@ -17,6 +17,7 @@ app.route('/', edgeRoutes)
 
 export default app
 export { PurgeLog } from '../edge-cache/purge/purge-log'
+export { PurgeRelay } from '../edge-cache/purge/purge-relay'
 export { CacheTier } from '../edge-cache/tier/cache-tier'
 export { HealthMonitor } from '../origin/health-monitor'
 export { AnalyticsStore } from './analytics/analytics-store'

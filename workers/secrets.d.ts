@@ -9,6 +9,8 @@ declare namespace Cloudflare {
     /** Analytics Engine SQL API access (ANALYTICS_SOURCE = "engine"): account id, API token. */
     ANALYTICS_ACCOUNT_ID?: string
     ANALYTICS_API_TOKEN?: string
+    /** A Cloudflare API token with Cache Purge permission: purges are forwarded when set. */
+    CLOUDFLARE_API_TOKEN?: string
   }
 }
 
@@ -18,4 +20,6 @@ interface Env {
   /** Analytics Engine SQL API access (ANALYTICS_SOURCE = "engine"): account id, API token. */
   ANALYTICS_ACCOUNT_ID?: string
   ANALYTICS_API_TOKEN?: string
+  /** A Cloudflare API token with Cache Purge permission: purges are forwarded when set. */
+  CLOUDFLARE_API_TOKEN?: string
 }

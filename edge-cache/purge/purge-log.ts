@@ -4,18 +4,33 @@
  * Object's SQLite. `append` returns only once the records are durable, so a purge that was
  * acknowledged survives restarts. Records older than the longest an entry can live are folded
  * into a floor (entries stored before it count as purged) by a daily alarm.
+ *
+ * Once durable, a purge is pushed, not polled for: to the zone's relay in every region (which
+ * passes it to the region's tier shards and answers the region's edges), and, with a Cloudflare
+ * zone configured, forwarded to Cloudflare's purge API as tag purges (purge/synthetic-tags.ts)
+ * through an outbox written in the same transaction as the records: a forward that fails is
+ * retried by the alarm until Cloudflare takes it.
  */
 import { DurableObject } from 'cloudflare:workers'
+import { REGIONS } from '../../schemas/regions'
+import { forwardPurges } from './cloudflare-forward'
 import type { PurgeKind, PurgeRecord, PurgeSnapshot } from './purge-index'
+import { relayName, relayShardOf, withRetries } from './purge-push'
+import { forwardBodies } from './synthetic-tags'
 
 /** No entry lives longer than this in any tier (L1 and tier retention are capped to it). */
 export const MAX_ENTRY_LIFETIME_SECONDS = 30 * 24 * 3600
 const COMPACT_EVERY_MS = 24 * 3600 * 1000
+/** A forward Cloudflare did not take is tried again this long after, then twice that, … */
+const FORWARD_RETRY_MS = 1_000
+const FORWARD_RETRY_MAX_MS = 60_000
 
 /** The name of a zone's purge log object: one per zone. */
 export function purgeLogName(zone: string): string {
   return `purge:${zone}`
 }
+
+const CLOUDFLARE_API = 'https://api.cloudflare.com/client/v4'
 
 export interface PurgeRequest {
   kind: PurgeKind
@@ -25,6 +40,11 @@ export interface PurgeRequest {
 
 export class PurgeLog extends DurableObject<Env> {
   readonly #sql: SqlStorage
+  #forwardRun: Promise<void> | undefined
+  /** Records after this sequence are not pushed yet (unknown until this instance appends). */
+  #pushFrom: number | undefined
+  #pushRun: Promise<void> | undefined
+  #forwardAgain = false
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -35,6 +55,18 @@ export class PurgeLog extends DurableObject<Env> {
     this.#sql.exec(
       'CREATE TABLE IF NOT EXISTS floor (id INTEGER PRIMARY KEY CHECK (id = 0), seq INTEGER NOT NULL)'
     )
+    // Records not yet taken by Cloudflare's purge API (only when forwarding is configured).
+    this.#sql.exec('CREATE TABLE IF NOT EXISTS forward_outbox (seq INTEGER PRIMARY KEY)')
+  }
+
+  get #zone(): string {
+    return (this.ctx.id.name ?? '').replace(/^purge:/, '')
+  }
+
+  get #forwarding() {
+    const { CLOUDFLARE_ZONE_ID: zoneId, CLOUDFLARE_API_TOKEN: token } = this.env
+    if (!zoneId || !token) return undefined
+    return { zoneId, token, baseUrl: this.env.CLOUDFLARE_API_BASE_URL || CLOUDFLARE_API }
   }
 
   /**
@@ -43,6 +75,8 @@ export class PurgeLog extends DurableObject<Env> {
    */
   async append(requests: PurgeRequest[]): Promise<{ seq: number }> {
     const now = Date.now()
+    const prevSeq = this.#lastSeq()
+    const forwarding = this.#forwarding !== undefined
     this.ctx.storage.transactionSync(() => {
       for (const r of requests) {
         this.#sql.exec(
@@ -52,12 +86,129 @@ export class PurgeLog extends DurableObject<Env> {
           r.soft ? 1 : 0,
           now
         )
+        if (forwarding)
+          this.#sql.exec('INSERT INTO forward_outbox (seq) VALUES (last_insert_rowid())')
       }
     })
     if ((await this.ctx.storage.getAlarm()) === null) {
       await this.ctx.storage.setAlarm(now + COMPACT_EVERY_MS)
     }
-    return { seq: this.#lastSeq() }
+    const seq = this.#lastSeq()
+    // Durable: now tell everyone who holds a view. Not awaited: the caller's 200 needs only
+    // durability, and each receiver that misses this catches up from the log.
+    this.#pushFrom ??= prevSeq
+    this.ctx.waitUntil(this.#pushOnce())
+    if (forwarding) this.ctx.waitUntil(this.#forwardOnce())
+    return { seq }
+  }
+
+  /**
+   * One push in flight per log: records appended meanwhile go in the next one, so a zone's
+   * relays hear from it at most once per round trip however fast it purges.
+   */
+  #pushOnce(): Promise<void> {
+    this.#pushRun ??= (async () => {
+      while (this.#pushFrom !== undefined && this.#pushFrom < this.#lastSeq()) {
+        const from = this.#pushFrom
+        const seq = this.#lastSeq()
+        this.#pushFrom = seq
+        await this.#push(from, { seq, floor: this.#floor(), records: this.#after(from) })
+      }
+    })().finally(() => {
+      this.#pushRun = undefined
+    })
+    return this.#pushRun
+  }
+
+  /** Pushes new records to the zone's relay in every region, in parallel, with retries. */
+  async #push(prevSeq: number, snapshot: PurgeSnapshot): Promise<void> {
+    const zone = this.#zone
+    const shard = relayShardOf(zone)
+    const results = await Promise.allSettled(
+      REGIONS.map((region) => {
+        const relay = this.env.PURGE_RELAY.get(
+          this.env.PURGE_RELAY.idFromName(relayName(region.name, shard)),
+          { locationHint: region.locationHint }
+        )
+        return withRetries(() => relay.push([{ zone, prevSeq, snapshot }]))
+      })
+    )
+    for (const result of results) {
+      if (result.status === 'rejected') console.error(`purge push of ${zone} failed`, result.reason)
+    }
+  }
+
+  /**
+   * One forward at a time: an append during a forward is sent by a follow-up once it succeeds;
+   * after a failure the alarm's retry takes everything pending.
+   */
+  #forwardOnce(): Promise<void> {
+    if (this.#forwardRun) {
+      this.#forwardAgain = true
+      return this.#forwardRun
+    }
+    this.#forwardRun = this.#forwardWhileAppended().finally(() => {
+      this.#forwardRun = undefined
+    })
+    return this.#forwardRun
+  }
+
+  async #forwardWhileAppended(): Promise<void> {
+    do {
+      this.#forwardAgain = false
+      await this.#forward()
+    } while (this.#forwardAgain)
+  }
+
+  /** Sends the outbox to Cloudflare; what it does not take stays for the alarm to retry. */
+  async #forward(): Promise<void> {
+    const target = this.#forwarding
+    if (!target) return
+    const pending = this.#sql
+      .exec<{ seq: number; kind: PurgeKind; value: string; soft: number }>(
+        `SELECT r.seq, r.kind, r.value, r.soft FROM forward_outbox o
+         JOIN records r ON r.seq = o.seq ORDER BY r.seq LIMIT 1000`
+      )
+      .toArray()
+      .map((r): PurgeRecord => ({ seq: r.seq, kind: r.kind, value: r.value, soft: r.soft === 1 }))
+    if (pending.length === 0) return
+    const last = pending.at(-1)?.seq ?? 0
+    const result = await forwardPurges(target, forwardBodies(this.#zone, pending))
+    if (!result.ok && result.retryable) {
+      console.error(
+        `forward of ${this.#zone}'s purges to Cloudflare failed; retrying`,
+        result.reason
+      )
+      const attempt = Number((await this.ctx.storage.get<number>('forward-attempt')) ?? 0) + 1
+      await this.ctx.storage.put('forward-attempt', attempt)
+      const delay = Math.min(FORWARD_RETRY_MAX_MS, FORWARD_RETRY_MS * 2 ** (attempt - 1))
+      const alarm = await this.ctx.storage.getAlarm()
+      if (alarm === null || alarm > Date.now() + delay)
+        await this.ctx.storage.setAlarm(Date.now() + delay)
+      return
+    }
+    // Taken, or refused for good (a 4xx other than 429: logged; the edge's own view still
+    // applies the purge within its bound).
+    if (!result.ok) console.error(`Cloudflare refused ${this.#zone}'s purges`, result.reason)
+    this.#sql.exec('DELETE FROM forward_outbox WHERE seq <= ?', last)
+    await this.ctx.storage.delete('forward-attempt')
+    if (this.#sql.exec('SELECT 1 FROM forward_outbox LIMIT 1').toArray().length > 0)
+      await this.#forward()
+  }
+
+  #after(seq: number): PurgeRecord[] {
+    return this.#sql
+      .exec<{ seq: number; kind: PurgeKind; value: string; soft: number }>(
+        'SELECT seq, kind, value, soft FROM records WHERE seq > ? ORDER BY seq',
+        seq
+      )
+      .toArray()
+      .map((r): PurgeRecord => ({ seq: r.seq, kind: r.kind, value: r.value, soft: r.soft === 1 }))
+  }
+
+  /** For tests and operators: how many records still wait for Cloudflare to take them. */
+  async forwardBacklog(): Promise<number> {
+    return this.#sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM forward_outbox').one().n
   }
 
   /**
@@ -65,32 +216,39 @@ export class PurgeLog extends DurableObject<Env> {
    * @returns the log's current sequence, floor and the records after `after`
    */
   async snapshot(after = 0): Promise<PurgeSnapshot> {
-    const records = this.#sql
-      .exec<{ seq: number; kind: PurgeKind; value: string; soft: number }>(
-        'SELECT seq, kind, value, soft FROM records WHERE seq > ? ORDER BY seq',
-        after
-      )
-      .toArray()
-      .map((r): PurgeRecord => ({ seq: r.seq, kind: r.kind, value: r.value, soft: r.soft === 1 }))
-    return { seq: this.#lastSeq(), floor: this.#floor(), records }
+    return { seq: this.#lastSeq(), floor: this.#floor(), records: this.#after(after) }
   }
 
-  /** Folds records older than any entry can be into the floor. */
+  /** Retries the forward outbox; folds records older than any entry can be into the floor. */
   override async alarm(): Promise<void> {
-    const cutoff = Date.now() - MAX_ENTRY_LIFETIME_SECONDS * 1000
+    await this.#forwardOnce()
+    let due = (await this.ctx.storage.get<number>('compact-at')) ?? 0
+    if (Date.now() >= due) {
+      this.#compact(Date.now() - MAX_ENTRY_LIFETIME_SECONDS * 1000)
+      due = Date.now() + COMPACT_EVERY_MS
+      await this.ctx.storage.put('compact-at', due)
+    }
+    // A forward retry may have asked for an earlier alarm: keep it.
+    const alarm = await this.ctx.storage.getAlarm()
+    if (alarm === null || alarm > due) await this.ctx.storage.setAlarm(due)
+  }
+
+  #compact(cutoff: number): void {
     const newestOld = this.#sql
       .exec<{ seq: number | null }>(
         'SELECT MAX(seq) AS seq FROM records WHERE created_at < ?',
         cutoff
       )
       .toArray()[0]?.seq
-    if (newestOld) {
-      this.ctx.storage.transactionSync(() => {
-        this.#sql.exec('INSERT OR REPLACE INTO floor (id, seq) VALUES (0, ?)', newestOld)
-        this.#sql.exec('DELETE FROM records WHERE seq <= ?', newestOld)
-      })
-    }
-    await this.ctx.storage.setAlarm(Date.now() + COMPACT_EVERY_MS)
+    if (!newestOld) return
+    this.ctx.storage.transactionSync(() => {
+      this.#sql.exec('INSERT OR REPLACE INTO floor (id, seq) VALUES (0, ?)', newestOld)
+      // Records still waiting for Cloudflare are kept until it takes them.
+      this.#sql.exec(
+        'DELETE FROM records WHERE seq <= ? AND seq NOT IN (SELECT seq FROM forward_outbox)',
+        newestOld
+      )
+    })
   }
 
   #lastSeq(): number {

@@ -66,3 +66,46 @@ async function refresh(view: View | undefined, log: PurgeLogReader): Promise<Pur
 function emptyIndex(): PurgeIndex {
   return new PurgeIndex({ seq: 0, floor: 0, records: [] })
 }
+
+/**
+ * Takes records the log pushed: the zone's view extends and counts as fresh from `now`. A view
+ * behind `prevSeq` (it missed a push) or of another floor is marked stale instead, so that the
+ * next use catches up from the log before anything is served from it.
+ * @returns whether the push was applied
+ */
+export function applyPush(
+  zone: string,
+  prevSeq: number,
+  snapshot: PurgeSnapshot,
+  now: number
+): boolean {
+  const view = views.get(zone)
+  if (!view) {
+    if (prevSeq !== 0 || snapshot.floor !== 0) return false
+    views.set(zone, { index: new PurgeIndex(snapshot), fetchedAt: now })
+    return true
+  }
+  if (view.refreshing) {
+    // A refresh that read the log before these records: apply them once it lands.
+    void view.refreshing.then(() => applyPush(zone, prevSeq, snapshot, now))
+    return true
+  }
+  if (view.index.seq < prevSeq || !view.index.extend(snapshot)) {
+    view.fetchedAt = Number.NEGATIVE_INFINITY
+    return false
+  }
+  view.fetchedAt = now
+  return true
+}
+
+/**
+ * @param olderThan only views fetched before this time
+ * @returns the zones this isolate holds a settled view of, with the sequence each has
+ */
+export function heldViews(olderThan: number): { zone: string; after: number }[] {
+  const held: { zone: string; after: number }[] = []
+  for (const [zone, view] of views) {
+    if (!view.refreshing && view.fetchedAt < olderThan) held.push({ zone, after: view.index.seq })
+  }
+  return held
+}

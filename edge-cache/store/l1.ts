@@ -9,6 +9,7 @@
  * most two Cache API reads.
  */
 import { decodeMeta, ENTRY_META_HEADER, type EntryMeta, encodeMeta } from '../entry'
+import { l1CacheTags } from '../purge/synthetic-tags'
 
 export interface StoredEntry {
   meta: EntryMeta
@@ -79,6 +80,9 @@ export class L1Cache {
     stored.delete('age')
     // The Cache API refuses Set-Cookie and would answer conditionals itself; neither may leak in.
     stored.delete('set-cookie')
+    // Synthetic tags: Cloudflare's purge by tag (forwarded by the purge log) reaches this entry
+    // for URL, host, prefix, tag and zone purges alike. The entry's own tags are in meta.
+    if (meta.zone !== undefined) stored.set('cache-tag', l1CacheTags(meta.zone, key, meta.tags))
     const entry = () => new Response(body, { status: 200, headers: stored, encodeBody: 'manual' })
     if (meta.vary.length === 0) {
       await this.#cache.put(slot(key), entry())
@@ -125,6 +129,7 @@ function toLookup(response: Response): L1Lookup {
   if (!meta) return { miss: 'uri-miss' }
   const headers = new Headers(response.headers)
   headers.delete(ENTRY_META_HEADER)
+  headers.delete('cache-tag')
   // The Cache API rewrites these (Miniflare's also Date, at put); the response's own are in meta.
   headers.delete('cf-cache-status')
   headers.delete('cache-control')

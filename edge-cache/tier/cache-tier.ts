@@ -54,7 +54,8 @@ import {
 import { applyPurge } from '../purge/purge-decision'
 import type { PurgeIndex } from '../purge/purge-index'
 import { purgeLogName } from '../purge/purge-log'
-import { purgeView } from '../purge/purge-view'
+import type { PurgePush } from '../purge/purge-push'
+import { applyPush, purgeView } from '../purge/purge-view'
 import { mayStoreIn, residencyForTags } from '../residency'
 import { secondaryKey } from '../secondary-key'
 import { parseTierName } from '../shard'
@@ -233,11 +234,12 @@ export class CacheTier extends DurableObject<Env> {
     let decision: ServeDecision | 'miss' = 'miss'
     if (entry) {
       const stored = storedView(entry)
-      const state = purge.purgeState({
-        key: request.key,
-        tags: entry.meta.tags,
-        seq: entry.meta.purgeSeq,
-      })
+      // An entry of another zone (a host that moved) is purged for this one: its sequence
+      // counts in the other zone's log.
+      const foreign = entry.meta.zone !== undefined && entry.meta.zone !== request.purge.zone
+      const state = foreign
+        ? 'purged'
+        : purge.purgeState({ key: request.key, tags: entry.meta.tags, seq: entry.meta.purgeSeq })
       decision = applyPurge(decideServe(stored, requestHeaders, started), state, stored, started)
       if (decision === 'miss') {
         // Purged: delete it now rather than let it wait for the sweep.
@@ -291,28 +293,35 @@ export class CacheTier extends DurableObject<Env> {
    */
   #purgeIndex(purge: TierRequest['purge'], now: number): Promise<PurgeIndex> {
     const namespace = this.env.PURGE_LOG
-    const staleness = Number(this.env.PURGE_STALENESS_MS) || 1000
+    // Pushes keep the view current; without one for this long it reads the log itself.
+    const staleness = Number(this.env.PURGE_TIER_LEASE_MS) || 1000
     const log = () => namespace.get(namespace.idFromName(purgeLogName(purge.zone)))
     return purgeView(purge.zone, log, now, staleness, purge.minSeq)
   }
 
   /**
-   * Deletes this shard's entries of `zone` that the zone's purge log (at least up to `seq`)
-   * purges, rather than waiting to meet them at lookup or in the sweep.
+   * The regional relay's push of durable purges: the shard's view takes them (one that missed
+   * an earlier push is marked stale and reads the log before it serves again), then the
+   * shard deletes what they purge rather than waiting to meet it at lookup or in the sweep.
    * @returns how many entries were deleted
    */
-  async purge(zone: string, seq: number): Promise<number> {
-    const index = await this.#purgeIndex({ zone, minSeq: seq }, Date.now())
-    const doomed = [...this.#store.scan()].filter(
-      ({ primaryKey, meta }) =>
-        meta.zone === zone &&
-        index.purgeState({ key: primaryKey, tags: meta.tags, seq: meta.purgeSeq }) === 'purged'
-    )
-    for (const { key } of doomed) {
-      const body = this.#store.deleteVariant(key)
-      if (body) this.#bodies.release(body)
+  async applyPurges(pushes: PurgePush[]): Promise<number> {
+    let deleted = 0
+    for (const push of pushes) {
+      if (!applyPush(push.zone, push.prevSeq, push.snapshot, Date.now())) continue
+      const index = await this.#purgeIndex({ zone: push.zone, minSeq: 0 }, Date.now())
+      const doomed = [...this.#store.scan()].filter(
+        ({ primaryKey, meta }) =>
+          meta.zone === push.zone &&
+          index.purgeState({ key: primaryKey, tags: meta.tags, seq: meta.purgeSeq }) === 'purged'
+      )
+      for (const { key } of doomed) {
+        const body = this.#store.deleteVariant(key)
+        if (body) this.#bodies.release(body)
+      }
+      deleted += doomed.length
     }
-    return doomed.length
+    return deleted
   }
 
   /**

@@ -1,8 +1,10 @@
 import { describe, it } from 'vitest'
+import { eventually } from '../support/host-request'
 import { generated } from '../support/origin'
 import { useProxyEdge } from '../support/proxy-edge'
 
-const proxy = useProxyEdge()
+const ADMIN_TOKEN = `ecdn_admin_e2e_${crypto.randomUUID()}`
+const proxy = useProxyEdge({ ADMIN_TOKEN })
 const control = proxy.control
 
 /** A request entering at a simulated PoP: wrangler dev reads `request.cf` from MF-CF-Blob. */
@@ -77,4 +79,76 @@ describe('proxy mode through wrangler dev', () => {
     expect(res.status).toBe(504)
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('origin_timeout')
   }, 30_000)
+})
+
+async function admin(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${proxy.url}/_admin${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  return { status: res.status, body: (await res.json()) as { result: unknown } }
+}
+
+describe('proxy mode’s zone is a real zone (issue 14)', () => {
+  it('is stored in D1 as zone default: catch-all host, origin ORIGIN_URL, route /', async ({
+    expect,
+  }) => {
+    // Asked before any content request: the admin API finds it too.
+    expect((await admin('GET', '/zones/default')).body.result).toMatchObject({
+      name: 'default',
+      hosts: ['*'],
+    })
+    expect((await admin('GET', '/zones/default/origins/default')).body.result).toMatchObject({
+      spec: { kind: 'http', url: proxy.originUrl },
+    })
+    expect((await admin('GET', '/zones/default/routes/default')).body.result).toMatchObject({
+      spec: { pathPrefix: '/', origin: 'default' },
+    })
+  })
+
+  it('takes a residency rule through PUT /_admin/zones/default/residency-rules, and it holds', async ({
+    expect,
+  }) => {
+    const put = await admin('PUT', '/zones/default/residency-rules/eu-only', {
+      pathPrefix: '/eu/',
+      region: 'eu',
+      mode: 'serve-in-region',
+    })
+    expect(put.status).toBe(201)
+    // Within the config refresh bound (CONFIG_TTL_MS), clients outside the EU are refused.
+    expect(
+      await eventually(async () => {
+        const res = await at('SIN', 'SG', 'AS', '/eu/data.json')
+        await res.arrayBuffer()
+        return res.status === 451
+      })
+    ).toBe(true)
+    const inRegion = await at('FRA', 'DE', 'EU', '/eu/data.json')
+    expect(inRegion.status).toBe(200)
+    expect(await inRegion.text()).toBe('origin body for /eu/data.json')
+    expect(inRegion.headers.get('edge-residency')).toContain('eu')
+  })
+
+  it('takes routes, and stays the catch-all when its zone record is rewritten', async ({
+    expect,
+  }) => {
+    expect((await admin('PUT', '/zones/default', { hosts: ['*'] })).status).toBe(200)
+    const put = await admin('PUT', '/zones/default/routes/live', {
+      pathPrefix: '/live/',
+      origin: 'default',
+      bypass: true,
+    })
+    expect(put.status).toBe(201)
+    expect(
+      await eventually(async () => {
+        const res = await at('FRA', 'DE', 'EU', '/live/feed')
+        await res.arrayBuffer()
+        return (res.headers.get('cache-status') ?? '').includes('fwd=bypass')
+      })
+    ).toBe(true)
+    const cached = await at('FRA', 'DE', 'EU', '/still/cached.css')
+    expect(cached.status).toBe(200)
+    expect(await cached.text()).toBe('origin body for /still/cached.css')
+  })
 })

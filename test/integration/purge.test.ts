@@ -181,7 +181,8 @@ describe('purge_cache', () => {
     expect((await purge('pz', { files: [key] })).status).toBe(200)
     for (let i = 0; i < 40 && (await storedIn()).length > 0; i++) await sleep(25)
     expect(await storedIn()).toEqual([])
-  })
+    // Fourteen shard reads per round: slow on a loaded machine (no time is asserted).
+  }, 20_000)
 
   it('survives a restart of the purge log object', async ({ expect }) => {
     await warm('https://pz.test/durable.css')

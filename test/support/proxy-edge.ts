@@ -10,6 +10,8 @@ import { type RunningEdge, startEdge } from './wrangler-dev'
 export interface ProxyEdge {
   /** The edge's base URL, e.g. http://127.0.0.1:PORT. */
   readonly url: string
+  /** The origin's base URL (ORIGIN_URL). */
+  readonly originUrl: string
   /** Scripts and counts the origin behind it. */
   readonly control: {
     script(path: string, script: OriginScript): Promise<void>
@@ -42,6 +44,10 @@ export function useProxyEdge(vars: Record<string, string> = {}): ProxyEdge {
     get url() {
       if (!edge) throw new Error('the proxy edge is not started: use it inside a test')
       return edge.url
+    },
+    get originUrl() {
+      if (!origin) throw new Error('the proxy edge is not started: use it inside a test')
+      return origin.url
     },
     control: {
       script: (path, script) => control().script(path, script),

@@ -3,7 +3,7 @@
  * The edge's in-memory view of configuration and the pure lookup from (host, path) to a route.
  */
 import { faultsFor } from '../../origin/chaos'
-import { NO_GRANTS, type ZoneGrants } from '../../origin/dependencies'
+import type { ZoneGrants } from '../../origin/dependencies'
 import type { ChaosFault } from '../../schemas/api/chaos'
 import type { ResidencyRuleSpec, RouteSpec } from '../../schemas/api/config'
 import { type OriginRecord, type OriginTarget, resolvePool } from '../../schemas/api/pool'
@@ -40,29 +40,6 @@ export interface ResolvedRoute {
   originPath: string
   /** The zone's grants: all its origin may resolve. */
   grants: ZoneGrants
-}
-
-/** The catch-all zone of proxy mode: every host and path from one HTTP origin. */
-export function proxyZone(originUrl: string): ZoneConfig {
-  return {
-    name: 'default',
-    hosts: ['*'],
-    origins: new Map([['default', { kind: 'http', url: originUrl }]]),
-    routes: [
-      {
-        name: 'default',
-        spec: {
-          pathPrefix: '/',
-          origin: 'default',
-          bypass: false,
-          tieredCache: true,
-          allowSetCookie: false,
-        },
-      },
-    ],
-    residencyRules: [],
-    grants: NO_GRANTS,
-  }
 }
 
 /**

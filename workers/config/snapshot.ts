@@ -18,11 +18,12 @@ import {
   zonesTable,
 } from '../../schemas/config/tables'
 import { allGrants } from '../admin/grant-store'
-import { byLongestPrefix, type EdgeConfig, proxyZone, type ZoneConfig } from './edge-config'
+import { byLongestPrefix, type EdgeConfig, type ZoneConfig } from './edge-config'
+import { ensureProxyZone } from './proxy-zone'
 
 export interface SnapshotSource {
   db: D1Database
-  /** Proxy mode's origin URL, or '' */
+  /** Proxy mode's origin URL, or '': its zone is written to D1 before the first load. */
   proxyOriginUrl: string
   ttlMs: number
 }
@@ -65,6 +66,7 @@ export function resetConfigSnapshot(): void {
 }
 
 async function loadConfig(source: SnapshotSource): Promise<EdgeConfig> {
+  await ensureProxyZone(source.db, source.proxyOriginUrl)
   const db = drizzle(source.db)
   const [zoneRows, originRows, routeRows, residencyRows, grants] = await Promise.all([
     db.select().from(zonesTable),
@@ -122,8 +124,6 @@ async function loadConfig(source: SnapshotSource): Promise<EdgeConfig> {
       chaos,
     })
   }
-  // Proxy mode's catch-all goes last so that configured zones still win for their hosts.
-  if (source.proxyOriginUrl) zones.push(proxyZone(source.proxyOriginUrl))
   return { zones }
 }
 

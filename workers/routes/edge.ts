@@ -26,6 +26,7 @@ import { recordRequest } from '../analytics/network'
 import type { AppEnv } from '../app-env'
 import { type EdgeConfig, resolveRoute } from '../config/edge-config'
 import { configSnapshot } from '../config/snapshot'
+import { edgePurgeBound, relayReader } from '../purge-relay-client'
 import { tierFor } from '../tier-client'
 import { logJson } from '../tracing/log'
 import { deploymentLoopToken, trustedRequest } from '../trusted-request'
@@ -79,6 +80,7 @@ edgeRoutes.all('*', async (c) => {
   // Resident content is served through its own region's tier, wherever the client is.
   const tierRegion = residency.kind === 'open' ? region : regionNamed(residency.residency.region)
   const timeoutMs = numberVar(c.env.ORIGIN_TIMEOUT_MS, 10_000)
+  const purgeBound = edgePurgeBound(c.env)
   const tier = tierFor(c.env.CACHE_TIER, tierRegion, c.env.TIER_JURISDICTIONS === 'on')
   const response = await serveFromEdge(
     {
@@ -104,11 +106,12 @@ edgeRoutes.all('*', async (c) => {
     },
     {
       l1: await L1Cache.open(pop.colo),
+      // The edge reads its region's relay of the zone's log, never the zone's single log.
       purge: await purgeView(
         route.zone,
-        () => c.env.PURGE_LOG.get(c.env.PURGE_LOG.idFromName(purgeLogName(route.zone))),
+        () => relayReader(c.env.PURGE_RELAY, region, route.zone, purgeBound),
         Date.now(),
-        numberVar(c.env.PURGE_STALENESS_MS, 1000)
+        purgeBound
       ),
       tier: chaosTier(tier.serve, route.chaos),
       invalidateTier: tier.invalidate,

@@ -3,7 +3,6 @@ import { NO_GRANTS } from '../../../origin/dependencies'
 import {
   byLongestPrefix,
   type EdgeConfig,
-  proxyZone,
   resolveRoute,
   type ZoneConfig,
 } from '../../../workers/config/edge-config'
@@ -28,7 +27,8 @@ const config: EdgeConfig = {
   zones: [
     zone('shop', ['shop.test'], ['/', '/static/', '/static/img/']),
     zone('wild', ['*.wild.test'], ['/']),
-    proxyZone('http://127.0.0.1:9000'),
+    // Proxy mode's zone (workers/config/proxy-zone.ts): the catch-all.
+    zone('default', ['*'], ['/']),
   ],
 }
 
@@ -39,7 +39,7 @@ describe('resolveRoute', () => {
     ['shop.test', '/static/img/a.png', 'shop', '/static/img/', '/a.png'],
     ['shop.test', '/staticfile', 'shop', '/', '/staticfile'],
     ['a.wild.test', '/x', 'wild', '/', '/x'],
-    ['elsewhere.test', '/x', 'default', 'default', '/x'],
+    ['elsewhere.test', '/x', 'default', '/', '/x'],
   ] as const)(
     'routes %s%s to zone %s route %s (origin path %s)',
     ([host, path, zoneName, route, originPath], { expect }) => {

@@ -11,6 +11,7 @@ import { adminOpenApi } from '../../../schemas/api/openapi'
 import { listZones } from '../../admin/config-store'
 import { failure } from '../../admin/envelope'
 import { networkTotals } from '../../analytics/network'
+import { ensureProxyZone } from '../../config/proxy-zone'
 import { isConfigStoreFailure } from '../../errors'
 import { metricsText } from '../../metrics'
 import { type AdminEnv, adminAuth, requireBootstrap } from '../../middleware/admin-auth'
@@ -55,6 +56,11 @@ adminRoutes.get('/openapi.json', (c) => c.json(adminOpenApi()))
 adminRoutes.get('/ui', (c) => c.redirect('/_admin/ui/', 301))
 adminRoutes.get('/ui/*', dashboardAsset)
 adminRoutes.use('*', adminAuth())
+// Proxy mode's zone is a D1 zone like any other: present before the first admin call needs it.
+adminRoutes.use('*', async (c, next) => {
+  await ensureProxyZone(c.env.CONFIG_DB, c.env.ORIGIN_URL)
+  await next()
+})
 // The figures cover every zone: not for a zone's token.
 adminRoutes.get('/metrics', requireBootstrap(), async (c) => {
   const zones = (await listZones(configDb(c), 'all')).map((z) => z.name)

@@ -3,15 +3,13 @@
  * Purge, as tools already speak it: Cloudflare's `POST /zones/:zone/purge_cache` (files, tags,
  * prefixes, hosts or everything; `"soft": true` or `Fastly-Soft-Purge: 1` for a soft purge) and
  * Fastly's `POST /zones/:zone/purge/:surrogate_key`. A purge is appended to the zone's purge log
- * and acknowledged only once it is durable; every PoP stops serving what it matches within the
- * purge staleness bound. Purges are rate-limited per token.
+ * and acknowledged only once it is durable; the log then pushes it to every region (see
+ * purge/purge-log.ts). Purges are rate-limited per token.
  */
 import { Hono } from 'hono'
 import { purgeAddress } from '../../../edge-cache/purge/purge-index'
 import { type PurgeRequest, purgeLogName } from '../../../edge-cache/purge/purge-log'
-import { tierObjectName } from '../../../edge-cache/shard'
 import { type PurgeBody, purgeBodySchema, surrogateKeySchema } from '../../../schemas/api/purge'
-import { REGIONS } from '../../../schemas/regions'
 import { auditQuery } from '../../admin/audit-log'
 import { getZone } from '../../admin/config-store'
 import { failure, success } from '../../admin/envelope'
@@ -66,10 +64,9 @@ async function purge(c: AdminContext, requests: PurgeRequest[], answer: 'envelop
   // Durable before acknowledged: append returns after the records are committed.
   const { seq } = await log.append(requests)
   recordPurge(requests[0]?.kind ?? 'none', requests.length, Date.now() - now)
+  // Acknowledged once durable; the log pushes it on to the regions' relays and tier shards
+  // (and to Cloudflare's purge API when configured) by itself.
   const id = `${zone}-${seq}`
-  // Acknowledged once durable; tier shards then drop what it matches without waiting to meet it.
-  const jurisdictions = c.env.TIER_JURISDICTIONS === 'on'
-  c.executionCtx.waitUntil(purgeTiers(c.env.CACHE_TIER, jurisdictions, zone, seq))
   await auditQuery(
     db,
     {
@@ -82,29 +79,6 @@ async function purge(c: AdminContext, requests: PurgeRequest[], answer: 'envelop
     new Date(now)
   )
   return answer === 'fastly' ? c.json({ status: 'ok', id }) : success({ id })
-}
-
-/** Asks every tier shard of every region to delete what the purge log now purges. */
-async function purgeTiers(
-  namespace: Env['CACHE_TIER'],
-  useJurisdictions: boolean,
-  zone: string,
-  seq: number
-) {
-  // Shards are addressed exactly as the edge addresses them (workers/tier-client.ts).
-  const stubs = REGIONS.flatMap((region) => {
-    const scoped =
-      useJurisdictions && region.jurisdiction
-        ? namespace.jurisdiction(region.jurisdiction)
-        : namespace
-    return Array.from({ length: region.shards }, (_, n) =>
-      scoped.get(scoped.idFromName(tierObjectName(region.name, n)))
-    )
-  })
-  const results = await Promise.allSettled(stubs.map((stub) => stub.purge(zone, seq)))
-  for (const result of results) {
-    if (result.status === 'rejected') console.error('eager tier purge failed', result.reason)
-  }
 }
 
 function toRequests(body: PurgeBody, soft: boolean): PurgeRequest[] {
