@@ -151,6 +151,8 @@ beforeAll(async () => {
     vars: {
       ORIGIN_URL: origin.url,
       ...(s3.key && s3.secret ? { S3_TEST_KEY: s3.key, S3_TEST_SECRET: s3.secret } : {}),
+      // The S3 keys may be named by origin config (granted to the zone in seedZone).
+      ORIGIN_SECRETS: 'S3_TEST_KEY,S3_TEST_SECRET',
     },
     prepare: seedZone,
   })
@@ -217,6 +219,15 @@ async function seedZone(state: string) {
   }
   const sql = [
     `INSERT INTO zones (name, hosts) VALUES ('compress', ${q([ZONE_HOST])})`,
+    // What the operator grants the zone: the R2 bucket and the S3 keys its origins name.
+    ...[
+      ['bucket', 'ORIGIN_BUCKET'],
+      ['secret', 'S3_TEST_KEY'],
+      ['secret', 'S3_TEST_SECRET'],
+    ].map(
+      ([kind, name]) =>
+        `INSERT INTO grants (zone, kind, name) VALUES ('compress', '${kind}', '${name}')`
+    ),
     ...Object.entries(origins).flatMap(([name, spec]) => [
       `INSERT INTO origins (zone, name, spec) VALUES ('compress', '${name}', ${q(spec)})`,
       `INSERT INTO routes (zone, name, spec) VALUES ('compress', '${name}', ${q({

@@ -63,8 +63,8 @@ adminRoutes.use('*', async (c, next) => {
 })
 // The figures cover every zone: not for a zone's token.
 adminRoutes.get('/metrics', requireBootstrap(), async (c) => {
+  // Proxy mode's zone is in D1 too (ensureProxyZone above): every zone is listed once.
   const zones = (await listZones(configDb(c), 'all')).map((z) => z.name)
-  if (c.env.ORIGIN_URL) zones.push('default')
   return c.text(metricsText(await networkTotals(c.env, zones)), 200, {
     'content-type': 'text/plain; version=0.0.4; charset=utf-8',
     'cache-control': 'no-store',
