@@ -47,7 +47,8 @@ export async function startMultiPop(
     ...flat,
     rootPath: dir,
     modules,
-    bindings: { ...flat.bindings, ...vars },
+    // workerd has no Durable Object jurisdictions (wrangler.toml turns them on for deploys).
+    bindings: { ...flat.bindings, TIER_JURISDICTIONS: 'off', ...vars },
   } as V4Worker
   const remote = Object.fromEntries(
     Object.entries(DO_CLASSES).map(([binding, className]) => [
