@@ -17,7 +17,14 @@ import { unstable_getMiniflareWorkerOptions } from 'wrangler'
 const run = promisify(execFile)
 const ROOT = process.cwd()
 const DOS_WORKER = 'durable-objects'
-const DO_CLASSES = { CACHE_TIER: 'CacheTier', PURGE_LOG: 'PurgeLog', PURGE_RELAY: 'PurgeRelay' }
+/** Every Durable Object class of wrangler.toml, by binding: all live in the objects' Worker. */
+const DO_CLASSES = {
+  CACHE_TIER: 'CacheTier',
+  PURGE_LOG: 'PurgeLog',
+  PURGE_RELAY: 'PurgeRelay',
+  HEALTH_MONITOR: 'HealthMonitor',
+  ANALYTICS_STORE: 'AnalyticsStore',
+}
 
 export interface MultiPop {
   /** Sends a request into the Worker of one PoP, with `request.cf` set as Cloudflare would. */
