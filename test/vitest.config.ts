@@ -32,6 +32,17 @@ function s3TestSecrets(): Record<string, string> {
   return key && secret ? { S3_TEST_KEY: key, S3_TEST_SECRET: secret } : {}
 }
 
+/** What every workerd project binds: migrations, local-only settings, the test admin token. */
+async function localBindings(): Promise<Record<string, unknown>> {
+  return {
+    TEST_MIGRATIONS: await readD1Migrations(fromRoot('schemas/config/migrations')),
+    CONFIG_TTL_MS: '0',
+    // workerd has no Durable Object jurisdictions (wrangler.toml: on for deploys).
+    TIER_JURISDICTIONS: 'off',
+    ADMIN_TOKEN: 'test-admin-token',
+  }
+}
+
 export default defineConfig({
   test: {
     root,
@@ -53,13 +64,9 @@ export default defineConfig({
             wrangler: { configPath: fromRoot('wrangler.toml') },
             miniflare: {
               bindings: {
-                TEST_MIGRATIONS: await readD1Migrations(fromRoot('schemas/config/migrations')),
-                CONFIG_TTL_MS: '0',
-                // workerd has no Durable Object jurisdictions (wrangler.toml: on for deploys).
-                TIER_JURISDICTIONS: 'off',
+                ...(await localBindings()),
                 ...s3TestSecrets(),
-                // Test-only values: the bootstrap admin token and a short purge bound.
-                ADMIN_TOKEN: 'test-admin-token',
+                // The purge bound the integration purge tests wait out.
                 // What origin config may name here: the local S3 server's keys, the origin buckets.
                 ORIGIN_SECRETS:
                   'S3_TEST_KEY,S3_TEST_SECRET,ORIGIN_SIGNING_KEY_1,ORIGIN_SIGNING_KEY_2',
@@ -98,11 +105,7 @@ export default defineConfig({
             wrangler: { configPath: fromRoot('wrangler.toml') },
             miniflare: {
               bindings: {
-                TEST_MIGRATIONS: await readD1Migrations(fromRoot('schemas/config/migrations')),
-                CONFIG_TTL_MS: '0',
-                // workerd has no Durable Object jurisdictions (wrangler.toml: on for deploys).
-                TIER_JURISDICTIONS: 'off',
-                ADMIN_TOKEN: 'test-admin-token',
+                ...(await localBindings()),
                 TIER_R2_THRESHOLD_BYTES: '1048576',
               },
             },

@@ -98,14 +98,7 @@ export async function commitAudited(
   summary: unknown
 ): Promise<void> {
   const db = configDb(c)
-  const entry = {
-    actor: c.get('principal').id,
-    zone,
-    method: c.req.method,
-    path: c.req.path,
-    summary,
-  }
-  await db.batch([change, auditQuery(db, entry, new Date())])
+  await db.batch([change, auditQuery(db, auditEntry(c, zone, summary), new Date())])
 }
 
 /**
@@ -118,14 +111,12 @@ export async function auditRefusal(
   summary: unknown
 ): Promise<void> {
   const db = configDb(c)
-  const entry = {
-    actor: c.get('principal').id,
-    zone,
-    method: c.req.method,
-    path: c.req.path,
-    summary,
-  }
-  await auditQuery(db, entry, new Date())
+  await auditQuery(db, auditEntry(c, zone, summary), new Date())
+}
+
+/** Who did what to which zone, from the request. */
+function auditEntry(c: AdminContext, zone: string | null, summary: unknown) {
+  return { actor: c.get('principal').id, zone, method: c.req.method, path: c.req.path, summary }
 }
 
 /** @returns a 404 envelope for a missing zone */
