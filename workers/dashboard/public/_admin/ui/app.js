@@ -87,6 +87,27 @@ function chart(id, times, series, format = (v) => v) {
   )
 }
 
+/** Requests per group over the whole window: exact counts, beside the charts that plot them. */
+function groupTotals(report) {
+  const totals = new Map()
+  for (const point of report.series) {
+    for (const [key, n] of Object.entries(point.groups)) totals.set(key, (totals.get(key) ?? 0) + n)
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]).map(([group, requests]) => ({ group, requests }))
+}
+
+function countsTable(id, label, report) {
+  table(
+    id,
+    [
+      [label, (r) => r.group || '(none)'],
+      ['Requests', (r) => r.requests, true],
+    ],
+    groupTotals(report)
+  )
+  for (const row of $(id).tBodies[0].rows) row.dataset.group = row.cells[0].textContent
+}
+
 function grouped(report) {
   const keys = new Set(report.series.flatMap((p) => Object.keys(p.groups)))
   const series = {}
@@ -146,6 +167,8 @@ async function refresh() {
   chart('chart-status', times, grouped(byStatus))
   chart('chart-region', times, grouped(byRegion))
   chart('chart-colo', times, grouped(byColo))
+  countsTable('counts-layer', 'Layer', byLayer)
+  countsTable('counts-region', 'Region', byRegion)
   const top = byLayer.top
   table(
     'top-urls',
@@ -185,7 +208,41 @@ async function refresh() {
     ],
     byLayer.costSaved.rows
   )
-  await showConfig(zone)
+  await Promise.all([showConfig(zone), showOriginHealth(zone)])
+}
+
+function lastProbe(probe) {
+  if (!probe) return '–'
+  const outcome = probe.ok ? 'ok' : (probe.reason ?? 'bad')
+  return `${outcome}${probe.status ? ` ${probe.status}` : ''}, ${probe.ms} ms`
+}
+
+/** Each origin's health as each region's active monitor sees it (origin/health-monitor.ts). */
+async function showOriginHealth(zone) {
+  const z = encodeURIComponent(zone)
+  const origins = await api(`/zones/${z}/origins`).catch(() => [])
+  const reports = await Promise.all(
+    origins.map((o) =>
+      api(`/zones/${z}/origins/${encodeURIComponent(o.name)}/health`).catch(() => undefined)
+    )
+  )
+  const rows = reports.filter(Boolean).flatMap((report) =>
+    Object.entries(report.regions)
+      .filter(([, health]) => health.monitored)
+      .map(([region, health]) => ({ origin: report.origin, region, ...health }))
+  )
+  table(
+    'origin-health',
+    [
+      ['Origin', (r) => r.origin],
+      ['Region', (r) => r.region],
+      ['State', (r) => (r.healthy ? 'up' : 'down')],
+      ['Since', (r) => (r.since ? new Date(r.since).toISOString() : '–')],
+      ['Last probe', (r) => lastProbe(r.probes[0])],
+    ],
+    rows
+  )
+  $('origin-health-empty').hidden = rows.length > 0
 }
 
 async function showConfig(zone) {
