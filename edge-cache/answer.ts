@@ -15,11 +15,13 @@ import { decodedIfRefused, toClient } from './coding'
 import { ENTRY_META_HEADER } from './entry'
 import {
   contentCoding,
+  contentLength,
   contentRange,
   decideRange,
   evaluateConditional,
   notModifiedHeaders,
   TAG_FIELDS,
+  unsatisfiedContentRange,
 } from './policy'
 import { sliceStream } from './stream-slice'
 
@@ -70,13 +72,13 @@ export function answerClient(
       void full.body?.cancel()
       return new Response(null, { status: 412, headers: diagnosticsOnly(headers) })
     }
-    const size = full.size ?? Number(headers.get('content-length') ?? Number.NaN)
-    if (Number.isSafeInteger(size) && full.body && contentCoding(headers) === undefined) {
+    const size = full.size ?? contentLength(headers)
+    if (size !== undefined && full.body && contentCoding(headers) === undefined) {
       const range = decideRange(method, requestHeaders, size, headers)
       if (range.kind === 'unsatisfiable') {
         void full.body.cancel()
         const unsatisfiable = diagnosticsOnly(headers)
-        unsatisfiable.set('content-range', `bytes */${size}`)
+        unsatisfiable.set('content-range', unsatisfiedContentRange(size))
         return new Response(null, { status: 416, headers: unsatisfiable })
       }
       if (range.kind === 'partial') {

@@ -2,8 +2,11 @@
  * @module entry
  * What every tier stores beside a response so that it can decide fresh / stale / purged itself:
  * the original status, when it was requested and received (RFC 9111 §4.2.3 age), its Vary
- * fields with the request's values, and its cache tags.
+ * fields with the request's values, and its cache tags; and the helpers both layers build and
+ * read entries with.
  */
+import { type CacheControl, cacheTags, entryFreshness } from './policy'
+import { secondaryKey } from './secondary-key'
 
 export interface EntryMeta {
   status: number
@@ -71,4 +74,75 @@ function isEntryMeta(value: unknown): value is EntryMeta {
     Array.isArray(m.tags) &&
     typeof m.purgeSeq === 'number'
   )
+}
+
+/** What the freshness policy reads of a stored entry (policy/serve.ts). */
+export interface StoredView {
+  status: number
+  headers: Headers
+  requestTime: number
+  responseTime: number
+}
+
+/**
+ * @param meta the entry's metadata
+ * @param headers its stored fields
+ * @returns the view the freshness policy decides on
+ */
+export function storedView(meta: EntryMeta, headers: Headers): StoredView {
+  return {
+    status: meta.status,
+    headers,
+    requestTime: meta.requestTime,
+    responseTime: meta.responseTime,
+  }
+}
+
+/** What a layer knows of a response it is about to store. */
+export interface EntryFacts {
+  response: { status: number; headers: Headers }
+  /** The response's Vary fields (never `*`: such a response is not stored). */
+  vary: string[]
+  requestHeaders: Headers
+  requestTime: number
+  responseTime: number
+  purgeSeq: number
+  zone: string
+  size?: number
+}
+
+/**
+ * One builder for the edge and the tier, so both key variants and tags the same way.
+ * @param facts the response and when and for which zone it is stored
+ * @returns its metadata
+ */
+export function entryMetaOf(facts: EntryFacts): EntryMeta {
+  const { response } = facts
+  return {
+    ...(facts.size !== undefined && { size: facts.size }),
+    status: response.status,
+    requestTime: facts.requestTime,
+    responseTime: facts.responseTime,
+    vary: facts.vary,
+    varyKey: secondaryKey(facts.vary, facts.requestHeaders),
+    tags: cacheTags(response.headers),
+    purgeSeq: facts.purgeSeq,
+    zone: facts.zone,
+  }
+}
+
+/**
+ * How long an entry stays of use to a cache: what is left of its freshness plus the longer of
+ * its stale windows (RFC 5861 stale-while-revalidate, stale-if-error).
+ * @param view the entry
+ * @param now the current time in ms
+ * @returns the seconds left (zero or less: of no use), and the directives that decided it
+ */
+export function retention(
+  view: StoredView,
+  now: number
+): { seconds: number; directives: CacheControl } {
+  const { directives, ttl } = entryFreshness(view, now)
+  const staleWindow = Math.max(directives.staleWhileRevalidate ?? 0, directives.staleIfError ?? 0)
+  return { seconds: ttl + staleWindow, directives }
 }

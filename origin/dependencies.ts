@@ -9,6 +9,7 @@
  * The adapters get a map built from exactly those names, never the whole `Env`, so an origin
  * record that names `ADMIN_TOKEN` or `TIER_BUCKET` resolves nothing, whoever wrote it.
  */
+import { settingsOf } from '../schemas/settings'
 import { NotGrantedError } from './errors'
 import { isFetcher } from './mtls'
 import type { GrantKind } from './references'
@@ -45,21 +46,22 @@ const ALLOW_LIST_VARS = {
 } as const
 
 /**
- * @param bindings the Worker's env: `ORIGIN_SECRETS`, `ORIGIN_BUCKETS`, `ORIGIN_CERTIFICATES`
- *   (names separated by commas or white space; any may be absent)
+ * @param bindings the Worker's env: its settings `ORIGIN_SECRETS`, `ORIGIN_BUCKETS`,
+ *   `ORIGIN_CERTIFICATES` (schemas/settings.ts `originAllowList`)
  * @returns the allow-list, without any platform binding it names
+ * @throws SettingsError when a setting is malformed
  */
 export function allowList(bindings: object): AllowList {
+  const listed = settingsOf(bindings).originAllowList
   return {
-    secret: nameSet(stringBinding(bindings, ALLOW_LIST_VARS.secret)),
-    bucket: nameSet(stringBinding(bindings, ALLOW_LIST_VARS.bucket)),
-    certificate: nameSet(stringBinding(bindings, ALLOW_LIST_VARS.certificate)),
+    secret: nameSet(listed.secret),
+    bucket: nameSet(listed.bucket),
+    certificate: nameSet(listed.certificate),
   }
 }
 
-function nameSet(value: string | undefined): ReadonlySet<string> {
-  const names = (value ?? '').split(/[\s,]+/).filter((n) => n !== '' && !isPlatformBinding(n))
-  return new Set(names)
+function nameSet(names: readonly string[]): ReadonlySet<string> {
+  return new Set(names.filter((name) => !isPlatformBinding(name)))
 }
 
 /**

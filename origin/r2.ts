@@ -3,6 +3,7 @@
  * Origin adapter over an R2 bucket binding. Range and conditional request headers are handed to
  * R2 as they are (`range` and `onlyIf` accept `Headers`); the body streams from R2 untouched.
  */
+import { unsatisfiedContentRange } from '../edge-cache/policy/range'
 import { OriginError } from './errors'
 import { objectKey } from './object-key'
 import type { Origin, OriginRequest } from './types'
@@ -138,7 +139,7 @@ function unsatisfiable(object: R2Object | null): Response {
   if (!object) return notFound()
   return new Response(null, {
     status: 416,
-    headers: { 'content-range': `bytes */${object.size}` },
+    headers: { 'content-range': unsatisfiedContentRange(object.size) },
   })
 }
 

@@ -20,6 +20,7 @@ import {
   RestoreObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3'
+import { unsatisfiedContentRange } from '../edge-cache/policy/range'
 import { OriginError } from './errors'
 import { objectKey } from './object-key'
 import type { Origin, OriginRequest, RestoreOptions, RestoreState } from './types'
@@ -430,7 +431,7 @@ function stringField(value: unknown, name: string): string | undefined {
 function unsatisfiable(size: number | undefined): Response {
   return new Response(null, {
     status: 416,
-    headers: size === undefined ? {} : { 'content-range': `bytes */${size}` },
+    headers: size === undefined ? {} : { 'content-range': unsatisfiedContentRange(size) },
   })
 }
 

@@ -32,6 +32,12 @@ function s3TestSecrets(): Record<string, string> {
   return key && secret ? { S3_TEST_KEY: key, S3_TEST_SECRET: secret } : {}
 }
 
+/**
+ * Tests that mirror a source file but need workerd (Cache API, FixedLengthStream): they keep
+ * their mirrored path and run in `workers`, not in `unit`.
+ */
+const WORKERD_MIRRORED = ['test/edge-cache/edge.test.ts']
+
 /** What every workerd project binds: migrations, local-only settings, the test admin token. */
 async function localBindings(): Promise<Record<string, unknown>> {
   return {
@@ -53,6 +59,7 @@ export default defineConfig({
           name: 'unit',
           root,
           include: ['test/{contract,edge-cache,origin,schemas,scripts,workers}/**/*.test.ts'],
+          exclude: WORKERD_MIRRORED,
           environment: 'node',
         },
       },
@@ -90,7 +97,7 @@ export default defineConfig({
         test: {
           name: 'workers',
           root,
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', ...WORKERD_MIRRORED],
           exclude: ['test/integration/defaults/**'],
           globalSetup: ['test/setup/origin-server.ts', 'test/setup/s3.ts'],
           setupFiles: ['test/setup/apply-migrations.ts'],

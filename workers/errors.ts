@@ -1,12 +1,14 @@
 /**
  * @module errors
  * The one place that maps errors escaping a route onto a response. Known HTTP errors keep their
- * status; everything else is logged and answered with a generic 500 that leaks nothing.
+ * status; malformed settings name every bad variable; everything else is logged and answered
+ * with a generic 500 that leaks nothing.
  */
 import { DrizzleQueryError } from 'drizzle-orm'
 import type { ErrorHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { errorResponse } from '../edge-cache/errors'
+import { SettingsError } from '../schemas/settings'
 import type { AppEnv } from './app-env'
 
 export const handleError: ErrorHandler<AppEnv> = (error, c) => {
@@ -16,6 +18,14 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
       error.status,
       error.status >= 500 ? 'internal' : 'invalid_path',
       error.message
+    )
+  }
+  if (error instanceof SettingsError) {
+    // The deployment is misconfigured: say which variables, never their neighbours' values.
+    console.error(`${c.req.method} ${c.req.path}:`, error.message)
+    return Response.json(
+      { error: 'invalid_settings', problems: error.problems },
+      { status: 500, headers: { 'cache-control': 'no-store' } }
     )
   }
   console.error(`${c.req.method} ${c.req.path}: unhandled`, error)

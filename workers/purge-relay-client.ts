@@ -5,9 +5,11 @@
  * and long when Cloudflare's own purge (forwarded by the log) already does that and the view
  * is only the safety net.
  */
+import type { Clock } from '../edge-cache/clock'
 import { relayName, relayShardOf } from '../edge-cache/purge/purge-push'
 import { applyPush, heldViews, type PurgeLogReader } from '../edge-cache/purge/purge-view'
 import type { RegionDefinition } from '../schemas/regions'
+import { settingsOf } from '../schemas/settings'
 
 /**
  * Reads one zone's records from its relay, and in the same call refreshes every other view
@@ -17,12 +19,14 @@ import type { RegionDefinition } from '../schemas/regions'
  * @param region the edge's region
  * @param zone the zone whose records are read
  * @param boundMs the edge's purge bound
+ * @param clock the edge's clock
  */
 export function relayReader(
   namespace: Env['PURGE_RELAY'],
   region: RegionDefinition,
   zone: string,
-  boundMs: number
+  boundMs: number,
+  clock: Clock
 ): PurgeLogReader {
   const shard = relayShardOf(zone)
   const relay = namespace.get(namespace.idFromName(relayName(region.name, shard)), {
@@ -30,7 +34,7 @@ export function relayReader(
   })
   return {
     async snapshot(after) {
-      const now = Date.now()
+      const now = clock.now()
       const others = heldViews(now - boundMs / 2).filter(
         (v) => v.zone !== zone && relayShardOf(v.zone) === shard
       )
@@ -45,17 +49,13 @@ export function relayReader(
   }
 }
 
-/** @returns how stale the edge's purge view may be, in ms */
+/**
+ * @param env the Worker's env: its settings, and whether the forwarding token is set
+ * @returns how stale the edge's purge view may be, in ms
+ * @throws SettingsError when a purge setting is malformed
+ */
 export function edgePurgeBound(env: Env): number {
-  const forwarding = Boolean(env.CLOUDFLARE_ZONE_ID && env.CLOUDFLARE_API_TOKEN)
-  return forwarding
-    ? positive(env.PURGE_FORWARDED_STALENESS_MS, 30_000)
-    : positive(env.PURGE_STALENESS_MS, 50)
-}
-
-function positive(value: string | undefined, fallback: number): number {
-  const parsed = Number(value)
-  return value !== undefined && value !== '' && Number.isFinite(parsed) && parsed >= 0
-    ? parsed
-    : fallback
+  const settings = settingsOf(env)
+  const forwarding = Boolean(settings.cloudflareZoneId && env.CLOUDFLARE_API_TOKEN)
+  return forwarding ? settings.purgeForwardedStalenessMs : settings.purgeStalenessMs
 }

@@ -5,6 +5,7 @@
  * a client may receive, what the cache key sees of its Accept-Encoding, and when the edge may
  * compress an identity response itself.
  */
+import { contentLength } from './content-length'
 import { getField, splitList } from './fields'
 
 /** Codings the platform produces or passes, in order of preference. */
@@ -97,7 +98,7 @@ export function edgeCompression(
   if (/(^|,)\s*no-transform\s*(,|$)/i.test(headers.get('cache-control') ?? '')) return undefined
   const type = (headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
   if (!COMPRESSIBLE.some((pattern) => pattern.test(type))) return undefined
-  const length = Number(headers.get('content-length') ?? Number.NaN)
-  if (Number.isSafeInteger(length) && length < MIN_COMPRESS_BYTES) return undefined
+  const length = contentLength(headers)
+  if (length !== undefined && length < MIN_COMPRESS_BYTES) return undefined
   return KNOWN_CODINGS.find((coding) => acceptsCoding(normalized, coding))
 }

@@ -8,6 +8,7 @@
 export * from './cache-control'
 export * from './cache-status'
 export * from './conditional'
+export * from './content-length'
 export * from './encoding'
 export * from './freshness'
 export * from './http-date'

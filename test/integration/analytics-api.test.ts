@@ -2,8 +2,10 @@
  * The analytics API inside workerd: scopes, validation, and the report of real traffic through
  * the edge (batches flushed to the stores at once: ANALYTICS_FLUSH_MS is 1 in the test config).
  */
-import { env, exports } from 'cloudflare:workers'
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
 import { beforeAll, describe, inject, it } from 'vitest'
+import { createWorker } from '../../workers/index'
 import { admin } from '../support/admin'
 import { putZone } from '../support/config'
 
@@ -54,20 +56,18 @@ describe('GET /zones/:zone/analytics', () => {
     expect,
   }) => {
     const cf = { colo: 'CDG', country: 'FR', continent: 'EU' }
+    const app = createWorker()
+    /** One request, and its background work: the flush of its analytics batch to the store. */
     const get = async (path: string) => {
-      const res = await exports.default.fetch(
-        new Request(`https://stats.test${path}`, { cf } as RequestInit)
-      )
+      const ctx = createExecutionContext()
+      const request = new Request(`https://stats.test${path}`, { cf } as RequestInit)
+      const res = await app.fetch(request, env, ctx)
       await res.arrayBuffer()
+      await waitOnExecutionContext(ctx)
     }
     for (let i = 0; i < 3; i++) await get('/hot.css')
     await get('/cold.css')
-    let report: Report | undefined
-    for (let i = 0; i < 100 && (report?.totals.requests ?? 0) < 4; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20))
-      report =
-        (await admin<Report>('GET', '/zones/stats/analytics?by=layer')).body.result ?? undefined
-    }
+    const report = (await admin<Report>('GET', '/zones/stats/analytics?by=layer')).body.result
     expect(report?.totals.requests).toBe(4)
     expect(report?.totals.byLayer).toEqual({ origin: 2, l1: 2 })
     expect(report?.totals.hitRatio).toBe(0.5)

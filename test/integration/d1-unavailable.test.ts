@@ -10,8 +10,9 @@ import { env } from 'cloudflare:workers'
 import { beforeAll, beforeEach, describe, inject, it } from 'vitest'
 import type { ApiEnvelope } from '../../schemas/api/admin'
 import { resetConfigSnapshot } from '../../workers/config/snapshot'
-import app from '../../workers/index'
+import { createWorker } from '../../workers/index'
 import { bootstrapToken } from '../support/admin'
+import { ManualClock } from '../support/clock'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
 
@@ -20,7 +21,9 @@ const origin = originControl(originUrl)
 const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 const OUTAGE = 'D1_ERROR: Network connection lost.'
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/** The Worker under test keeps time by this clock: the config TTL passes when a test says so. */
+const clock = new ManualClock(Date.now())
+const app = createWorker({ clock })
 
 /** A D1 binding in an outage: statements prepare (the real ones do so lazily), queries reject. */
 class DownD1 implements D1Database {
@@ -215,7 +218,7 @@ describe('the edge with D1 down', () => {
     const withinTtl = await content('https://d1-back.test/d1-outage/new-zone.css', down)
     expect(withinTtl.status).toBe(404)
     expect(d1.attempts).toBe(0)
-    await sleep(1100)
+    clock.advance(1100) // past CONFIG_TTL_MS
     const refreshFailed = await content('https://d1-back.test/d1-outage/new-zone.css', down)
     expect(refreshFailed.status).toBe(404)
     expect(await refreshFailed.json()).toMatchObject({ error: { code: 'no_zone' } })

@@ -84,6 +84,8 @@ describe('authenticated origin pulls', () => {
     const finished = [-1, -1, -1, -1]
     let step = 0
     let stop = false
+    /** Woken each time a client finishes a request. */
+    const waiting: (() => void)[] = []
     const clients = finished.map(async (_, i) => {
       while (!stop) {
         const started = step
@@ -91,13 +93,16 @@ describe('authenticated origin pulls', () => {
         await res.arrayBuffer()
         statuses.push(res.status)
         finished[i] = started
+        for (const wake of waiting.splice(0)) wake()
       }
     })
     /** Takes a step, then waits until every client finished a request begun after it. */
     async function then(change: () => Promise<void>) {
       await change()
       step++
-      while (finished.some((s) => s < step)) await new Promise((r) => setTimeout(r, 5))
+      while (finished.some((s) => s < step)) {
+        await new Promise<void>((wake) => waiting.push(wake))
+      }
     }
     /**
      * The key ids of requests begun after the last step (each client's requests are

@@ -5,6 +5,7 @@
  * store-sql.ts. In production Workers Analytics Engine receives the same events as well.
  */
 import { DurableObject } from 'cloudflare:workers'
+import { settingsOf } from '../../schemas/settings'
 import type { BatchContents } from './batch'
 import {
   type BreakdownRow,
@@ -67,11 +68,7 @@ export class AnalyticsStore extends DurableObject<Env> {
       })
       if (now - this.#prunedAt > PRUNE_EVERY_MS) {
         this.#prunedAt = now
-        prune(
-          this.#sql,
-          now - retentionMs(this.env.ANALYTICS_RETENTION_DAYS),
-          now - URL_RETENTION_MS
-        )
+        prune(this.#sql, now - settingsOf(this.env).analyticsRetentionMs, now - URL_RETENTION_MS)
         for (const minute of this.#urlCounts.keys()) {
           if (minute < now - 120_000) this.#urlCounts.delete(minute)
         }
@@ -92,9 +89,4 @@ export class AnalyticsStore extends DurableObject<Env> {
   async totals(): Promise<ReturnType<typeof totals>> {
     return totals(this.#sql)
   }
-}
-
-function retentionMs(days: string | undefined): number {
-  const parsed = Number(days)
-  return (Number.isFinite(parsed) && parsed > 0 ? parsed : 7) * 24 * 3600_000
 }

@@ -6,28 +6,8 @@
  * `zone/origin` for one origin; the most specific wins. Pure.
  */
 
+/** Parsed once with every other setting (schemas/settings.ts `originEgressUsdPerGb`). */
 export type EgressRates = ReadonlyMap<string, number>
-
-/**
- * @param text the variable's value
- * @returns the rates
- * @throws TypeError on a malformed entry (a configuration error, found at startup)
- */
-export function parseEgressRates(text: string | undefined): EgressRates {
-  const rates = new Map<string, number>()
-  for (const entry of (text ?? '').split(',')) {
-    if (entry.trim() === '') continue
-    const [key, value] = entry.split('=').map((part) => part.trim())
-    const rate = Number(value)
-    if (!key || value === undefined || value === '' || !Number.isFinite(rate) || rate < 0) {
-      throw new TypeError(
-        `expected ORIGIN_EGRESS_USD_PER_GB entries like s3=0.09, got ${JSON.stringify(entry)}`
-      )
-    }
-    rates.set(key, rate)
-  }
-  return rates
-}
 
 /**
  * @param rates the configured rates

@@ -1,10 +1,10 @@
 /**
  * @module analytics/event
  * One compact analytics event per request, read off the response the edge is about to send:
- * which layer answered (from `Cache-Status`), the L1 outcome, the status class, the bytes and
+ * which layer answered (from the `Cache-Status` entries the edge built), the L1 outcome, the status class, the bytes and
  * the timings. Pure: the route hands in what it knows, nothing here does I/O.
  */
-import { type CacheStatusEntry, parseCacheStatus } from '../../edge-cache/policy'
+import { type CacheStatusEntry, contentLength } from '../../edge-cache/policy'
 
 /** The layer that produced the response: L1, the regional tier, the origin, or the edge itself. */
 export type Layer = 'l1' | 'tier' | 'origin' | 'edge'
@@ -45,16 +45,18 @@ const URL_MAX = 256
 
 /**
  * @param response the response the client gets
+ * @param entries its `Cache-Status` entries, nearest the origin first (edge-request.ts EdgeResult)
  * @param context where the request came from and what it resolved to
  * @returns the request's event
  */
-export function eventOf(response: Response, context: EventContext): AnalyticsEvent {
-  const entries = parseCacheStatus(response.headers.get('cache-status'))
+export function eventOf(
+  response: Response,
+  entries: readonly CacheStatusEntry[],
+  context: EventContext
+): AnalyticsEvent {
   const layer = layerOf(entries)
-  const length = Number(response.headers.get('content-length'))
   // What the client is sent. A streamed body of unknown length counts 0 (documented in README).
-  const bytes =
-    context.method === 'HEAD' || !Number.isSafeInteger(length) || length < 0 ? 0 : length
+  const bytes = context.method === 'HEAD' ? 0 : (contentLength(response.headers) ?? 0)
   return {
     zone: context.zone,
     route: context.route,
@@ -73,14 +75,14 @@ export function eventOf(response: Response, context: EventContext): AnalyticsEve
 }
 
 /** The cache that hit, else the origin when something was forwarded, else the edge itself. */
-function layerOf(entries: CacheStatusEntry[]): Layer {
+function layerOf(entries: readonly CacheStatusEntry[]): Layer {
   const hit = entries.find((e) => e.hit || e.detail === 'stale-if-error')
   if (hit) return hit.cache === 'edge-l1' ? 'l1' : 'tier'
   return entries.some((e) => e.fwd !== undefined || e.fwdStatus !== undefined) ? 'origin' : 'edge'
 }
 
 /** What L1 (the cache nearest the user, last in `Cache-Status`) did. */
-function outcomeOf(entries: CacheStatusEntry[]): string {
+function outcomeOf(entries: readonly CacheStatusEntry[]): string {
   const l1 = entries.at(-1)
   if (!l1) return 'none'
   if (l1.hit) return l1.detail?.startsWith('stale') ? 'stale' : 'hit'

@@ -3,18 +3,18 @@
  * Where analytics meet the Worker's bindings: the edge's one call per request, and the fan-out
  * of a zone's query to its store object in every region.
  */
+
+import type { CacheStatusEntry } from '../../edge-cache/policy'
 import { type AnalyticsWindow, MAX_POINTS } from '../../schemas/api/analytics'
 import { REGIONS } from '../../schemas/regions'
+import { settingsOf } from '../../schemas/settings'
 import { analyticsStoreName } from './analytics-store'
-import { parseEgressRates } from './cost'
 import { writeEvent } from './engine'
 import { engineAnswers, engineQueries, runEngineQuery } from './engine-query'
 import { type EventContext, eventOf } from './event'
 import { record } from './recorder'
 import { buildReport, type RegionAnswer } from './report'
 import type { SeriesDimension } from './store-sql'
-
-const DEFAULT_FLUSH_MS = 10_000
 
 function store(env: Env, zone: string, region: string) {
   return env.ANALYTICS_STORE.get(env.ANALYTICS_STORE.idFromName(analyticsStoreName(zone, region)))
@@ -26,21 +26,21 @@ function store(env: Env, zone: string, region: string) {
  * @param waitUntil the request's `ctx.waitUntil`
  * @param response what the client gets
  * @param context where the request came from and what served it
+ * @param served the response, its `Cache-Status` entries as the edge built them, and the time
  */
 export function recordRequest(
   env: Env,
   waitUntil: (promise: Promise<unknown>) => void,
-  response: Response,
+  served: { response: Response; cacheStatus: readonly CacheStatusEntry[]; now: number },
   context: EventContext
 ): void {
-  const event = eventOf(response, context)
+  const event = eventOf(served.response, served.cacheStatus, context)
   writeEvent(env.ANALYTICS, event)
-  const flushMs = Number(env.ANALYTICS_FLUSH_MS)
   record(event, {
     sink: (zone, region, batch) => store(env, zone, region).ingest(batch),
-    flushMs: Number.isFinite(flushMs) && flushMs > 0 ? flushMs : DEFAULT_FLUSH_MS,
+    flushMs: settingsOf(env).analyticsFlushMs,
     waitUntil,
-    now: Date.now(),
+    now: served.now,
   })
 }
 
@@ -66,7 +66,7 @@ export async function zoneReport(
       window,
       by: query.by,
       top: query.top,
-      rates: parseEgressRates(env.ORIGIN_EGRESS_USD_PER_GB),
+      rates: settingsOf(env).originEgressUsdPerGb,
     },
     answers
   )
@@ -81,7 +81,7 @@ async function regionAnswers(
   const { window, by, top } = query
   const accountId = env.ANALYTICS_ACCOUNT_ID
   const apiToken = env.ANALYTICS_API_TOKEN
-  if (env.ANALYTICS_SOURCE === 'engine' && accountId && apiToken) {
+  if (settingsOf(env).analyticsSource === 'engine' && accountId && apiToken) {
     const sql = engineQueries(zone, window, by, top)
     const run = (text: string) => runEngineQuery({ accountId, apiToken }, text)
     const [breakdown, series, urls] = await Promise.all([

@@ -14,12 +14,13 @@ import { allows, BOOTSTRAP, type Principal } from '../admin/principal'
 import { TokenBuckets } from '../admin/token-bucket'
 import { hashToken, sameHash, TOKEN_PREFIX } from '../admin/token-secret'
 import { findActiveToken } from '../admin/token-store'
+import type { AppEnv } from '../app-env'
 import { logJson } from '../tracing/log'
 
 /** The Hono environment of the admin API: bindings, and the authenticated caller. */
 export interface AdminEnv {
   Bindings: Env
-  Variables: { principal: Principal }
+  Variables: AppEnv['Variables'] & { principal: Principal }
 }
 
 export interface AdminAuthOptions {

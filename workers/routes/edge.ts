@@ -1,17 +1,25 @@
 /**
  * @module routes/edge
  * The catch-all route: every request that is not for the admin API is content, served through
- * the cache hierarchy of the zone and route it resolves to.
+ * the cache hierarchy of the zone and route it resolves to. Time comes from the app's clock
+ * (`c.var.clock`), settings from `settingsOf(env)`.
  */
 
-import { Hono } from 'hono'
-import { residencyField, serveFromEdge } from '../../edge-cache/edge'
+import { type Context, Hono } from 'hono'
+import type { Clock } from '../../edge-cache/clock'
+import { serveFromEdge } from '../../edge-cache/edge'
+import { residencyField } from '../../edge-cache/edge-answers'
+import type { EdgeDependencies, EdgeRequest } from '../../edge-cache/edge-request'
 import { errorResponse } from '../../edge-cache/errors'
 import { cacheKey } from '../../edge-cache/key'
 import { hasLooped, loopDetectedResponse } from '../../edge-cache/loop'
 import { purgeLogName } from '../../edge-cache/purge/purge-log'
 import { purgeView } from '../../edge-cache/purge/purge-view'
-import { decideResidency, type ResidencyRule } from '../../edge-cache/residency'
+import {
+  decideResidency,
+  type ResidencyDecision,
+  type ResidencyRule,
+} from '../../edge-cache/residency'
 import { L1Cache } from '../../edge-cache/store/l1'
 import { archivalFor } from '../../edge-cache/tier/archival'
 import { BreakerRegistry } from '../../origin/breakers'
@@ -21,10 +29,16 @@ import { varyingOn } from '../../origin/key-headers'
 import { targetOrigin } from '../../origin/pool-origin'
 import { selectOrigin } from '../../origin/select'
 import type { OriginSpec } from '../../schemas/api/config'
-import { type PopLocation, regionNamed, regionOf } from '../../schemas/regions'
+import {
+  type PopLocation,
+  type RegionDefinition,
+  regionNamed,
+  regionOf,
+} from '../../schemas/regions'
+import { type Settings, settingsOf } from '../../schemas/settings'
 import { recordRequest } from '../analytics/network'
 import type { AppEnv } from '../app-env'
-import { type EdgeConfig, resolveRoute } from '../config/edge-config'
+import { type EdgeConfig, type ResolvedRoute, resolveRoute } from '../config/edge-config'
 import { configSnapshot } from '../config/snapshot'
 import { edgePurgeBound, relayReader } from '../purge-relay-client'
 import { tierFor } from '../tier-client'
@@ -39,32 +53,84 @@ export const edgeRoutes = new Hono<AppEnv>()
  */
 const edgeBreakers = new BreakerRegistry()
 
-edgeRoutes.all('*', async (c) => {
-  const started = Date.now()
+/** Where a request entered and where its content may be cached. */
+interface Placement {
+  pop: PopLocation
+  region: RegionDefinition
+  rules: ResidencyRule[]
+  residency: ResidencyDecision
+}
+
+edgeRoutes.all('*', serveContent)
+
+/** Resolves the request's zone and route, serves it through the edge, records it. */
+async function serveContent(c: Context<AppEnv>): Promise<Response> {
+  const { clock } = c.var
+  const started = clock.now()
+  const settings = settingsOf(c.env)
   const loopToken = deploymentLoopToken(c.env.PURGE_LOG)
   // RFC 8586: a request carrying this CDN's own token has been here before.
   if (hasLooped(c.req.raw.headers, loopToken)) return loopDetectedResponse(loopToken)
   const url = new URL(c.req.raw.url)
-  const config = await configSnapshot(
-    {
-      db: c.env.CONFIG_DB,
-      proxyOriginUrl: c.env.ORIGIN_URL,
-      ttlMs: numberVar(c.env.CONFIG_TTL_MS, 5000),
-    },
-    Date.now()
-  ).catch((error: unknown) => {
-    console.error('config unavailable', error)
-    return undefined
-  })
+  const config = await currentConfig(c.env, settings, clock)
   if (!config) return errorResponse(503, 'config_unavailable', 'configuration is not available')
   const route = resolveRoute(config, url.hostname, url.pathname)
   if (!route) {
     return errorResponse(404, 'no_zone', `no zone or route serves ${url.hostname}${url.pathname}`)
   }
-
-  const pop = popOf(c.req.raw)
+  const place = placementOf(c.req.raw, config, route, url)
   const cacheable = !route.spec.bypass && ['GET', 'HEAD'].includes(c.req.raw.method)
   const request = trustedRequest(c.req.raw, loopToken, cacheable)
+  const { response, cacheStatus } = await serveFromEdge(
+    edgeRequestOf(request, url, route, place),
+    await edgeDependencies(c, { route, place, url, settings })
+  )
+  recordRequest(
+    c.env,
+    (p) => c.executionCtx.waitUntil(p),
+    { response, cacheStatus, now: clock.now() },
+    {
+      zone: route.zone,
+      route: route.route,
+      region: place.region.name,
+      colo: place.pop.colo,
+      origin: `${route.origin.kind}:${route.originName}`,
+      method: request.method,
+      url,
+      totalMs: clock.now() - started,
+    }
+  )
+  response.headers.set('edge-region', place.region.name)
+  if (place.residency.kind !== 'open')
+    response.headers.set('edge-residency', residencyField(place.residency.residency))
+  return response
+}
+
+/** This isolate's config snapshot, or undefined when none ever loaded (D1 unreachable). */
+async function currentConfig(
+  env: Env,
+  settings: Settings,
+  clock: Clock
+): Promise<EdgeConfig | undefined> {
+  const source = {
+    db: env.CONFIG_DB,
+    proxyOriginUrl: settings.proxyOrigin ?? '',
+    ttlMs: settings.configTtlMs,
+  }
+  return configSnapshot(source, clock.now()).catch((error: unknown) => {
+    console.error('config unavailable', error)
+    return undefined
+  })
+}
+
+/** The PoP and region the request entered, and the residency of what it asks for. */
+function placementOf(
+  request: Request,
+  config: EdgeConfig,
+  route: ResolvedRoute,
+  url: URL
+): Placement {
+  const pop = popOf(request)
   const region = regionOf(pop)
   const rules = zoneResidencyRules(config, route.zone)
   const residency = decideResidency(rules, url.pathname, region.name)
@@ -77,80 +143,83 @@ edgeRoutes.all('*', async (c) => {
       url: url.href,
     })
   }
+  return { pop, region, rules, residency }
+}
+
+/** The request as the edge's cache path takes it. */
+function edgeRequestOf(
+  request: Request,
+  url: URL,
+  route: ResolvedRoute,
+  place: Placement
+): EdgeRequest {
+  return {
+    request,
+    key: cacheKey(url),
+    originPath: route.originPath,
+    search: url.search,
+    tier: {
+      origin: route.origin,
+      grants: route.grants,
+      allowSetCookie: route.spec.allowSetCookie,
+      archival: archivalFor(route.spec.archival, url.pathname),
+      cacheKeyHeaders: route.spec.cacheKeyHeaders,
+      ...(route.chaos.length > 0 && { chaos: route.chaos }),
+    },
+    bypass: route.spec.bypass,
+    tiered: route.spec.tieredCache,
+    clientRegion: place.region.name,
+    residency: place.residency,
+    rules: place.rules,
+    zone: route.zone,
+    compression: route.spec.compression ?? true,
+  }
+}
+
+/** What the cache path may use: this PoP's L1, the region's tier and relay, the origin. */
+async function edgeDependencies(
+  c: Context<AppEnv>,
+  target: { route: ResolvedRoute; place: Placement; url: URL; settings: Settings }
+): Promise<EdgeDependencies> {
+  const { route, place, url, settings } = target
+  const { clock } = c.var
+  const { residency, region } = place
   // Resident content is served through its own region's tier, wherever the client is.
   const tierRegion = residency.kind === 'open' ? region : regionNamed(residency.residency.region)
-  const timeoutMs = numberVar(c.env.ORIGIN_TIMEOUT_MS, 10_000)
   const purgeBound = edgePurgeBound(c.env)
-  const tier = tierFor(c.env.CACHE_TIER, tierRegion, c.env.TIER_JURISDICTIONS === 'on')
-  const response = await serveFromEdge(
-    {
-      request,
-      key: cacheKey(url),
-      originPath: route.originPath,
-      search: url.search,
-      tier: {
-        origin: route.origin,
-        grants: route.grants,
-        allowSetCookie: route.spec.allowSetCookie,
-        archival: archivalFor(route.spec.archival, url.pathname),
-        cacheKeyHeaders: route.spec.cacheKeyHeaders,
-        ...(route.chaos.length > 0 && { chaos: route.chaos }),
-      },
-      bypass: route.spec.bypass,
-      tiered: route.spec.tieredCache,
-      clientRegion: region.name,
-      residency,
-      rules,
-      zone: route.zone,
-      compression: route.spec.compression ?? true,
+  const tier = tierFor(c.env.CACHE_TIER, tierRegion, settings.tierJurisdictions)
+  // Resident content is read only from its region's bucket (origin/select.ts).
+  const originRegion = residency.kind === 'open' ? undefined : residency.residency.region
+  return {
+    l1: await L1Cache.open(place.pop.colo),
+    // The edge reads its region's relay of the zone's log, never the zone's single log.
+    purge: await purgeView(
+      route.zone,
+      () => relayReader(c.env.PURGE_RELAY, region, route.zone, purgeBound, clock),
+      clock.now(),
+      purgeBound
+    ),
+    tier: chaosTier(tier.serve, route.chaos),
+    invalidateTier: tier.invalidate,
+    purgeTags: async (tags) => {
+      const log = c.env.PURGE_LOG.get(c.env.PURGE_LOG.idFromName(purgeLogName(route.zone)))
+      await log.append(tags.map((value) => ({ kind: 'tag', value, soft: false })))
     },
-    {
-      l1: await L1Cache.open(pop.colo),
-      // The edge reads its region's relay of the zone's log, never the zone's single log.
-      purge: await purgeView(
-        route.zone,
-        () => relayReader(c.env.PURGE_RELAY, region, route.zone, purgeBound),
-        Date.now(),
-        purgeBound
-      ),
-      tier: chaosTier(tier.serve, route.chaos),
-      invalidateTier: tier.invalidate,
-      purgeTags: async (tags) => {
-        const log = c.env.PURGE_LOG.get(c.env.PURGE_LOG.idFromName(purgeLogName(route.zone)))
-        await log.append(tags.map((value) => ({ kind: 'tag', value, soft: false })))
-      },
-      // Built only when needed: most requests never reach the origin from the edge.
-      // Resident content is read only from its region's bucket (origin/select.ts).
-      origin: () => {
-        const region = residency.kind === 'open' ? undefined : residency.residency.region
-        const deps = originDependencies(c.env, route.grants, timeoutMs)
-        const build = (spec: OriginSpec, name?: string) =>
-          chaosOrigin(selectOrigin(spec, deps, region), name, route.chaos)
-        const down = async () => new Set(drilledDown(route.chaos, Date.now()))
-        return varyingOn(
-          targetOrigin(route.origin, cacheKey(url), region, edgeBreakers, build, { down }),
-          route.spec.cacheKeyHeaders
-        )
-      },
-      waitUntil: (promise) => c.executionCtx.waitUntil(promise),
-      now: Date.now,
-    }
-  )
-  recordRequest(c.env, (p) => c.executionCtx.waitUntil(p), response, {
-    zone: route.zone,
-    route: route.route,
-    region: region.name,
-    colo: pop.colo,
-    origin: `${route.origin.kind}:${route.originName}`,
-    method: request.method,
-    url,
-    totalMs: Date.now() - started,
-  })
-  response.headers.set('edge-region', region.name)
-  if (residency.kind !== 'open')
-    response.headers.set('edge-residency', residencyField(residency.residency))
-  return response
-})
+    // Built only when needed: most requests never reach the origin from the edge.
+    origin: () => {
+      const deps = originDependencies(c.env, route.grants, settings.originTimeoutMs)
+      const build = (spec: OriginSpec, name?: string) =>
+        chaosOrigin(selectOrigin(spec, deps, originRegion), name, route.chaos)
+      const down = async () => new Set(drilledDown(route.chaos, clock.now()))
+      return varyingOn(
+        targetOrigin(route.origin, cacheKey(url), originRegion, edgeBreakers, build, { down }),
+        route.spec.cacheKeyHeaders
+      )
+    },
+    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+    clock,
+  }
+}
 
 /** Where the request entered, from `request.cf` only: client headers never decide this. */
 function popOf(request: Request): PopLocation {
@@ -160,13 +229,6 @@ function popOf(request: Request): PopLocation {
     country: typeof cf?.country === 'string' ? cf.country : undefined,
     continent: typeof cf?.continent === 'string' ? cf.continent : undefined,
   }
-}
-
-function numberVar(value: string | undefined, fallback: number): number {
-  const parsed = Number(value)
-  return value !== undefined && value !== '' && Number.isFinite(parsed) && parsed >= 0
-    ? parsed
-    : fallback
 }
 
 /** The zone's residency rules in the form the edge decides with. */

@@ -1,5 +1,11 @@
 import { describe, it } from 'vitest'
-import { costSaved, egressRate, parseEgressRates } from '../../../workers/analytics/cost'
+import { parseSettings, SettingsError } from '../../../schemas/settings'
+import { costSaved, egressRate } from '../../../workers/analytics/cost'
+
+/** The rates as the Worker reads them: ORIGIN_EGRESS_USD_PER_GB through the settings schema. */
+function parseEgressRates(text: string) {
+  return parseSettings({ ORIGIN_EGRESS_USD_PER_GB: text }).originEgressUsdPerGb
+}
 
 describe('egress rates', () => {
   it('picks zone/origin over the kind, and 0 for what is not configured', ({ expect }) => {
@@ -12,7 +18,7 @@ describe('egress rates', () => {
   })
 
   it.for(['s3', 's3=', 's3=-1', 's3=abc', '=1'])('rejects %j', (text, { expect }) => {
-    expect(() => parseEgressRates(text)).toThrow(TypeError)
+    expect(() => parseEgressRates(text)).toThrow(SettingsError)
   })
 })
 

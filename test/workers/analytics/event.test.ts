@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest'
-import { eventOf } from '../../../workers/analytics/event'
+import { parseCacheStatus } from '../../../edge-cache/policy'
+import { eventOf as eventFromEntries } from '../../../workers/analytics/event'
 
 const context = {
   zone: 'shop',
@@ -10,6 +11,11 @@ const context = {
   method: 'GET',
   url: new URL('https://shop.test/a/b.css?v=1'),
   totalMs: 42,
+}
+
+/** The event of a response whose `Cache-Status` entries are those its header names. */
+function eventOf(res: Response, ctx: typeof context) {
+  return eventFromEntries(res, parseCacheStatus(res.headers.get('cache-status')), ctx)
 }
 
 function response(status: number, headers: Record<string, string>) {

@@ -22,7 +22,7 @@ export const analyticsRoutes = new Hono<AdminEnv>().get('/', async (c) => {
   }
   const query = analyticsQuerySchema.safeParse(c.req.query())
   if (!query.success) return invalid('analytics', query.error.issues)
-  const window = analyticsWindow(query.data, Date.now())
+  const window = analyticsWindow(query.data, c.var.clock.now())
   if ('error' in window) {
     return failure(400, { code: 'invalid_window', message: `analytics: ${window.error}` })
   }

@@ -35,7 +35,7 @@ export const chaosRoutes = new Hono<AdminEnv>()
     if (!body.ok) return body.response
     const db = configDb(c)
     if (!(await getZone(db, zone))) return zoneNotFound(zone)
-    const now = Date.now()
+    const now = c.var.clock.now()
     const row: DrillRow = {
       id: crypto.randomUUID(),
       zone,
@@ -63,7 +63,7 @@ export const chaosRoutes = new Hono<AdminEnv>()
       .where(eq(chaosDrillsTable.zone, zone))
       .orderBy(desc(chaosDrillsTable.startedAt))
       .limit(100)
-    const now = Date.now()
+    const now = c.var.clock.now()
     return success(rows.map((row) => view(row, now)))
   })
   .delete('/:id', requireScope('chaos'), async (c) => {

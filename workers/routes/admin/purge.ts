@@ -40,7 +40,7 @@ export const purgeRoutes = new Hono<AdminEnv>()
 async function purge(c: AdminContext, requests: PurgeRequest[], answer: 'envelope' | 'fastly') {
   const zone = zoneParam(c)
   const principal = c.get('principal')
-  const now = Date.now()
+  const now = c.var.clock.now()
   const waitMs = purgeRate.waitMs(principal.id, now)
   if (waitMs > 0) {
     return failure(
@@ -63,7 +63,7 @@ async function purge(c: AdminContext, requests: PurgeRequest[], answer: 'envelop
   const log = c.env.PURGE_LOG.get(c.env.PURGE_LOG.idFromName(purgeLogName(zone)))
   // Durable before acknowledged: append returns after the records are committed.
   const { seq } = await log.append(requests)
-  recordPurge(requests[0]?.kind ?? 'none', requests.length, Date.now() - now)
+  recordPurge(requests[0]?.kind ?? 'none', requests.length, c.var.clock.now() - now)
   // Acknowledged once durable; the log pushes it on to the regions' relays and tier shards
   // (and to Cloudflare's purge API when configured) by itself.
   const id = `${zone}-${seq}`

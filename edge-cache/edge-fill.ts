@@ -1,0 +1,100 @@
+/**
+ * @module edge-fill
+ * An L1 miss (or a stale entry) filled from upstream: concurrent misses in the isolate share one
+ * fill, a stale entry answers for an upstream error (stale-if-error), and what comes back is
+ * stored in L1 when the policy allows while it streams to the client.
+ */
+import { answerClient } from './answer'
+import { fromEntry, unavailableHere } from './edge-answers'
+import type { L1Miss } from './edge-l1-lookup'
+import { fromConcurrentFill } from './edge-l1-lookup'
+import { storeInL1 } from './edge-l1-store'
+import type { EdgeCall, EdgeResult } from './edge-request'
+import { fetchUpstream } from './edge-upstream'
+import { storedView } from './entry'
+import {
+  type CacheStatusEntry,
+  cacheTags,
+  canServeStaleOnError,
+  contentLength,
+  STALE_IF_ERROR_STATUSES,
+} from './policy'
+import { residencyForTags } from './residency'
+import { addCacheStatus, appendServerTiming } from './status-headers'
+import { l1Fills } from './store/l1-fills'
+import { EDGE_L1_FIELD } from './tier/archival'
+
+/**
+ * @param call the request in flight
+ * @param miss what L1 said
+ * @returns the client's answer
+ */
+export async function fillFromUpstream(call: EdgeCall, miss: L1Miss): Promise<EdgeResult> {
+  const { edge, deps } = call
+  const fillKey = `${deps.l1.name}\n${edge.key}`
+  if (miss.absent) {
+    const collapsed = await fromConcurrentFill(call, fillKey)
+    if (collapsed) return collapsed
+  }
+  // This request fills L1 for the key; concurrent misses in this isolate wait for it.
+  const finishFill = l1Fills.filling(fillKey) ? undefined : l1Fills.begin(fillKey)
+  let filled: Promise<boolean> = Promise.resolve(false)
+  try {
+    const answer = await answerFromUpstream(call, miss)
+    filled = answer.filled
+    return answer.result
+  } finally {
+    if (finishFill) void filled.then(finishFill)
+  }
+}
+
+/** The upstream answer, or the stale entry instead of an upstream error. */
+async function answerFromUpstream(
+  call: EdgeCall,
+  miss: L1Miss
+): Promise<{ result: EdgeResult; filled: Promise<boolean> }> {
+  const { edge, requestHeaders, deps, started } = call
+  const status: CacheStatusEntry = { ...miss.status }
+  const { stale } = miss
+  const upstream = await fetchUpstream(call)
+  if (upstream.tierDown) status.detail = 'tier-unavailable'
+  const { response } = upstream
+  const notFilled = Promise.resolve(false)
+  if (
+    stale &&
+    STALE_IF_ERROR_STATUSES.has(response.status) &&
+    canServeStaleOnError(storedView(stale.meta, stale.headers), requestHeaders, deps.clock.now())
+  ) {
+    void response.body?.cancel()
+    const staleStatus = { ...status, fwdStatus: response.status, detail: 'stale-if-error' }
+    return { result: fromEntry(call, stale, staleStatus), filled: notFilled }
+  }
+  void stale?.body?.cancel()
+  const byTag = residencyForTags(edge.rules, cacheTags(response.headers), edge.clientRegion)
+  if (byTag.kind === 'refuse') {
+    void response.body?.cancel()
+    return { result: unavailableHere(byTag.residency), filled: notFilled }
+  }
+  status.fwdStatus = response.status
+  const l1 = storeInL1(call, response, upstream.requestTime)
+  if (l1.detail) status.detail = l1.detail
+  if (l1.storing) status.stored = true
+  const full = {
+    status: response.status,
+    headers: new Headers(response.headers),
+    body: l1.body,
+    size: contentLength(response.headers),
+  }
+  full.headers.delete(EDGE_L1_FIELD)
+  const cacheStatus = addCacheStatus(full.headers, status)
+  appendServerTiming(full.headers, 'edge', deps.clock.now() - started)
+  const answer = answerClient(full, edge.request.method, requestHeaders, edge.compression)
+  return { result: { response: answer, cacheStatus }, filled: l1.stored }
+}
+
+/** Revalidates a stale L1 entry in the background (stale-while-revalidate). */
+export async function refresh(call: EdgeCall): Promise<void> {
+  const upstream = await fetchUpstream(call)
+  const { body } = storeInL1(call, upstream.response, upstream.requestTime)
+  await body?.cancel()
+}
