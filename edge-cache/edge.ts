@@ -40,9 +40,8 @@ import { addCacheStatus, appendServerTiming } from './status-headers'
 import type { L1Cache, L1Lookup, StoredEntry } from './store/l1'
 import { l1Fills } from './store/l1-fills'
 import { l1Verified } from './store/l1-verified'
-import { edgeL1Refusal } from './tier/admission'
-import { EDGE_L1_FIELD } from './tier/archival'
 import type { TierRequest } from './tier/protocol'
+import { EDGE_L1_FIELD, edgeL1Refusal } from './tier/protocol'
 
 /** This cache's name in `Cache-Status`. */
 export const L1_CACHE_NAME = 'edge-l1'
