@@ -81,7 +81,7 @@ describe('settings values and bounds', () => {
     ['PURGE_STALENESS_MS', '1.5'],
     ['ORIGIN_TIMEOUT_MS', '0'],
     ['CONFIG_TTL_MS', '300001'],
-    ['ANALYTICS_FLUSH_MS', '99'],
+    ['ANALYTICS_FLUSH_MS', '0'],
     ['ANALYTICS_RETENTION_DAYS', '0'],
     ['TIER_SHARD_BUDGET_BYTES', '1e400'],
     ['TIER_JURISDICTIONS', 'yes'],
