@@ -22,7 +22,7 @@ import {
 import { residencyForTags } from './residency'
 import { addCacheStatus, appendServerTiming } from './status-headers'
 import { l1Fills } from './store/l1-fills'
-import { EDGE_L1_FIELD } from './tier/archival'
+import { EDGE_L1_FIELD } from './tier/protocol'
 
 /**
  * @param call the request in flight

@@ -9,8 +9,7 @@ import { entryMetaOf, retention, storedView } from './entry'
 import { cacheTags, canStore, contentLength, headersToStore, varyFields } from './policy'
 import { residencyForTags } from './residency'
 import { dropDiagnostics } from './status-headers'
-import { edgeL1Refusal } from './tier/admission'
-import { EDGE_L1_FIELD } from './tier/archival'
+import { EDGE_L1_FIELD, edgeL1Refusal } from './tier/protocol'
 
 /** What L1 did with a response, and the body the client reads (a tee branch when stored). */
 export interface L1Store {

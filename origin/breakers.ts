@@ -25,9 +25,15 @@ export const MAX_BREAKERS = 256
 export class BreakerRegistry {
   readonly #breakers = new Map<string, CircuitBreaker>()
   readonly #limit: number
+  readonly #now: (() => number) | undefined
 
-  constructor(limit = MAX_BREAKERS) {
+  /**
+   * @param limit how many origins' breakers to keep
+   * @param now the clock the breakers run on (a tier shard's), default `Date.now`
+   */
+  constructor(limit = MAX_BREAKERS, now?: () => number) {
     this.#limit = limit
+    this.#now = now
   }
 
   /**
@@ -61,6 +67,7 @@ export class BreakerRegistry {
       breaker: this.breakerFor(spec, region),
       name: originName(spec, region),
       failureStatuses: failureStatuses(spec),
+      ...(this.#now ? { now: this.#now } : {}),
     })
   }
 }

@@ -217,9 +217,6 @@ export function overBudget(used: number, budget: number, victims: Iterable<Sized
   return evict
 }
 
-/** Bodies below this size go to L1 on their first hit; larger ones from their second. */
-export const DEFAULT_L1_SECOND_HIT_BYTES = 1024 * 1024
-
 /**
  * Second-hit admission to L1: a body of at least `secondHitBytes` (or of unknown size) is kept
  * at the edge only once the tier has seen its key at least twice; smaller bodies cost L1 little
@@ -234,29 +231,4 @@ export function admitToL1(
 ): boolean {
   if (size !== undefined && size < secondHitBytes) return true
   return frequency >= 2
-}
-
-/**
- * The `edge-l1` value by which a tier tells the edge that the object has not earned an L1 copy
- * yet. Like the archival `no-store`, the edge keeps no copy; it reports `detail=l1-not-admitted`.
- */
-export const L1_NOT_ADMITTED = 'no-store; reason=not-admitted'
-
-/**
- * What the edge does with the tier's `edge-l1` field.
- * @returns undefined to store as usual, or the Cache-Status detail to report when not storing
- */
-export function edgeL1Refusal(value: string | null): string | undefined {
-  if (value === 'no-store') return 'tier-only'
-  if (value === L1_NOT_ADMITTED) return 'l1-not-admitted'
-  return undefined
-}
-
-/**
- * Parses a positive integer setting, falling back when it is absent or malformed.
- * @param value the environment variable's text
- */
-export function byteSetting(value: string | undefined, fallback: number): number {
-  const n = Number(value)
-  return value !== undefined && value !== '' && Number.isSafeInteger(n) && n >= 0 ? n : fallback
 }

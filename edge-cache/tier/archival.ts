@@ -23,12 +23,6 @@ export interface TierArchival {
   tierOnly: boolean
 }
 
-/**
- * Internal response field from the tier to the edge: `no-store` tells the edge to keep no L1
- * copy. The edge removes it before answering the client.
- */
-export const EDGE_L1_FIELD = 'edge-l1'
-
 /** Restore settings for a route that configures none. */
 export const DEFAULT_ARCHIVAL: TierArchival = {
   restoreDays: 1,

@@ -16,14 +16,16 @@ import {
   PutObjectCommand,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3'
-import { beforeAll, describe, inject, it } from 'vitest'
+import { beforeAll, describe, inject, it, onTestFinished } from 'vitest'
 import type { CacheTier } from '../../edge-cache/tier/cache-tier'
 import { s3Client } from '../../origin/s3'
 import { REGIONS } from '../../schemas/regions'
 import type { S3TestServer } from '../setup/s3'
+import { ManualClock } from '../support/clock'
 import { putZone } from '../support/config'
 import type { OriginHit } from '../support/origin'
 import { originControl } from '../support/origin-control'
+import { setTierClock, tierShardOf } from '../support/tier-clock'
 
 const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 const AMS = { colo: 'AMS', country: 'NL', continent: 'EU' }
@@ -187,6 +189,9 @@ if (s3.available && skipReason === undefined) {
       const key = 'cold/again.txt'
       const restoresOf = async () =>
         (await proxy.hits()).filter(isRestore(`${bucket}/${key}`)).length
+      // The restore window is the shard's time: a manual clock moves it.
+      const clock = new ManualClock(Date.now())
+      onTestFinished(await setTierClock([tierShardOf(`https://${HOST}/${key}`)], clock))
       await put(key, 'again', { StorageClass: 'DEEP_ARCHIVE' })
       const first = await get(`/${key}`)
       expect(first.status).toBe(503)
@@ -203,7 +208,7 @@ if (s3.available && skipReason === undefined) {
       expect(await restoresOf()).toBe(1)
 
       // The route's window (3 s) passes: the next request asks S3 again.
-      await new Promise((r) => setTimeout(r, 3100))
+      clock.advance(3100)
       const later = await get(`/${key}`)
       expect(later.status).toBe(503)
       await later.arrayBuffer()

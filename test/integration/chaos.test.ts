@@ -102,6 +102,8 @@ describe('chaos drills', () => {
     )
 
     // Over by itself: no operator ends it. Then the breaker's probe brings the primary back.
+    // real time: the admin API and the edge judge the drill over by their own clocks, not the
+    // tier's.
     await new Promise((resolve) =>
       setTimeout(resolve, Math.max(0, (drill?.endsAt ?? 0) - Date.now()))
     )

@@ -12,8 +12,6 @@ function get(url: string) {
   return exports.default.fetch(new Request(url, { cf: FRA } as RequestInit))
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 beforeAll(async () => {
   await putZone(env.CONFIG_DB, {
     name: 'faults',
@@ -28,7 +26,8 @@ describe('faults', () => {
   }) => {
     await origin.script('/evicted.css', { delayMs: 400 })
     const pending = get('https://faults.test/evicted.css')
-    await sleep(100)
+    // The request is at the origin (through the tier), which takes 400 ms to answer.
+    await expect.poll(async () => (await origin.hits('/evicted.css')).length).toBe(1)
     // Resets every Durable Object, the tier shard serving this request among them.
     await abortAllDurableObjects()
     const res = await pending

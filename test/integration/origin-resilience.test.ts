@@ -5,12 +5,14 @@
  * has its own zone whose origin spec differs, hence its own breaker.
  */
 import { env, exports } from 'cloudflare:workers'
-import { beforeAll, describe, inject, it } from 'vitest'
+import { beforeAll, describe, inject, it, onTestFinished } from 'vitest'
 import type { OriginSpec } from '../../schemas/api/config'
+import { ManualClock } from '../support/clock'
 import { putZone } from '../support/config'
 import type { OriginScript } from '../support/origin'
 import { originControl } from '../support/origin-control'
 import { onSameShard } from '../support/shards'
+import { setTierClock, tierShardOf } from '../support/tier-clock'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
@@ -22,6 +24,16 @@ function get(url: string) {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * A manual clock for the shard the edge sends `url` to (its breakers run on it); the shard gets
+ * the system clock back when the test ends.
+ */
+async function shardClock(url: string): Promise<ManualClock> {
+  const clock = new ManualClock(Date.now())
+  onTestFinished(await setTierClock([tierShardOf(url)], clock))
+  return clock
+}
 
 /** A zone of its own (so a breaker of its own) on the test origin. */
 async function zone(name: string, spec: Partial<Extract<OriginSpec, { kind: 'http' }>> = {}) {
@@ -49,6 +61,7 @@ describe('the circuit breaker, through the edge', () => {
     expect,
   }) => {
     const path = '/flaky'
+    const clock = await shardClock(`${host}${path}`)
     await origin.script(path, {
       sequence: [fail(502), fail(503), fail(504), ok('recovered'), fail(502), ok('fine')],
     })
@@ -70,7 +83,7 @@ describe('the circuit breaker, through the edge', () => {
     await (await get(`${host}${path}`)).arrayBuffer()
     expect(await origin.hits(path)).toHaveLength(3)
 
-    await sleep(COOL_DOWN_MS + 50)
+    clock.advance(COOL_DOWN_MS + 50)
     const probe = await get(`${host}${path}`)
     expect(probe.status).toBe(200)
     expect(await probe.text()).toBe('recovered')
@@ -91,12 +104,13 @@ describe('the circuit breaker, through the edge', () => {
       resilience: { failureThreshold: 2, coolDownMs: COOL_DOWN_MS + 1, retries: 0 },
     })
     const path = '/still-down'
+    const clock = await shardClock(`${host2}${path}`)
     await origin.script(path, { sequence: [fail(503), fail(503), fail(503), ok('up')] })
     for (let i = 0; i < 2; i++) await (await get(`${host2}${path}`)).arrayBuffer()
     expect((await get(`${host2}${path}`)).status).toBe(503)
     expect(await origin.hits(path)).toHaveLength(2)
 
-    await sleep(COOL_DOWN_MS + 50)
+    clock.advance(COOL_DOWN_MS + 50)
     const probe = await get(`${host2}${path}`)
     // the probe reached the origin, whose own 503 is passed through
     expect(probe.status).toBe(503)
@@ -110,7 +124,7 @@ describe('the circuit breaker, through the edge', () => {
     )
     expect(await origin.hits(path)).toHaveLength(3)
 
-    await sleep(COOL_DOWN_MS + 50)
+    clock.advance(COOL_DOWN_MS + 50)
     const recovered = await get(`${host2}${path}`)
     expect(recovered.status).toBe(200)
     expect(await recovered.text()).toBe('up')
@@ -171,6 +185,7 @@ describe('the circuit breaker, through the edge', () => {
     })
     expect(await (await get(`${host3}${path}`)).text()).toBe('kept')
     expect(await (await get(`${host3}${strict}`)).text()).toBe('strict')
+    // real time: max-age=1 must pass for the edge's L1 copies too (the edge's clock, not the tier's).
     await sleep(1100)
     // The origin's own 503s are its answers (no stale-if-error window): passed through. With
     // the two 200s before them, the second makes half the window fail and opens the breaker.

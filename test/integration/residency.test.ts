@@ -185,6 +185,7 @@ describe('large bodies stay in their region’s tier bucket', () => {
     for (let i = 0; i < 100; i++) {
       const places = await whereStored(path)
       if (places.some((p) => p.startsWith('r2:'))) return places
+      // real time: polls for the shard's background move to R2 (I/O, not the shard's clock).
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
     throw new Error(`${path} never reached R2`)
@@ -277,6 +278,7 @@ describe('a region without its own tier bucket', () => {
     expect((await res.arrayBuffer()).byteLength).toBe(2 * MiB)
     for (let i = 0; i < 100; i++) {
       if ((await whereStored('/global/open-2m.bin')).includes('r2:TIER_BUCKET')) break
+      // real time: polls for the shard's background move to R2 (I/O, not the shard's clock).
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
     expect(await whereStored('/global/open-2m.bin')).toEqual(['tier:global:1', 'r2:TIER_BUCKET'])

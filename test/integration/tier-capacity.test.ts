@@ -5,10 +5,12 @@
  */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
-import { beforeAll, describe, inject, it } from 'vitest'
+import { beforeAll, describe, inject, it, onTestFinished } from 'vitest'
 import type { CacheTier } from '../../edge-cache/tier/cache-tier'
+import { ManualClock } from '../support/clock'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
+import { setTierClock } from '../support/tier-clock'
 import { tierRequest } from '../support/tier-request'
 
 const originUrl = inject('originUrl')
@@ -45,6 +47,7 @@ function storedKeys(stub: ReturnType<typeof shard>): Promise<string[]> {
 async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if (await condition()) return
+    // real time: polls for the shard's background work (a body dropped after it streamed).
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   throw new Error(`timed out waiting for ${what}`)
@@ -134,6 +137,9 @@ describe('tier shard capacity', () => {
 
   it('sweeps expired entries and their bodies with its alarm', async ({ expect }) => {
     const stub = shard(3)
+    const clock = new ManualClock(Date.now())
+    const systemTime = await setTierClock([stub], clock)
+    onTestFinished(systemTime)
     // Without a validator and with must-revalidate: an expired entry with a validator is kept a
     // while for revalidation, and one that may be served stale is kept for an origin outage.
     await origin.script('/short', {
@@ -147,8 +153,8 @@ describe('tier shard capacity', () => {
       state.storage.getAlarm()
     )
     expect(alarm).not.toBeNull()
-    expect(alarm ?? 0).toBeLessThanOrEqual(Date.now() + 1000)
-    await new Promise((resolve) => setTimeout(resolve, 1100))
+    expect(alarm ?? 0).toBeLessThanOrEqual(clock.now() + 1000)
+    clock.advance(1100)
     expect(await runDurableObjectAlarm(stub)).toBe(true)
     expect(await storedKeys(stub)).toEqual(['/long'])
     const orphanChunks = await runInDurableObject(stub, (_tier: CacheTier, state) =>

@@ -29,7 +29,8 @@ describe('tier bodies under concurrent changes', () => {
     expect(await (await tier.serve(request('/revalidated.txt'))).text()).toBe('the stored body')
 
     const revalidating = tier.serve(request('/revalidated.txt'))
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    // The revalidation has reached the origin, which takes 300 ms to answer.
+    await expect.poll(async () => (await origin.hits('/revalidated.txt')).length).toBe(2)
     expect(await tier.invalidate(['https://races.test/revalidated.txt'])).toBe(1)
     const answer = await revalidating
     expect(answer.headers.get('cache-status')).toMatch(/fwd=stale; fwd-status=304/)

@@ -43,6 +43,7 @@ async function placesOnceInR2(path: string): Promise<string[]> {
   for (let i = 0; i < 400; i++) {
     const places = await whereStored(`https://${HOST}${path}`, Object.keys(POPS))
     if (places.some((p) => p.startsWith('r2:'))) return places
+    // real time: polls for the shard's background move to R2 (I/O, not the shard's clock).
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   throw new Error(`${path} never reached R2`)

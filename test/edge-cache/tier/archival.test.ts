@@ -5,7 +5,7 @@
  * @see edge-cache/errors.ts
  */
 import { describe, it } from 'vitest'
-import { originFailureResponse } from '../../edge-cache/errors'
+import { originFailureResponse } from '../../../edge-cache/errors'
 import {
   archivalFor,
   decideRestore,
@@ -15,10 +15,10 @@ import {
   type RestoreTier,
   restoreRetryAfterSeconds,
   restoreWindowMs,
-} from '../../edge-cache/tier/archival'
-import { CircuitOpenError, NoRegionalBucketError, OriginError } from '../../origin/errors'
-import { ArchivedObjectError } from '../../origin/s3'
-import { routeSpecSchema } from '../../schemas/api/config'
+} from '../../../edge-cache/tier/archival'
+import { CircuitOpenError, NoRegionalBucketError, OriginError } from '../../../origin/errors'
+import { ArchivedObjectError } from '../../../origin/s3'
+import { routeSpecSchema } from '../../../schemas/api/config'
 
 describe('decideRestore', () => {
   const HOUR = 3_600_000

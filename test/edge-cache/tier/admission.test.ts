@@ -1,16 +1,13 @@
 import { describe, it } from 'vitest'
 import {
   admitToL1,
-  byteSetting,
   EVICTION_SAMPLE,
-  edgeL1Refusal,
   FrequencySketch,
-  L1_NOT_ADMITTED,
   MAX_COUNT,
   overBudget,
   planAdmission,
   type Sized,
-} from '../../edge-cache/tier/admission'
+} from '../../../edge-cache/tier/admission'
 
 describe('FrequencySketch', () => {
   it('estimates counts of distinct keys without undercounting', ({ expect }) => {
@@ -183,18 +180,4 @@ describe('L1 admission', () => {
       expect(admitToL1(frequency, size, 1024 * 1024)).toBe(admitted)
     }
   )
-
-  it('maps the edge-l1 field to the edge’s decision', ({ expect }) => {
-    expect(edgeL1Refusal('no-store')).toBe('tier-only')
-    expect(edgeL1Refusal(L1_NOT_ADMITTED)).toBe('l1-not-admitted')
-    expect(edgeL1Refusal(null)).toBeUndefined()
-  })
-
-  it('reads byte settings with a fallback', ({ expect }) => {
-    expect(byteSetting('42', 7)).toBe(42)
-    expect(byteSetting(undefined, 7)).toBe(7)
-    expect(byteSetting('', 7)).toBe(7)
-    expect(byteSetting('-1', 7)).toBe(7)
-    expect(byteSetting('1.5', 7)).toBe(7)
-  })
 })
