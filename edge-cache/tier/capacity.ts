@@ -9,11 +9,12 @@
  * {@link sweepAt}); {@link ShardCapacity} applies them to the shard's storage.
  */
 import type { Clock } from '../clock'
-import { entryFreshness, forbidsStale } from '../policy'
+import { retention } from '../entry'
+import { forbidsStale } from '../policy'
 import { type FrequencySketch, overBudget, planAdmission, type Sized } from './admission'
 import type { Bodies } from './bodies'
 import { type BodyPlacement, placeBody, type ShardBuckets } from './body-placement'
-import { primaryOf, storedView } from './stored-entry'
+import { primaryOf, tierView } from './stored-entry'
 import type { TierEntry, TierStore } from './tier-store'
 
 /** Expired entries deleted per alarm run; a full batch reschedules the alarm at once. */
@@ -35,13 +36,12 @@ export const REVALIDATION_GRACE_SECONDS = 24 * 3600
  * @returns the time (ms) from which the sweep deletes it
  */
 export function expiresAt(entry: TierEntry, now: number): number {
-  const view = storedView(entry)
-  const { directives, ttl } = entryFreshness(view, now)
-  const stale = Math.max(directives.staleWhileRevalidate ?? 0, directives.staleIfError ?? 0)
+  const view = tierView(entry)
+  const { seconds, directives } = retention(view, now)
   const revalidatable = view.headers.has('etag') || view.headers.has('last-modified')
   // A copy that may be served stale is also kept for an origin outage (edge-cache/origin-down.ts).
   const grace = revalidatable || !forbidsStale(directives) ? REVALIDATION_GRACE_SECONDS : 0
-  return now + (Math.max(0, ttl + stale) + grace) * 1000
+  return now + (Math.max(0, seconds) + grace) * 1000
 }
 
 /** The next sweep: at the next expiry, but at least every SWEEP_INTERVAL_MS. */

@@ -8,6 +8,7 @@
  * rest to the request that started it.
  * @see https://www.rfc-editor.org/rfc/rfc9111#section-4.3
  */
+
 import { CircuitOpenError } from '../../origin/errors'
 import { ArchivedObjectError } from '../../origin/s3'
 import type { Origin, OriginRequest } from '../../origin/types'
@@ -19,6 +20,7 @@ import {
   stripHopByHop,
   varyFields,
 } from '../policy'
+import { contentLength } from '../policy/content-length'
 import { mayStoreIn, residencyForTags } from '../residency'
 import { type Bodies, BodyProgress } from './bodies'
 import { expiresAt, type ShardCapacity } from './capacity'
@@ -243,12 +245,12 @@ function storeBody(
   const { capacity } = parts
   const progress = new BodyProgress()
   const body = response.body ?? new ReadableStream({ start: (c) => c.close() })
-  const length = Number(response.headers.get('content-length') ?? Number.NaN)
+  const length = contentLength(response.headers)
   const resident = isResidentHere(request, response.headers, parts.region)
-  const placement = Number.isSafeInteger(length) ? capacity.place(length, resident) : undefined
+  const placement = length !== undefined ? capacity.place(length, resident) : undefined
   const admitted =
     placement?.kind !== 'not-stored' &&
-    (!Number.isSafeInteger(length) || capacity.plan({ key: entry.key, size: length }).admit)
+    (length === undefined || capacity.plan({ key: entry.key, size: length }).admit)
   const written = parts.bodies.write(entry.bodyId, body, progress).then(() => {
     entry.size = progress.size
     entry.chunks = progress.chunks

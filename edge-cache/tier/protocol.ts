@@ -3,9 +3,11 @@
  * What the edge and a tier shard say to each other: the request the edge sends (plain data, so it
  * crosses Durable Object RPC as is), and the `edge-l1` field of the answer, written and read here.
  */
+
 import type { ZoneGrants } from '../../origin/dependencies'
 import type { ChaosFault } from '../../schemas/api/chaos'
 import type { OriginTarget } from '../../schemas/api/pool'
+import { lengthOf } from '../policy/content-length'
 import type { Residency, ResidencyRule } from '../residency'
 import { admitToL1 } from './admission'
 import type { TierArchival } from './archival'
@@ -88,7 +90,5 @@ export function edgeL1Field(
   secondHitBytes: number
 ): string | undefined {
   if (tierOnly) return L1_TIER_ONLY
-  const declared = Number(length ?? Number.NaN)
-  const size = Number.isSafeInteger(declared) ? declared : undefined
-  return admitToL1(frequency, size, secondHitBytes) ? undefined : L1_NOT_ADMITTED
+  return admitToL1(frequency, lengthOf(length), secondHitBytes) ? undefined : L1_NOT_ADMITTED
 }

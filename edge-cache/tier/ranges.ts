@@ -10,6 +10,7 @@ import type { Origin } from '../../origin/types'
 import type { Clock } from '../clock'
 import { originFailureResponse } from '../errors'
 import { type CacheStatusEntry, contentRange, decideRange, stripHopByHop } from '../policy'
+import { unsatisfiedContentRange } from '../policy/range'
 import { sliceStream } from '../stream-slice'
 import type { Bodies, BodyProgress, ByteSpan } from './bodies'
 import type { TierRequest } from './protocol'
@@ -83,7 +84,7 @@ export async function partialAnswer(
     case 'whole':
       return undefined
     case 'unsatisfiable': {
-      const answer = new Headers({ 'content-range': `bytes */${plan.size}` })
+      const answer = new Headers({ 'content-range': unsatisfiedContentRange(plan.size) })
       return withStatus(new Response(null, { status: 416, headers: answer }), status, timing)
     }
     case 'origin':

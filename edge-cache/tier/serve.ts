@@ -24,7 +24,7 @@ import type { FillOutcome, FillParts, ShardFills } from './fill'
 import { TIER_CACHE_NAME, type TierRequest } from './protocol'
 import { partialAnswer, type RangeParts } from './ranges'
 import { originGet } from './shard-origins'
-import { memberDetail, storedView, withStoredLength } from './stored-entry'
+import { memberDetail, tierView, withStoredLength } from './stored-entry'
 import { entryResponse, notCached, type TierTiming, withStatus } from './tier-response'
 import { type TierEntry, variantKey } from './tier-store'
 
@@ -51,7 +51,7 @@ export async function serveRequest(
   let entry = fields ? store.get(key, started) : undefined
   let decision: ServeDecision | 'miss' = 'miss'
   if (entry) {
-    const stored = storedView(entry)
+    const stored = tierView(entry)
     // An entry of another zone (a host that moved) is purged for this one: its sequence
     // counts in the other zone's log.
     const foreign = entry.meta.zone !== undefined && entry.meta.zone !== request.purge.zone
@@ -149,7 +149,7 @@ async function fromFill(
     case 'failed': {
       // RFC 9111 §4.2.4: disconnected, any stored copy may go out stale unless it forbids it.
       const down = isOriginDown(outcome.error)
-      if (stale && down && canServeWhileOriginDown(storedView(stale), parts.clock.now())) {
+      if (stale && down && canServeWhileOriginDown(tierView(stale), parts.clock.now())) {
         status.detail = ORIGIN_DOWN_DETAIL
         return storedAnswer(parts, stale, status, timing)
       }
@@ -197,7 +197,7 @@ function storedAnswer(
 
 function canServeStale({ parts, request }: FillAnswer, stale: TierEntry): boolean {
   const headers = new Headers(request.headers)
-  return canServeStaleOnError(storedView(stale), headers, parts.clock.now())
+  return canServeStaleOnError(tierView(stale), headers, parts.clock.now())
 }
 
 /** Fetches for one waiter alone, when the shared response could not be shared. */

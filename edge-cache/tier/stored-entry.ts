@@ -7,27 +7,22 @@
  * @see https://www.rfc-editor.org/rfc/rfc9111#section-4.3.4
  */
 import { ORIGIN_MEMBER_FIELD } from '../../origin/pool-origin'
-import type { EntryMeta } from '../entry'
+import { entryMetaOf, type StoredView, storedView } from '../entry'
 import {
   type CacheControl,
-  cacheTags,
   headersToStore,
   mergeNotModified,
   notModifiedMatches,
   selectCacheControl,
   stripHopByHop,
 } from '../policy'
-import { secondaryKey } from '../secondary-key'
+import { lengthOf } from '../policy/content-length'
+import { dropDiagnostics } from '../status-headers'
 import { type TierEntry, variantKey } from './tier-store'
 
 /** A stored entry as the policy functions read it (status, fields, request and response times). */
-export function storedView(entry: TierEntry) {
-  return {
-    status: entry.meta.status,
-    headers: new Headers(entry.headers),
-    requestTime: entry.meta.requestTime,
-    responseTime: entry.meta.responseTime,
-  }
+export function tierView(entry: TierEntry): StoredView {
+  return storedView(entry.meta, new Headers(entry.headers))
 }
 
 /** A stored body's length is known even when the origin streamed it without one. */
@@ -39,9 +34,7 @@ export function withStoredLength(entry: TierEntry): TierEntry {
 
 /** The Content-Length a response declared, if any. */
 export function declaredLength(headers: [string, string][]): number | undefined {
-  const value = headers.find(([name]) => name === 'content-length')?.[1]
-  const length = Number(value ?? Number.NaN)
-  return Number.isSafeInteger(length) && length >= 0 ? length : undefined
+  return lengthOf(headers.find(([name]) => name === 'content-length')?.[1])
 }
 
 /** The primary key of a variant key (`primary\nvary`). */
@@ -53,8 +46,7 @@ export function primaryOf(key: string): string {
 /** The origin's fields as the request that caused a fill gets them (our own fields are redone). */
 export function leaderHeaders(origin: Headers): Headers {
   const headers = stripHopByHop(origin)
-  headers.delete('cache-status')
-  headers.delete('server-timing')
+  dropDiagnostics(headers)
   return headers
 }
 
@@ -87,19 +79,17 @@ export interface StoredResponse {
  * @see https://www.rfc-editor.org/rfc/rfc9111#section-3.1
  */
 export function newEntry(response: StoredResponse, bodyId: string): TierEntry {
-  const meta: EntryMeta = {
-    status: response.status,
+  const meta = entryMetaOf({
+    response: { status: response.status, headers: response.responseHeaders },
+    vary: response.vary,
+    requestHeaders: response.requestHeaders,
     requestTime: response.requestTime,
     responseTime: response.responseTime,
-    vary: response.vary,
-    varyKey: secondaryKey(response.vary, response.requestHeaders),
-    tags: cacheTags(response.responseHeaders),
     purgeSeq: response.purgeSeq,
     zone: response.zone,
-  }
+  })
   const headers = headersToStore(response.responseHeaders, response.directives)
-  headers.delete('cache-status')
-  headers.delete('server-timing')
+  dropDiagnostics(headers)
   return {
     key: variantKey(response.key, meta.varyKey),
     meta,

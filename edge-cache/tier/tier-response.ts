@@ -8,7 +8,7 @@
 import { errorResponse } from '../errors'
 import { type CacheStatusEntry, currentAge } from '../policy'
 import { addCacheStatus, appendServerTiming } from '../status-headers'
-import { storedView } from './stored-entry'
+import { tierView } from './stored-entry'
 import type { TierEntry } from './tier-store'
 
 /** Where an answer's time went, in ms. */
@@ -33,7 +33,7 @@ export function withStatus(
 /** An entry's stored fields with its current Age, as it is served at `now`. */
 export function servedHeaders(entry: TierEntry, now: number): Headers {
   const headers = new Headers(entry.headers)
-  const stored = storedView(entry)
+  const stored = tierView(entry)
   headers.set(
     'age',
     String(currentAge(stored.headers, stored.requestTime, stored.responseTime, now))

@@ -7,7 +7,7 @@ import {
   mergeRevalidation,
   newEntry,
   primaryOf,
-  storedView,
+  tierView,
   withStoredLength,
 } from '../../../edge-cache/tier/stored-entry'
 import { ORIGIN_MEMBER_FIELD } from '../../../origin/pool-origin'
@@ -17,7 +17,7 @@ const NOW = Date.UTC(2026, 0, 1)
 
 describe('stored entries', () => {
   it('gives the policy a view of status, fields and times', ({ expect }) => {
-    const view = storedView(tierEntry({ etag: '"v1"' }, NOW))
+    const view = tierView(tierEntry({ etag: '"v1"' }, NOW))
     expect(view.status).toBe(200)
     expect(view.headers.get('etag')).toBe('"v1"')
     expect(view.requestTime).toBe(NOW)
