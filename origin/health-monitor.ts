@@ -12,9 +12,13 @@
 import { DurableObject } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
+import { drizzle as drizzleDurable } from 'drizzle-orm/durable-sqlite'
+import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
+import { type Clock, systemClock } from '../edge-cache/clock'
 import type { MonitorSpec } from '../schemas/api/monitor'
 import { originRecordSchema } from '../schemas/api/pool'
 import { originsTable } from '../schemas/config/tables'
+import migrations from '../schemas/durable/health-monitor/drizzle/migrations'
 import type { RegionDefinition } from '../schemas/regions'
 import {
   afterProbe,
@@ -61,20 +65,15 @@ export function healthMonitorFor(
 }
 
 export class HealthMonitor extends DurableObject<Env> {
+  /** When probes are due and taken; tests replace it through runInDurableObject. */
+  clock: Clock = systemClock
   readonly #sql: SqlStorage
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.#sql = ctx.storage.sql
-    this.#sql.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS state (origin TEXT PRIMARY KEY, healthy INTEGER NOT NULL,
-        streak INTEGER NOT NULL, since INTEGER NOT NULL, next_at INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS probes (origin TEXT NOT NULL, at INTEGER NOT NULL,
-        ok INTEGER NOT NULL, status INTEGER, ms INTEGER NOT NULL, reason TEXT);
-      CREATE INDEX IF NOT EXISTS probes_by_origin ON probes (origin, at);
-      CREATE TABLE IF NOT EXISTS transitions (origin TEXT NOT NULL, at INTEGER NOT NULL,
-        healthy INTEGER NOT NULL, reason TEXT);`)
+    // The tables: schemas/durable/health-monitor.
+    void ctx.blockConcurrencyWhile(() => migrate(drizzleDurable(ctx.storage), migrations))
   }
 
   /**
@@ -141,22 +140,23 @@ export class HealthMonitor extends DurableObject<Env> {
       if (!names.includes(row.origin))
         this.#sql.exec('DELETE FROM state WHERE origin = ?', row.origin)
     }
-    const now = Date.now()
+    const now = this.clock.now()
     const due = monitored.filter((m) => this.#nextAt(m.name) <= now)
-    const results = await Promise.all(due.map((m) => probe(m)))
+    const results = await Promise.all(due.map((m) => probe(m, fetch, this.clock)))
     due.forEach((m, i) => {
       const result = results[i]
       if (result) this.#record(m, result)
     })
     const next = Math.min(...monitored.map((m) => this.#nextAt(m.name)))
-    if (Number.isFinite(next)) await this.ctx.storage.setAlarm(Math.max(next, Date.now()))
+    if (Number.isFinite(next)) await this.ctx.storage.setAlarm(Math.max(next, this.clock.now()))
   }
 
   async #watch(zone: string): Promise<void> {
     if (this.#zone() !== zone) {
       this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('zone', ?)", zone)
     }
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now())
+    if ((await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(this.clock.now())
   }
 
   #zone(): string | undefined {
@@ -232,8 +232,12 @@ export class HealthMonitor extends DurableObject<Env> {
 }
 
 /** One probe: the monitor's request with its timeout, judged. Never throws. */
-export async function probe(m: Monitored, fetcher: typeof fetch = fetch): Promise<ProbeResult> {
-  const at = Date.now()
+export async function probe(
+  m: Monitored,
+  fetcher: typeof fetch = fetch,
+  clock: Clock = systemClock
+): Promise<ProbeResult> {
+  const at = clock.now()
   const target = new URL(m.url)
   target.pathname = target.pathname.replace(/\/$/, '') + m.monitor.path
   try {
@@ -249,13 +253,13 @@ export async function probe(m: Monitored, fetcher: typeof fetch = fetch): Promis
       at,
       ok: reason === undefined,
       status: res.status,
-      ms: Date.now() - at,
+      ms: clock.now() - at,
       ...(reason && { reason }),
     }
   } catch (error) {
     const reason =
       error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'unreachable'
-    return { at, ok: false, ms: Date.now() - at, reason }
+    return { at, ok: false, ms: clock.now() - at, reason }
   }
 }
 

@@ -12,7 +12,12 @@
  * retried by the alarm until Cloudflare takes it.
  */
 import { DurableObject } from 'cloudflare:workers'
+import { drizzle } from 'drizzle-orm/durable-sqlite'
+import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
+import migrations from '../../schemas/durable/purge-log/drizzle/migrations'
 import { REGIONS } from '../../schemas/regions'
+import { settingsOf } from '../../schemas/settings'
+import { type Clock, systemClock } from '../clock'
 import { forwardPurges } from './cloudflare-forward'
 import type { PurgeKind, PurgeRecord, PurgeSnapshot } from './purge-index'
 import { relayName, relayShardOf, withRetries } from './purge-push'
@@ -30,8 +35,6 @@ export function purgeLogName(zone: string): string {
   return `purge:${zone}`
 }
 
-const CLOUDFLARE_API = 'https://api.cloudflare.com/client/v4'
-
 export interface PurgeRequest {
   kind: PurgeKind
   value: string
@@ -39,6 +42,8 @@ export interface PurgeRequest {
 }
 
 export class PurgeLog extends DurableObject<Env> {
+  /** Record times, compaction and retry schedules; tests replace it through runInDurableObject. */
+  clock: Clock = systemClock
   readonly #sql: SqlStorage
   #forwardRun: Promise<void> | undefined
   /** Records after this sequence are not pushed yet (unknown until this instance appends). */
@@ -49,14 +54,8 @@ export class PurgeLog extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.#sql = ctx.storage.sql
-    this.#sql.exec(`CREATE TABLE IF NOT EXISTS records (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, value TEXT NOT NULL,
-      soft INTEGER NOT NULL, created_at INTEGER NOT NULL)`)
-    this.#sql.exec(
-      'CREATE TABLE IF NOT EXISTS floor (id INTEGER PRIMARY KEY CHECK (id = 0), seq INTEGER NOT NULL)'
-    )
-    // Records not yet taken by Cloudflare's purge API (only when forwarding is configured).
-    this.#sql.exec('CREATE TABLE IF NOT EXISTS forward_outbox (seq INTEGER PRIMARY KEY)')
+    // The tables: schemas/durable/purge-log.
+    void ctx.blockConcurrencyWhile(() => migrate(drizzle(ctx.storage), migrations))
   }
 
   get #zone(): string {
@@ -64,9 +63,10 @@ export class PurgeLog extends DurableObject<Env> {
   }
 
   get #forwarding() {
-    const { CLOUDFLARE_ZONE_ID: zoneId, CLOUDFLARE_API_TOKEN: token } = this.env
+    const { cloudflareZoneId: zoneId, cloudflareApiBaseUrl: baseUrl } = settingsOf(this.env)
+    const token = this.env.CLOUDFLARE_API_TOKEN
     if (!zoneId || !token) return undefined
-    return { zoneId, token, baseUrl: this.env.CLOUDFLARE_API_BASE_URL || CLOUDFLARE_API }
+    return { zoneId, token, baseUrl }
   }
 
   /**
@@ -74,7 +74,7 @@ export class PurgeLog extends DurableObject<Env> {
    * @returns the sequence number of the last record
    */
   async append(requests: PurgeRequest[]): Promise<{ seq: number }> {
-    const now = Date.now()
+    const now = this.clock.now()
     const prevSeq = this.#lastSeq()
     const forwarding = this.#forwarding !== undefined
     this.ctx.storage.transactionSync(() => {
@@ -183,8 +183,8 @@ export class PurgeLog extends DurableObject<Env> {
       await this.ctx.storage.put('forward-attempt', attempt)
       const delay = Math.min(FORWARD_RETRY_MAX_MS, FORWARD_RETRY_MS * 2 ** (attempt - 1))
       const alarm = await this.ctx.storage.getAlarm()
-      if (alarm === null || alarm > Date.now() + delay)
-        await this.ctx.storage.setAlarm(Date.now() + delay)
+      const now = this.clock.now()
+      if (alarm === null || alarm > now + delay) await this.ctx.storage.setAlarm(now + delay)
       return
     }
     // Taken, or refused for good (a 4xx other than 429: logged; the edge's own view still
@@ -223,9 +223,10 @@ export class PurgeLog extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     await this.#forwardOnce()
     let due = (await this.ctx.storage.get<number>('compact-at')) ?? 0
-    if (Date.now() >= due) {
-      this.#compact(Date.now() - MAX_ENTRY_LIFETIME_SECONDS * 1000)
-      due = Date.now() + COMPACT_EVERY_MS
+    const now = this.clock.now()
+    if (now >= due) {
+      this.#compact(now - MAX_ENTRY_LIFETIME_SECONDS * 1000)
+      due = now + COMPACT_EVERY_MS
       await this.ctx.storage.put('compact-at', due)
     }
     // A forward retry may have asked for an earlier alarm: keep it.

@@ -13,6 +13,7 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { REGIONS } from '../../schemas/regions'
+import { type Clock, systemClock } from '../clock'
 import { tierObjectName } from '../shard'
 import type { PurgeRecord, PurgeSnapshot } from './purge-index'
 import { purgeLogName } from './purge-log'
@@ -30,6 +31,8 @@ interface ZoneCopy extends PurgeSnapshot {
 }
 
 export class PurgeRelay extends DurableObject<Env> {
+  /** Leases and push spacing; tests replace it through runInDurableObject. */
+  clock: Clock = systemClock
   readonly #zones = new Map<string, ZoneCopy>()
   #pending: PurgePush[] = []
   #flushing: Promise<void> | undefined
@@ -37,7 +40,7 @@ export class PurgeRelay extends DurableObject<Env> {
 
   /** The log's push: keep the records, pass them on to the region's tier shards. */
   async push(pushes: PurgePush[]): Promise<void> {
-    const now = Date.now()
+    const now = this.clock.now()
     for (const push of pushes) {
       const copy = this.#zones.get(push.zone)
       if (copy && copy.seq >= push.prevSeq && copy.floor === push.snapshot.floor) {
@@ -60,7 +63,7 @@ export class PurgeRelay extends DurableObject<Env> {
    * @returns per zone (same order), the records after it with the log's seq and floor
    */
   async deltas(asks: { zone: string; after: number }[]): Promise<PurgeSnapshot[]> {
-    const now = Date.now()
+    const now = this.clock.now()
     return Promise.all(
       asks.map(async ({ zone, after }) => {
         const copy = await this.#copy(zone, now)
@@ -91,9 +94,9 @@ export class PurgeRelay extends DurableObject<Env> {
         : namespace
     while (this.#pending.length > 0) {
       // Idle, the push goes at once; busy, pushes are spaced and what arrives meanwhile joins.
-      const wait = this.#flushedAt + RELAY_FLUSH_MS - Date.now()
+      const wait = this.#flushedAt + RELAY_FLUSH_MS - this.clock.now()
       if (wait > 0) await new Promise((r) => setTimeout(r, wait))
-      this.#flushedAt = Date.now()
+      this.#flushedAt = this.clock.now()
       const batch = mergePushes(this.#pending)
       this.#pending = []
       const results = await Promise.allSettled(

@@ -30,7 +30,7 @@ import { EDGE_L1_FIELD, edgeL1Field, type TierRequest } from './protocol'
 import { RestoresStore } from './restores-store'
 import { type ServeParts, serveRequest } from './serve'
 import { ShardOrigins } from './shard-origins'
-import { TierStore } from './tier-store'
+import { migrateTierShard, TierStore } from './tier-store'
 
 /** What `stats()` reports about a shard. */
 export interface TierStats {
@@ -57,6 +57,9 @@ export class CacheTier extends DurableObject<Env> {
     const region = parseTierName(ctx.id.name)?.region
     const clock: Clock = { now: () => this.clock.now() }
     const waitUntil = (promise: Promise<unknown>) => ctx.waitUntil(promise)
+    // The tables (schemas/durable/tier): the migrator's work is synchronous, so they exist before
+    // the sketch is read below; blockConcurrencyWhile holds requests if it fails.
+    void ctx.blockConcurrencyWhile(() => migrateTierShard(ctx.storage))
     this.#store = new TierStore(ctx.storage.sql)
     this.#bodies = new Bodies(this.#store, (binding) => r2Binding(env, binding), waitUntil)
     this.#sketch = loadSketch(this.#store)

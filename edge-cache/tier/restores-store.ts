@@ -2,14 +2,11 @@
  * @module tier/restores-store
  * The restores a tier shard has started, in its Durable Object's SQLite (next to the tables of
  * tier/tier-store.ts), so that an archived object is restored once however many clients ask,
- * even across the object's restarts. One row per object (`s3://bucket/key`).
+ * even across the object's restarts. One row per object (`s3://bucket/key`). The table is part
+ * of the shard's schema (schemas/durable/tier), created by its migrations.
  * @see tier/archival.ts for the decision
  */
 import { decideRestore, type RestoreRecord } from './archival'
-
-const SCHEMA = [
-  'CREATE TABLE IF NOT EXISTS restores (key TEXT PRIMARY KEY, started_at INTEGER NOT NULL)',
-]
 
 /** Rows older than this are dropped: no window is longer (tier/archival.ts). */
 const KEEP_MS = 7 * 86_400_000
@@ -19,7 +16,6 @@ export class RestoresStore {
 
   constructor(sql: SqlStorage) {
     this.#sql = sql
-    for (const statement of SCHEMA) sql.exec(statement)
   }
 
   get(key: string): RestoreRecord | undefined {

@@ -5,6 +5,9 @@
  * by a body id, not by entry, so that a refill can write a new body while readers finish the
  * old one.
  */
+import { drizzle } from 'drizzle-orm/durable-sqlite'
+import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
+import migrations from '../../schemas/durable/tier/drizzle/migrations'
 import { SHARED_TIER_BUCKET } from '../../schemas/regions'
 import type { EntryMeta } from '../entry'
 
@@ -20,32 +23,45 @@ export interface TierEntry {
   chunks: number
 }
 
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS entries (
-    key TEXT PRIMARY KEY, primary_key TEXT NOT NULL, meta TEXT NOT NULL, headers TEXT NOT NULL,
-    body_id TEXT NOT NULL, size INTEGER NOT NULL, chunks INTEGER NOT NULL,
-    stored_at INTEGER NOT NULL, last_access INTEGER NOT NULL)`,
-  'CREATE INDEX IF NOT EXISTS entries_primary ON entries (primary_key)',
-  'CREATE TABLE IF NOT EXISTS vary (primary_key TEXT PRIMARY KEY, fields TEXT NOT NULL)',
-  `CREATE TABLE IF NOT EXISTS chunks (
-    body_id TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (body_id, seq))`,
-  // Bodies moved to an R2 tier bucket (tier/bodies.ts), keyed `tier/<body id>`; `bucket` (added
-  // later, see ADDED_COLUMNS) names the binding, NULL for the shared TIER_BUCKET.
-  'CREATE TABLE IF NOT EXISTS r2_bodies (body_id TEXT PRIMARY KEY)',
-  // The admission sketch, saved by the sweep so a restart does not forget popularity.
-  'CREATE TABLE IF NOT EXISTS sketch (id INTEGER PRIMARY KEY, width INTEGER NOT NULL, additions INTEGER NOT NULL, counters BLOB NOT NULL)',
-]
-
-/** Columns added after the first schema: table, name and definition. */
-const ADDED_COLUMNS: [string, string, string][] = [
+/**
+ * Columns the code before drizzle's migrations added to live shards by probing
+ * `pragma_table_info`. A shard that last ran before them lacks them, and the baseline migration
+ * (CREATE ... IF NOT EXISTS) adopts its tables as they are, so they are added first; a shard on
+ * drizzle's migrations never needs this.
+ */
+const PRE_DRIZZLE_COLUMNS: [table: string, column: string, definition: string][] = [
   ['entries', 'expires_at', 'INTEGER NOT NULL DEFAULT 0'],
   ['r2_bodies', 'bucket', 'TEXT'],
 ]
 
-const INDEXES = [
-  'CREATE INDEX IF NOT EXISTS entries_access ON entries (last_access)',
-  'CREATE INDEX IF NOT EXISTS entries_expiry ON entries (expires_at)',
-]
+function addPreDrizzleColumns(sql: SqlStorage): void {
+  const tables = new Set(
+    sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .toArray()
+      .map((row) => row.name)
+  )
+  if (tables.has('__drizzle_migrations')) return
+  for (const [table, column, definition] of PRE_DRIZZLE_COLUMNS) {
+    if (!tables.has(table)) continue
+    const columns = sql
+      .exec<{ name: string }>('SELECT name FROM pragma_table_info(?)', table)
+      .toArray()
+      .map((row) => row.name)
+    if (!columns.includes(column))
+      sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`)
+  }
+}
+
+/**
+ * Brings a shard's SQLite to its schema (schemas/durable/tier): drizzle-kit's migrations, run by
+ * drizzle's Durable Object migrator in one transactionSync. The migrator's work is synchronous,
+ * so the tables exist when this returns; the promise only carries a failure.
+ */
+export function migrateTierShard(storage: DurableObjectStorage): Promise<void> {
+  addPreDrizzleColumns(storage.sql)
+  return migrate(drizzle(storage), migrations)
+}
 
 /** The storage key of one variant: primary key and secondary (Vary) key. */
 export function variantKey(primaryKey: string, varyKey: string): string {
@@ -55,17 +71,9 @@ export function variantKey(primaryKey: string, varyKey: string): string {
 export class TierStore {
   readonly #sql: SqlStorage
 
+  /** @param sql the shard's SQLite, already migrated ({@link migrateTierShard}) */
   constructor(sql: SqlStorage) {
     this.#sql = sql
-    for (const statement of SCHEMA) sql.exec(statement)
-    for (const [table, name, definition] of ADDED_COLUMNS) {
-      const columns = sql
-        .exec<{ name: string }>('SELECT name FROM pragma_table_info(?)', table)
-        .toArray()
-        .map((row) => row.name)
-      if (!columns.includes(name)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${definition}`)
-    }
-    for (const statement of INDEXES) sql.exec(statement)
   }
 
   /** The Vary fields last stored for a URL, or undefined when the URL was never stored. */

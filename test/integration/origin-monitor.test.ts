@@ -51,6 +51,9 @@ async function timeUntil(member: string, limitMs: number): Promise<number> {
     } else {
       first = undefined
       streak = 0
+      // real time: this measures failover end to end, through the monitor's alarms and each tier
+      // shard's cached view of it (MONITOR_VIEW_MS on the shard's clock); the monitor's own timing
+      // runs on a manual clock in test/integration/schemas/durable/health-monitor.test.ts.
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
   }

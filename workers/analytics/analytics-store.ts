@@ -5,13 +5,15 @@
  * store-sql.ts. In production Workers Analytics Engine receives the same events as well.
  */
 import { DurableObject } from 'cloudflare:workers'
+import { drizzle } from 'drizzle-orm/durable-sqlite'
+import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
+import migrations from '../../schemas/durable/analytics-store/drizzle/migrations'
 import { settingsOf } from '../../schemas/settings'
 import type { BatchContents } from './batch'
 import {
   type BreakdownRow,
   breakdown,
   countUrls,
-  createTables,
   ingest,
   prune,
   type SeriesDimension,
@@ -54,7 +56,8 @@ export class AnalyticsStore extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.#sql = ctx.storage.sql
-    createTables(this.#sql)
+    // The tables: schemas/durable/analytics-store.
+    void ctx.blockConcurrencyWhile(() => migrate(drizzle(ctx.storage), migrations))
   }
 
   /** Adds an isolate's batch; prunes what is past retention at most once an hour. */

@@ -3,30 +3,12 @@
  * The SQLite side of a zone's analytics store in one region: minute buckets (bounded by the
  * retention), the busiest URLs per minute (bounded per minute, kept a shorter time), and
  * cumulative totals and duration histograms for Prometheus counters, which never go down.
+ * The tables: schemas/durable/analytics-store (inserts here are positional, in its column order).
  */
 import { type BatchContents, DURATION_BUCKETS_SECONDS, OTHER_URL } from './batch'
 
 /** Distinct URLs the store keeps per minute; later ones fold into `(other)`. */
 export const STORED_URLS_PER_MINUTE = 2000
-
-const DIMS = 'route, colo, layer, outcome, status_class, origin'
-
-export function createTables(sql: SqlStorage): void {
-  sql.exec(`CREATE TABLE IF NOT EXISTS minutes (minute INTEGER NOT NULL, route TEXT NOT NULL,
-    colo TEXT NOT NULL, layer TEXT NOT NULL, outcome TEXT NOT NULL, status_class TEXT NOT NULL,
-    origin TEXT NOT NULL, requests INTEGER NOT NULL, bytes_client INTEGER NOT NULL,
-    bytes_origin INTEGER NOT NULL, origin_ms REAL NOT NULL, total_ms REAL NOT NULL,
-    PRIMARY KEY (minute, ${DIMS}))`)
-  sql.exec(`CREATE TABLE IF NOT EXISTS urls (minute INTEGER NOT NULL, url TEXT NOT NULL,
-    requests INTEGER NOT NULL, misses INTEGER NOT NULL, bytes_client INTEGER NOT NULL,
-    PRIMARY KEY (minute, url))`)
-  sql.exec(`CREATE TABLE IF NOT EXISTS totals (route TEXT NOT NULL, colo TEXT NOT NULL,
-    layer TEXT NOT NULL, outcome TEXT NOT NULL, status_class TEXT NOT NULL, origin TEXT NOT NULL,
-    requests INTEGER NOT NULL, bytes_client INTEGER NOT NULL, bytes_origin INTEGER NOT NULL,
-    PRIMARY KEY (${DIMS}))`)
-  sql.exec(`CREATE TABLE IF NOT EXISTS histograms (layer TEXT NOT NULL, kind TEXT NOT NULL,
-    counts TEXT NOT NULL, sum_ms REAL NOT NULL, PRIMARY KEY (layer, kind))`)
-}
 
 /**
  * Adds a batch to the minute buckets, the URL table and the totals.
