@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process'
 import { describe, it } from 'vitest'
 import { parseCacheStatus } from '../../edge-cache/policy'
+import { AMS, FRA, IAD, LAX } from '../support/pops'
 import { useProxyEdge } from '../support/proxy-edge'
 
 /** Prometheus's own linter (Debian: `apt-get install prometheus`; `.ci/run` installs it). */
@@ -21,10 +22,10 @@ const ADMIN_TOKEN = `ecdn_admin_e2e_${crypto.randomUUID()}`
 const edge = useProxyEdge({ ADMIN_TOKEN })
 
 const POPS = [
-  { colo: 'FRA', country: 'DE', continent: 'EU', region: 'eu' },
-  { colo: 'AMS', country: 'NL', continent: 'EU', region: 'eu' },
-  { colo: 'IAD', country: 'US', continent: 'NA', region: 'us' },
-  { colo: 'LAX', country: 'US', continent: 'NA', region: 'us' },
+  { ...FRA, region: 'eu' },
+  { ...AMS, region: 'eu' },
+  { ...IAD, region: 'us' },
+  { ...LAX, region: 'us' },
 ]
 
 function layerOf(cacheStatus: string | null): string {

@@ -9,6 +9,7 @@ import puppeteer, { type Browser } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import { startOrigin, type TestOrigin } from '../support/origin'
 import { originControl } from '../support/origin-control'
+import { FRA, IAD, SIN } from '../support/pops'
 import { type RunningEdge, startEdge } from '../support/wrangler-dev'
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
@@ -17,11 +18,7 @@ if (!CHROMIUM) {
 }
 
 const ADMIN_TOKEN = `ecdn_admin_e2e_${crypto.randomUUID()}`
-const POPS = [
-  { colo: 'FRA', country: 'DE', continent: 'EU' },
-  { colo: 'IAD', country: 'US', continent: 'NA' },
-  { colo: 'SIN', country: 'SG', continent: 'AS' },
-]
+const POPS = [FRA, IAD, SIN]
 const PURGE_STALENESS_MS = 1000
 
 /**

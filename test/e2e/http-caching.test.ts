@@ -5,12 +5,11 @@
 import { request as httpRequest } from 'node:http'
 import { beforeAll, describe, type ExpectStatic, it } from 'vitest'
 import { generated, type OriginHit, type OriginScript } from '../support/origin'
+import { FRA } from '../support/pops'
 import { useProxyEdge } from '../support/proxy-edge'
 
 const proxy = useProxyEdge()
 const control = proxy.control
-
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 
 /** A request entering at a simulated PoP (Frankfurt unless told): wrangler reads MF-CF-Blob. */
 function get(path: string, init: RequestInit = {}, pop = FRA) {

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import { startOrigin, type TestOrigin } from '../support/origin'
 import { originControl } from '../support/origin-control'
+import { AMS, FRA, IAD, SIN } from '../support/pops'
 import { type RunningEdge, startEdge } from '../support/wrangler-dev'
 
 let origin: TestOrigin
@@ -24,18 +25,11 @@ afterAll(async () => {
   await origin?.close()
 })
 
-const POPS = [
-  { colo: 'FRA', country: 'DE', continent: 'EU' },
-  { colo: 'AMS', country: 'NL', continent: 'EU' },
-  { colo: 'IAD', country: 'US', continent: 'NA' },
-  { colo: 'SIN', country: 'SG', continent: 'AS' },
-]
+const POPS = [FRA, AMS, IAD, SIN]
 
 function at(pop: (typeof POPS)[number], path: string) {
   return fetch(`${edge.url}${path}`, { headers: { 'mf-cf-blob': JSON.stringify(pop) } })
 }
-
-const FRA = POPS[0] as (typeof POPS)[number]
 
 describe('passive health with the default configuration', () => {
   it('passes 200 application 500s of one path through from several PoPs; every other path keeps answering 200', async ({

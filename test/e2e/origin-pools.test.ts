@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import { startOrigin, type TestOrigin } from '../support/origin'
 import { originControl } from '../support/origin-control'
+import { FRA, SIN } from '../support/pops'
 import { type RunningEdge, startEdge } from '../support/wrangler-dev'
 
 const TOKEN = 'e2e-pools-admin-token'
@@ -54,8 +55,6 @@ afterAll(async () => {
 function at(pop: object, path: string) {
   return fetch(`${edge.url}${path}`, { headers: { 'mf-cf-blob': JSON.stringify(pop) } })
 }
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
-const SIN = { colo: 'SIN', country: 'SG', continent: 'AS' }
 
 async function inBatches<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>) {
   const results: R[] = []

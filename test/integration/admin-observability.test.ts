@@ -1,6 +1,7 @@
 import { env, exports } from 'cloudflare:workers'
 import { beforeAll, describe, inject, it } from 'vitest'
 import { putZone } from '../support/config'
+import { FRA } from '../support/pops'
 
 const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}` }
 
@@ -53,7 +54,7 @@ describe('metrics', () => {
   it('reports the network-wide counts of the analytics stores, and this isolate’s purges', async ({
     expect,
   }) => {
-    const cf = { colo: 'FRA', country: 'DE', continent: 'EU' }
+    const cf = FRA
     for (let i = 0; i < 2; i++) {
       const res = await exports.default.fetch(
         new Request('https://obs.test/m.css', { cf } as RequestInit)

@@ -6,6 +6,7 @@ import { env, exports } from 'cloudflare:workers'
 import { beforeAll, describe, inject, it } from 'vitest'
 import { admin } from '../support/admin'
 import { putZone } from '../support/config'
+import { CDG } from '../support/pops'
 
 interface Report {
   totals: { requests: number; byLayer: Record<string, number>; hitRatio: number }
@@ -53,10 +54,9 @@ describe('GET /zones/:zone/analytics', () => {
   it('reports hits, misses, top URLs and the cost saved of the traffic served', async ({
     expect,
   }) => {
-    const cf = { colo: 'CDG', country: 'FR', continent: 'EU' }
     const get = async (path: string) => {
       const res = await exports.default.fetch(
-        new Request(`https://stats.test${path}`, { cf } as RequestInit)
+        new Request(`https://stats.test${path}`, { cf: CDG } as RequestInit)
       )
       await res.arrayBuffer()
     }

@@ -24,9 +24,8 @@ import type { S3TestServer } from '../setup/s3'
 import { putZone } from '../support/config'
 import type { OriginHit } from '../support/origin'
 import { originControl } from '../support/origin-control'
+import { AMS, FRA } from '../support/pops'
 
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
-const AMS = { colo: 'AMS', country: 'NL', continent: 'EU' }
 const HOST = 'archive.test'
 
 const s3: S3TestServer = inject('s3') ?? { available: false, reason: 'inject("s3") is unset' }

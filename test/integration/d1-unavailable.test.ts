@@ -14,10 +14,10 @@ import app from '../../workers/index'
 import { bootstrapToken } from '../support/admin'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
+import { FRA } from '../support/pops'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 const OUTAGE = 'D1_ERROR: Network connection lost.'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

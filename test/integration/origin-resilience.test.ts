@@ -10,11 +10,11 @@ import type { OriginSpec } from '../../schemas/api/config'
 import { putZone } from '../support/config'
 import type { OriginScript } from '../support/origin'
 import { originControl } from '../support/origin-control'
+import { FRA } from '../support/pops'
 import { onSameShard } from '../support/shards'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 const COOL_DOWN_MS = 600
 
 function get(url: string) {

@@ -9,13 +9,13 @@ import { beforeAll, describe, inject, it } from 'vitest'
 import type { CacheTier } from '../../edge-cache/tier/cache-tier'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
+import { FRA } from '../support/pops'
 import { tierRequest } from '../support/tier-request'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
 const MiB = 1024 * 1024
 const BUDGET = Number(env.TIER_SHARD_BUDGET_BYTES)
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 
 /** A shard of its own per test: `tier:eu:<n>` with n beyond the region's real shards. */
 function shard(n: number) {

@@ -66,7 +66,6 @@ function expectTotal(schema: z.ZodType, input: unknown, expect: ExpectStatic): v
   const before = JSON.stringify(input, jsonSafe)
   const { result, ms } = parseWithin(schema, input)
   expect(ms).toBeLessThan(PARSE_BUDGET_MS)
-  expect(typeof result.success).toBe('boolean')
   if (result.success) {
     expectPlainTree(result.data, expect)
   } else {
@@ -196,7 +195,7 @@ describe('(a) any input', () => {
         fc.property(anything, (input) => {
           const { result, ms } = parseWithin(schema, input)
           expect(ms).toBeLessThan(PARSE_BUDGET_MS)
-          expect(typeof result.success).toBe('boolean')
+          if (!result.success) expect(result.error.issues.length).toBeGreaterThan(0)
           expect(Reflect.get({}, 'polluted')).toBeUndefined()
         }),
         { numRuns: 200 }
