@@ -10,7 +10,7 @@ import {
   overBudget,
   planAdmission,
   type Sized,
-} from '../../edge-cache/tier/admission'
+} from '../../../edge-cache/tier/admission'
 
 describe('FrequencySketch', () => {
   it('estimates counts of distinct keys without undercounting', ({ expect }) => {

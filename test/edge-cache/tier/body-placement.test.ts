@@ -5,7 +5,7 @@ import {
   RESIDENT_NO_BUCKET,
   residentShardLimit,
   shardBuckets,
-} from '../../edge-cache/tier/body-placement'
+} from '../../../edge-cache/tier/body-placement'
 
 const MiB = 1024 * 1024
 const THRESHOLD = 8 * MiB
