@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process'
 import { describe, it } from 'vitest'
 import { parseCacheStatus } from '../../edge-cache/policy'
+import { eventually } from '../support/eventually'
 import { AMS, FRA, IAD, LAX } from '../support/pops'
 import { useProxyEdge } from '../support/proxy-edge'
 
@@ -92,11 +93,13 @@ describe('analytics across the network', () => {
     const probesOf = (r: Report) =>
       r.top.urls.find((u) => u.url.endsWith('/__ready'))?.requests ?? 0
     let seen = await report()
-    const deadline = Date.now() + 40_000
-    while (seen.totals.requests - probesOf(seen) < sent && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 500))
-      seen = await report()
-    }
+    await eventually(
+      async () => {
+        seen = await report()
+        return seen.totals.requests - probesOf(seen) >= sent
+      },
+      { timeoutMs: 40_000, intervalMs: 500 }
+    )
     const probes = probesOf(seen)
     expect(seen.totals.requests).toBe(sent + probes)
     expect(seen.totals.byRegion.eu?.byLayer).toEqual(expected.eu)

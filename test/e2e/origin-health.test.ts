@@ -69,12 +69,12 @@ describe('passive health with the default configuration', () => {
     expect,
   }) => {
     const cached = '/health/cached.css'
+    // Stale on arrival (Age = max-age): the tier keeps it to revalidate (it has an ETag).
     await originControl(origin.url).script(cached, {
       body: 'old copy',
-      headers: { 'cache-control': 'max-age=1' },
+      headers: { 'cache-control': 'max-age=1', age: '1' },
     })
     expect(await (await at(FRA, cached)).text()).toBe('old copy')
-    await new Promise((resolve) => setTimeout(resolve, 1100))
 
     await origin.close() // the port now refuses connections
     const stale = await at(FRA, cached)
@@ -104,6 +104,7 @@ describe('passive health with the default configuration', () => {
     expect(whileOpen.headers.get('cache-status')).toMatch(/detail=origin-down/)
 
     origin = await startOrigin(port)
+    // real time: the breaker half-opens on the edge's own clock once Retry-After has passed
     await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 + 200))
     const probe = await at(FRA, '/health/uncached.js')
     expect(probe.status).toBe(200)

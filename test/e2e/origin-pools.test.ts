@@ -4,6 +4,7 @@
  * @see origin/steering.ts
  */
 import { afterAll, beforeAll, describe, it } from 'vitest'
+import { eventually } from '../support/eventually'
 import { startOrigin, type TestOrigin } from '../support/origin'
 import { originControl } from '../support/origin-control'
 import { FRA, SIN } from '../support/pops'
@@ -44,7 +45,13 @@ beforeAll(async () => {
     })
     if (!res.ok) throw new Error(`PUT ${path}: ${res.status} ${await res.text()}`)
   }
-  await new Promise((resolve) => setTimeout(resolve, 400)) // past CONFIG_TTL_MS
+  // The zone reaches the edge within CONFIG_TTL_MS: once a pool member answers.
+  const configured = await eventually(async () => {
+    const res = await at(FRA, '/config-ready')
+    await res.arrayBuffer()
+    return ['stable', 'canary'].includes(res.headers.get('edge-origin') ?? '')
+  })
+  if (!configured) throw new Error('the pools zone never reached the edge')
 })
 afterAll(async () => {
   await edge?.stop()
