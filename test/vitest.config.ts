@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const fromRoot = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url))
@@ -32,12 +32,6 @@ function s3TestSecrets(): Record<string, string> {
   return key && secret ? { S3_TEST_KEY: key, S3_TEST_SECRET: secret } : {}
 }
 
-/**
- * Tests that mirror a source file but need workerd (Cache API, FixedLengthStream): they keep
- * their mirrored path and run in `workers`, not in `unit`.
- */
-const WORKERD_MIRRORED = ['test/edge-cache/edge.test.ts']
-
 /** What every workerd project binds: migrations, local-only settings, the test admin token. */
 async function localBindings(): Promise<Record<string, unknown>> {
   return {
@@ -54,12 +48,14 @@ export default defineConfig({
     root,
     projects: [
       {
-        // Pure modules: no I/O, no runtime bindings, run in Node for speed.
+        // Unit tests, in Node for speed: `test/<dir>/<file>.test.ts` tests `<dir>/<file>.ts`
+        // (test/scripts/test-tree.test.ts holds the tree to that). A unit that needs the runtime
+        // (Cache API, Durable Object SQLite, R2) is `<file>.workerd.test.ts`: `workers` runs it.
         test: {
           name: 'unit',
           root,
           include: ['test/{contract,edge-cache,origin,schemas,scripts,workers}/**/*.test.ts'],
-          exclude: WORKERD_MIRRORED,
+          exclude: [...configDefaults.exclude, '**/*.workerd.test.ts'],
           environment: 'node',
         },
       },
@@ -97,7 +93,10 @@ export default defineConfig({
         test: {
           name: 'workers',
           root,
-          include: ['test/integration/**/*.test.ts', ...WORKERD_MIRRORED],
+          include: [
+            'test/integration/**/*.test.ts',
+            'test/{edge-cache,origin,schemas,workers}/**/*.workerd.test.ts',
+          ],
           exclude: ['test/integration/defaults/**'],
           globalSetup: ['test/setup/origin-server.ts', 'test/setup/s3.ts'],
           setupFiles: ['test/setup/apply-migrations.ts'],

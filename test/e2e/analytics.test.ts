@@ -7,6 +7,8 @@
 import { spawnSync } from 'node:child_process'
 import { describe, it } from 'vitest'
 import { parseCacheStatus } from '../../edge-cache/policy'
+import { eventually } from '../support/eventually'
+import { AMS, FRA, IAD, LAX } from '../support/pops'
 import { useProxyEdge } from '../support/proxy-edge'
 
 /** Prometheus's own linter (Debian: `apt-get install prometheus`; `.ci/run` installs it). */
@@ -21,10 +23,10 @@ const ADMIN_TOKEN = `ecdn_admin_e2e_${crypto.randomUUID()}`
 const edge = useProxyEdge({ ADMIN_TOKEN })
 
 const POPS = [
-  { colo: 'FRA', country: 'DE', continent: 'EU', region: 'eu' },
-  { colo: 'AMS', country: 'NL', continent: 'EU', region: 'eu' },
-  { colo: 'IAD', country: 'US', continent: 'NA', region: 'us' },
-  { colo: 'LAX', country: 'US', continent: 'NA', region: 'us' },
+  { ...FRA, region: 'eu' },
+  { ...AMS, region: 'eu' },
+  { ...IAD, region: 'us' },
+  { ...LAX, region: 'us' },
 ]
 
 function layerOf(cacheStatus: string | null): string {
@@ -91,11 +93,13 @@ describe('analytics across the network', () => {
     const probesOf = (r: Report) =>
       r.top.urls.find((u) => u.url.endsWith('/__ready'))?.requests ?? 0
     let seen = await report()
-    const deadline = Date.now() + 40_000
-    while (seen.totals.requests - probesOf(seen) < sent && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 500))
-      seen = await report()
-    }
+    await eventually(
+      async () => {
+        seen = await report()
+        return seen.totals.requests - probesOf(seen) >= sent
+      },
+      { timeoutMs: 40_000, intervalMs: 500 }
+    )
     const probes = probesOf(seen)
     expect(seen.totals.requests).toBe(sent + probes)
     expect(seen.totals.byRegion.eu?.byLayer).toEqual(expected.eu)

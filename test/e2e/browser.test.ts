@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import puppeteer, { type Browser, type HTTPResponse, type Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import { nginxMissing, type RunningNginx, startNginx } from '../support/nginx'
+import { FRA } from '../support/pops'
 import { type RunningEdge, startEdge } from '../support/wrangler-dev'
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -65,7 +66,7 @@ async function newPage(failed: string[]): Promise<{ page: Page; seen: Seen[] }> 
   const context = await browser.createBrowserContext()
   const page = await context.newPage()
   await page.setExtraHTTPHeaders({
-    'mf-cf-blob': JSON.stringify({ colo: 'FRA', country: 'DE', continent: 'EU' }),
+    'mf-cf-blob': JSON.stringify(FRA),
   })
   const entry = { page, seen: [] as Seen[] }
   page.on('requestfailed', (request) => {

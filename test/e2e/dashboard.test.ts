@@ -7,8 +7,10 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import puppeteer, { type Browser } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, it } from 'vitest'
+import { eventually } from '../support/eventually'
 import { startOrigin, type TestOrigin } from '../support/origin'
 import { originControl } from '../support/origin-control'
+import { FRA, IAD, SIN } from '../support/pops'
 import { type RunningEdge, startEdge } from '../support/wrangler-dev'
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
@@ -17,11 +19,7 @@ if (!CHROMIUM) {
 }
 
 const ADMIN_TOKEN = `ecdn_admin_e2e_${crypto.randomUUID()}`
-const POPS = [
-  { colo: 'FRA', country: 'DE', continent: 'EU' },
-  { colo: 'IAD', country: 'US', continent: 'NA' },
-  { colo: 'SIN', country: 'SG', continent: 'AS' },
-]
+const POPS = [FRA, IAD, SIN]
 const PURGE_STALENESS_MS = 1000
 
 /**
@@ -73,10 +71,11 @@ beforeAll(async () => {
     })
   }
   // The edge's config snapshot refreshes within CONFIG_TTL_MS (5 s by default).
-  const deadline = Date.now() + 15_000
-  while (!(await get('/plain.css')).headers.has('cache-status') && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
+  const configured = await eventually(
+    async () => (await get('/plain.css')).headers.has('cache-status'),
+    { timeoutMs: 15_000, intervalMs: 250 }
+  )
+  if (!configured) throw new Error('the shop zone never reached the edge')
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -99,15 +98,17 @@ describe('the operator dashboard', () => {
       }
       expect((await get('/promo.css')).headers.get('cache-status')).toMatch(/edge-l1; hit/)
       // Isolates flush analytics every ANALYTICS_FLUSH_MS (10 s by default).
-      const deadline = Date.now() + 30_000
       let counted = 0
-      while (counted < 10 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 500))
-        const report = (await adminCall('GET', '/zones/shop/analytics?since=-1h')) as {
-          totals: { byColo: Record<string, number> }
-        }
-        counted = POPS.reduce((n, p) => n + (report.totals.byColo[p.colo] ?? 0), 0)
-      }
+      await eventually(
+        async () => {
+          const report = (await adminCall('GET', '/zones/shop/analytics?since=-1h')) as {
+            totals: { byColo: Record<string, number> }
+          }
+          counted = POPS.reduce((n, p) => n + (report.totals.byColo[p.colo] ?? 0), 0)
+          return counted >= 10
+        },
+        { timeoutMs: 30_000, intervalMs: 500 }
+      )
       expect(counted).toBeGreaterThanOrEqual(10)
 
       const page = await (browser as Browser).newPage()
@@ -157,9 +158,11 @@ describe('the operator dashboard', () => {
       }))
       expect(outcome.ok, outcome.text ?? '').toBe('ok')
 
-      // Past the purge bound, the next request misses; an untagged object still hits.
-      await new Promise((resolve) => setTimeout(resolve, PURGE_STALENESS_MS + 100))
-      expect((await get('/promo.css')).headers.get('cache-status')).not.toMatch(/hit/)
+      // Within the purge bound, a request misses (L1 hits before it change nothing); an
+      // untagged object still hits.
+      const missed = async () =>
+        !/hit/.test((await get('/promo.css')).headers.get('cache-status') ?? 'hit')
+      expect(await eventually(missed, { timeoutMs: PURGE_STALENESS_MS + 100 })).toBe(true)
       expect((await get('/plain.css')).headers.get('cache-status')).toMatch(/edge-l1; hit/)
 
       await page.click('#zone-form button[type=submit]')

@@ -1,5 +1,6 @@
 import { connect } from 'node:net'
 import { describe, it } from 'vitest'
+import { FRA } from '../support/pops'
 import { useProxyEdge } from '../support/proxy-edge'
 
 // Hostile requests against `wrangler dev` in proxy mode: each gets a clear 4xx or is served
@@ -7,10 +8,10 @@ import { useProxyEdge } from '../support/proxy-edge'
 const proxy = useProxyEdge()
 const control = proxy.control
 
-const FRA = JSON.stringify({ colo: 'FRA', country: 'DE', continent: 'EU' })
+const FRA_BLOB = JSON.stringify(FRA)
 
 function get(path: string, headers: Record<string, string> = {}, method = 'GET') {
-  return fetch(`${proxy.url}${path}`, { method, headers: { 'mf-cf-blob': FRA, ...headers } })
+  return fetch(`${proxy.url}${path}`, { method, headers: { 'mf-cf-blob': FRA_BLOB, ...headers } })
 }
 
 /** Sends bytes as they are over a fresh connection and returns the status line. */
@@ -105,7 +106,7 @@ describe('malformed and oversized requests', () => {
     'keeps %s inside the origin (the origin sees %s)',
     async ([path, seen], { expect }) => {
       const status = await rawRequest(
-        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nmf-cf-blob: ${FRA}\r\nConnection: close\r\n\r\n`
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nmf-cf-blob: ${FRA_BLOB}\r\nConnection: close\r\n\r\n`
       )
       expect(status).toMatch(/^HTTP\/1\.1 200/)
       expect(await control.hits(seen)).not.toHaveLength(0)

@@ -4,13 +4,13 @@
  */
 import { request as httpRequest } from 'node:http'
 import { beforeAll, describe, type ExpectStatic, it } from 'vitest'
+import { eventually } from '../support/eventually'
 import { generated, type OriginHit, type OriginScript } from '../support/origin'
+import { FRA } from '../support/pops'
 import { useProxyEdge } from '../support/proxy-edge'
 
 const proxy = useProxyEdge()
 const control = proxy.control
-
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 
 /** A request entering at a simulated PoP (Frankfurt unless told): wrangler reads MF-CF-Blob. */
 function get(path: string, init: RequestInit = {}, pop = FRA) {
@@ -33,13 +33,8 @@ async function hits(path: string): Promise<OriginHit[]> {
 
 /** Polls the origin until `path` has at least `count` hits or `timeoutMs` passes. */
 async function waitForHits(path: string, count: number, timeoutMs = 3000): Promise<OriginHit[]> {
-  const deadline = Date.now() + timeoutMs
-  let seen = await hits(path)
-  while (seen.length < count && Date.now() < deadline) {
-    await sleep(50)
-    seen = await hits(path)
-  }
-  return seen
+  await eventually(async () => (await hits(path)).length >= count, { timeoutMs })
+  return hits(path)
 }
 
 /**
@@ -123,9 +118,14 @@ async function readHit(expect: ExpectStatic, path: string, init: RequestInit = {
   return res
 }
 
-/** Stores `path` as `readStored` does, then waits until an entry with max-age=1 is stale. */
+/**
+ * Stores `path` as `readStored` does, then waits until an entry with max-age=1 is stale. Where
+ * the response has a stale window, a test stores it already stale (`Age` equal to max-age)
+ * instead; without one, L1 keeps only what is still fresh.
+ */
 async function readStoredThenWait(expect: ExpectStatic, path: string, script?: OriginScript) {
   const first = await readStored(expect, path, script)
+  // real time: L1 stores only a fresh response, so this one must age past max-age=1 in place
   await sleep(1100)
   return first
 }
@@ -332,8 +332,8 @@ describe('freshness (RFC 9111 §4.2)', () => {
     expect,
   }) => {
     const path = '/hc/fresh/request-max-age'
-    // age >= 1 s, so max-age=0 cannot accept the stored response
-    const first = await readStoredThenWait(expect, path)
+    // The origin's Age makes the stored response 1 s old at once: max-age=0 cannot accept it.
+    const first = await readStored(expect, path, { headers: { age: '1' } })
     const control200 = await read(path)
     expect(control200.headers.get('cache-status')).toMatch(L1_HIT)
     expect(Number(control200.headers.get('age'))).toBeGreaterThanOrEqual(1)
@@ -614,8 +614,11 @@ describe('stale responses (RFC 5861)', () => {
   }) => {
     const path = '/hc/stale/swr'
     const headers = { 'cache-control': 'max-age=1, stale-while-revalidate=30', etag: '"s1"' }
-    // the revalidation is slow, so a client waiting for it would notice
-    await readStoredThenWait(expect, path, { sequence: [{ headers }, { headers, delayMs: 1200 }] })
+    // Stored already stale (Age = max-age); the revalidation is slow, so a client waiting for
+    // it would notice.
+    await readStored(expect, path, {
+      sequence: [{ headers: { ...headers, age: '1' } }, { headers, delayMs: 1200 }],
+    })
     const started = Date.now()
     const stale = await read(path)
     const elapsed = Date.now() - started
@@ -629,6 +632,7 @@ describe('stale responses (RFC 5861)', () => {
     const seen = await waitForHits(path, 2, 4000)
     expect(seen).toHaveLength(2)
     expect(seen[1]?.headers['if-none-match']).toBe('"s1"')
+    // real time: nothing marks the absence of a second revalidation; give one time to show
     await sleep(300)
     expect(await hits(path)).toHaveLength(2)
   }, 15_000)
@@ -637,8 +641,11 @@ describe('stale responses (RFC 5861)', () => {
     expect,
   }) => {
     const path = '/hc/stale/sie'
-    await readStoredThenWait(expect, path, {
-      sequence: [{ headers: { 'cache-control': 'max-age=1, stale-if-error=60' } }, ORIGIN_ERROR],
+    await readStored(expect, path, {
+      sequence: [
+        { headers: { 'cache-control': 'max-age=1, stale-if-error=60', age: '1' } },
+        ORIGIN_ERROR,
+      ],
     })
     const stale = await read(path)
     expect(stale.status).toBe(200)
@@ -653,9 +660,11 @@ describe('stale responses (RFC 5861)', () => {
     expect,
   }) => {
     const path = '/hc/stale/sie-must-revalidate'
-    await readStoredThenWait(expect, path, {
+    await readStored(expect, path, {
       sequence: [
-        { headers: { 'cache-control': 'max-age=1, stale-if-error=60, must-revalidate' } },
+        {
+          headers: { 'cache-control': 'max-age=1, stale-if-error=60, must-revalidate', age: '1' },
+        },
         ORIGIN_ERROR,
       ],
     })

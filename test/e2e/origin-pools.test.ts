@@ -4,8 +4,10 @@
  * @see origin/steering.ts
  */
 import { afterAll, beforeAll, describe, it } from 'vitest'
+import { eventually } from '../support/eventually'
 import { startOrigin, type TestOrigin } from '../support/origin'
 import { originControl } from '../support/origin-control'
+import { FRA, SIN } from '../support/pops'
 import { type RunningEdge, startEdge } from '../support/wrangler-dev'
 
 const TOKEN = 'e2e-pools-admin-token'
@@ -43,7 +45,13 @@ beforeAll(async () => {
     })
     if (!res.ok) throw new Error(`PUT ${path}: ${res.status} ${await res.text()}`)
   }
-  await new Promise((resolve) => setTimeout(resolve, 400)) // past CONFIG_TTL_MS
+  // The zone reaches the edge within CONFIG_TTL_MS: once a pool member answers.
+  const configured = await eventually(async () => {
+    const res = await at(FRA, '/config-ready')
+    await res.arrayBuffer()
+    return ['stable', 'canary'].includes(res.headers.get('edge-origin') ?? '')
+  })
+  if (!configured) throw new Error('the pools zone never reached the edge')
 })
 afterAll(async () => {
   await edge?.stop()
@@ -54,8 +62,6 @@ afterAll(async () => {
 function at(pop: object, path: string) {
   return fetch(`${edge.url}${path}`, { headers: { 'mf-cf-blob': JSON.stringify(pop) } })
 }
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
-const SIN = { colo: 'SIN', country: 'SG', continent: 'AS' }
 
 async function inBatches<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>) {
   const results: R[] = []

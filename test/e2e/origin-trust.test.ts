@@ -12,6 +12,7 @@ import {
 } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, it } from 'vitest'
+import { FRA } from '../support/pops'
 import { type RunningEdge, startEdge } from '../support/wrangler-dev'
 
 /**
@@ -69,7 +70,7 @@ afterAll(async () => {
 
 function at(path: string, init: RequestInit = {}) {
   const headers = new Headers(init.headers)
-  headers.set('mf-cf-blob', JSON.stringify({ colo: 'FRA', country: 'DE', continent: 'EU' }))
+  headers.set('mf-cf-blob', JSON.stringify(FRA))
   return fetch(`${edge?.url}${path}`, { ...init, headers })
 }
 

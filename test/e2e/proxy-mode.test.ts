@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest'
-import { eventually } from '../support/host-request'
+import { eventually } from '../support/eventually'
 import { generated } from '../support/origin'
 import { useProxyEdge } from '../support/proxy-edge'
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest'
 import { type PurgeRecord, purgeAddress } from '../../edge-cache/purge/purge-index'
 import { forwardBodies, l1CacheTags } from '../../edge-cache/purge/synthetic-tags'
 import { type CloudflareApi, startCloudflareApi } from '../support/cloudflare-api'
-import { eventually } from '../support/host-request'
+import { eventually } from '../support/eventually'
 import { startOrigin, type TestOrigin } from '../support/origin'
 import { type RunningEdge, startEdge } from '../support/wrangler-dev'
 
@@ -110,9 +110,11 @@ describe('purges forwarded to Cloudflare’s purge API', () => {
     const before = api.received.length
     api.answerAlways(200)
     // The log's alarm retries the outbox (1 s, then 2 s, … after the failure).
-    expect(await eventually(async () => expected.every((t) => taken().includes(t)), 30_000)).toBe(
-      true
-    )
+    expect(
+      await eventually(async () => expected.every((t) => taken().includes(t)), {
+        timeoutMs: 30_000,
+      })
+    ).toBe(true)
     const after = api.received.slice(before)
     expect(Math.max(...after.map((r) => r.body.tags?.length ?? 0))).toBeLessThanOrEqual(100)
   }, 60_000)

@@ -7,16 +7,14 @@
  */
 import Cloudflare from 'cloudflare'
 import { beforeAll, describe, it } from 'vitest'
-import { eventually, getAt, type Pop } from '../support/host-request'
+import { eventually } from '../support/eventually'
+import { getAt } from '../support/host-request'
+import { DFW, FRA, type Pop, SIN } from '../support/pops'
 import { useProxyEdge } from '../support/proxy-edge'
 
 const ADMIN_TOKEN = `ecdn_admin_e2e_${crypto.randomUUID()}`
 const proxy = useProxyEdge({ ADMIN_TOKEN })
-const POPS: Pop[] = [
-  { colo: 'FRA', country: 'DE', continent: 'EU' },
-  { colo: 'DFW', country: 'US', continent: 'NA' },
-  { colo: 'SIN', country: 'SG', continent: 'AS' },
-]
+const POPS: Pop[] = [FRA, DFW, SIN]
 
 function sdk(token = ADMIN_TOKEN): Cloudflare {
   return new Cloudflare({ apiToken: token, baseURL: `${proxy.url}/_admin`, maxRetries: 0 })

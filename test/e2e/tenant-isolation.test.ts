@@ -8,6 +8,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, it } from 'vitest'
+import { eventually } from '../support/eventually'
 import { type RunningEdge, startEdge } from '../support/wrangler-dev'
 
 const ADMIN_TOKEN = `ecdn_admin_e2e_${crypto.randomUUID()}`
@@ -135,13 +136,14 @@ describe('a zone-scoped token cannot send the platform’s secrets out', () => {
     ).toBe(201)
 
     // The edge's config snapshot refreshes within CONFIG_TTL_MS (5 s by default).
-    let res: Response | undefined
-    const deadline = Date.now() + 15_000
-    while (received.length === 0 && Date.now() < deadline) {
-      res = await fetch(`${edge.url}/object-${Date.now()}`)
-      await res.arrayBuffer()
-      if (received.length === 0) await new Promise((r) => setTimeout(r, 250))
-    }
+    await eventually(
+      async () => {
+        const res = await fetch(`${edge.url}/object-${Date.now()}`)
+        await res.arrayBuffer()
+        return received.length > 0
+      },
+      { timeoutMs: 15_000, intervalMs: 250 }
+    )
     const authorization = received.map((r) => String(r.headers.authorization ?? ''))
     expect(authorization.length).toBeGreaterThan(0)
     expect(authorization.every((a) => a.includes(`Credential=${GRANTED_KEY}/`))).toBe(true)

@@ -6,6 +6,7 @@ import { apiTokensTable, auditLogTable, originsTable } from '../../schemas/confi
 import { configSnapshot } from '../../workers/config/snapshot'
 import app from '../../workers/index'
 import { type AdminAnswer, admin, bootstrapToken, freshIp } from '../support/admin'
+import { FRA } from '../support/pops'
 
 const originUrl = inject('originUrl')
 const db = drizzle(env.CONFIG_DB)
@@ -454,9 +455,7 @@ describe('audit log', () => {
 
 describe('the edge serves what the API configures', () => {
   function edge(url: string) {
-    return exports.default.fetch(
-      new Request(url, { cf: { colo: 'FRA', country: 'DE', continent: 'EU' } } as RequestInit)
-    )
+    return exports.default.fetch(new Request(url, { cf: FRA } as RequestInit))
   }
 
   it('serves a zone created through the API, and stops when it is deleted', async ({ expect }) => {

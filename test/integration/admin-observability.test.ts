@@ -3,6 +3,7 @@ import { env, exports } from 'cloudflare:workers'
 import { beforeAll, describe, inject, it } from 'vitest'
 import { createWorker } from '../../workers/index'
 import { putZone } from '../support/config'
+import { FRA } from '../support/pops'
 
 const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}` }
 
@@ -55,7 +56,7 @@ describe('metrics', () => {
   it('reports the network-wide counts of the analytics stores, and this isolate’s purges', async ({
     expect,
   }) => {
-    const cf = { colo: 'FRA', country: 'DE', continent: 'EU' }
+    const cf = FRA
     const app = createWorker()
     for (let i = 0; i < 2; i++) {
       const ctx = createExecutionContext()

@@ -8,6 +8,7 @@ import { beforeAll, describe, inject, it } from 'vitest'
 import { createWorker } from '../../workers/index'
 import { admin } from '../support/admin'
 import { putZone } from '../support/config'
+import { CDG } from '../support/pops'
 
 interface Report {
   totals: { requests: number; byLayer: Record<string, number>; hitRatio: number }
@@ -55,7 +56,7 @@ describe('GET /zones/:zone/analytics', () => {
   it('reports hits, misses, top URLs and the cost saved of the traffic served', async ({
     expect,
   }) => {
-    const cf = { colo: 'CDG', country: 'FR', continent: 'EU' }
+    const cf = CDG
     const app = createWorker()
     /** One request, and its background work: the flush of its analytics batch to the store. */
     const get = async (path: string) => {

@@ -25,10 +25,9 @@ import { ManualClock } from '../support/clock'
 import { putZone } from '../support/config'
 import type { OriginHit } from '../support/origin'
 import { originControl } from '../support/origin-control'
+import { AMS, FRA } from '../support/pops'
 import { setTierClock, tierShardOf } from '../support/tier-clock'
 
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
-const AMS = { colo: 'AMS', country: 'NL', continent: 'EU' }
 const HOST = 'archive.test'
 
 const s3: S3TestServer = inject('s3') ?? { available: false, reason: 'inject("s3") is unset' }

@@ -7,10 +7,10 @@
 import { exports } from 'cloudflare:workers'
 import { beforeAll, describe, inject, it } from 'vitest'
 import { admin } from '../support/admin'
+import { FRA } from '../support/pops'
 import { onSameShard } from '../support/shards'
 
 const originUrl = inject('originUrl')
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 const HOST = 'https://drill.test'
 
 async function put(path: string, body: unknown) {

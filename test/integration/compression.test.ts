@@ -10,10 +10,10 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import { beforeAll, describe, inject, it } from 'vitest'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
+import { FRA } from '../support/pops'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 const TEXT = 'body { color: #123456 }\n'.repeat(200)
 const GZIP = gzipSync(TEXT)
 

@@ -15,10 +15,10 @@ import { bootstrapToken } from '../support/admin'
 import { ManualClock } from '../support/clock'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
+import { FRA } from '../support/pops'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 const OUTAGE = 'D1_ERROR: Network connection lost.'
 
 /** The Worker under test keeps time by this clock: the config TTL passes when a test says so. */

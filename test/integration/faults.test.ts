@@ -3,10 +3,10 @@ import { env, exports } from 'cloudflare:workers'
 import { beforeAll, describe, inject, it } from 'vitest'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
+import { FRA } from '../support/pops'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 
 function get(url: string) {
   return exports.default.fetch(new Request(url, { cf: FRA } as RequestInit))

@@ -10,10 +10,10 @@ import { beforeAll, describe, inject, it } from 'vitest'
 import { MONITOR_VIEW_MS } from '../../origin/monitor-view'
 import { admin } from '../support/admin'
 import { originControl } from '../support/origin-control'
+import { FRA } from '../support/pops'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 const INTERVAL_S = 1
 const DOWN_COUNT = 2
 const UP_COUNT = 2

@@ -9,11 +9,11 @@ import { exports } from 'cloudflare:workers'
 import { describe, inject, it } from 'vitest'
 import { admin } from '../support/admin'
 import { originControl } from '../support/origin-control'
+import { FRA } from '../support/pops'
 import { onSameShard } from '../support/shards'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 
 function get(url: string) {
   return exports.default.fetch(new Request(url, { cf: FRA } as RequestInit))

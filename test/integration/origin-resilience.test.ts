@@ -11,12 +11,12 @@ import { ManualClock } from '../support/clock'
 import { putZone } from '../support/config'
 import type { OriginScript } from '../support/origin'
 import { originControl } from '../support/origin-control'
+import { FRA } from '../support/pops'
 import { onSameShard } from '../support/shards'
 import { setTierClock, tierShardOf } from '../support/tier-clock'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 const COOL_DOWN_MS = 600
 
 function get(url: string) {

@@ -11,10 +11,10 @@ import type { OriginSigning } from '../../schemas/api/config'
 import { grantsTable, originsTable } from '../../schemas/config/tables'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
+import { FRA } from '../support/pops'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 /** The values of the Worker secrets ORIGIN_SIGNING_KEY_1 / _2 (test/vitest.config.ts). */
 const SECRETS = { k1: 'test-signing-key-one', k2: 'test-signing-key-two' }
 const K1 = { id: 'k1', secret: 'ORIGIN_SIGNING_KEY_1' }

@@ -11,10 +11,10 @@ import { UNKEYED_OVERRIDE_HEADERS } from '../../origin/poisoning-headers'
 import { deploymentLoopToken } from '../../workers/trusted-request'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
+import { FRA } from '../support/pops'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 /** Stands in for the address Cloudflare's edge puts in CF-Connecting-IP. */
 const CLIENT_IP = '203.0.113.9'
 const SPOOFED_IP = '6.6.6.6'

@@ -7,18 +7,13 @@ import type { CacheTier } from '../../edge-cache/tier/cache-tier'
 import { REGIONS } from '../../schemas/regions'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
+import { AMS, DFW, FRA, ORD, SIN } from '../support/pops'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
 const ADMIN = { authorization: 'Bearer test-admin-token' }
 /** Five PoPs in three regions, so purges must reach L1s and tiers everywhere. */
-const POPS = [
-  { colo: 'FRA', country: 'DE', continent: 'EU' },
-  { colo: 'AMS', country: 'NL', continent: 'EU' },
-  { colo: 'DFW', country: 'US', continent: 'NA' },
-  { colo: 'ORD', country: 'US', continent: 'NA' },
-  { colo: 'SIN', country: 'SG', continent: 'AS' },
-]
+const POPS = [FRA, AMS, DFW, ORD, SIN]
 /** PURGE_STALENESS_MS is 200 in tests; wait past it. */
 const BOUND_MS = 250
 

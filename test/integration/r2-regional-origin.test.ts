@@ -11,13 +11,14 @@ import { beforeAll, describe, it } from 'vitest'
 import type { ResidencyRuleSpec } from '../../schemas/api/config'
 import { residencyRulesTable } from '../../schemas/config/tables'
 import { putZone } from '../support/config'
+import { DFW, FRA, SIN } from '../support/pops'
 
 const HOST = 'r2-regional.test'
 const PREFIX = 'r2-regional/'
 const POPS = {
-  FRA: { colo: 'FRA', country: 'DE', continent: 'EU' },
-  DFW: { colo: 'DFW', country: 'US', continent: 'NA' },
-  SIN: { colo: 'SIN', country: 'SG', continent: 'AS' },
+  FRA,
+  DFW,
+  SIN,
 }
 
 function get(path: string, pop: keyof typeof POPS) {

@@ -14,11 +14,12 @@ import type { ResidencyRuleSpec } from '../../schemas/api/config'
 import { residencyRulesTable } from '../../schemas/config/tables'
 import type { S3TestServer } from '../setup/s3'
 import { putZone } from '../support/config'
+import { DFW, FRA, SIN } from '../support/pops'
 
 const POPS = {
-  FRA: { colo: 'FRA', country: 'DE', continent: 'EU' },
-  DFW: { colo: 'DFW', country: 'US', continent: 'NA' },
-  SIN: { colo: 'SIN', country: 'SG', continent: 'AS' },
+  FRA,
+  DFW,
+  SIN,
 }
 const HOST = 'regional.test'
 

@@ -2,11 +2,10 @@ import { env, exports } from 'cloudflare:workers'
 import { beforeAll, describe, inject, it } from 'vitest'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
+import { AMS, FRA } from '../support/pops'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
-const AMS = { colo: 'AMS', country: 'NL', continent: 'EU' }
 
 function get(url: string, cf: object = FRA, init: RequestInit = {}) {
   return exports.default.fetch(new Request(url, { ...init, cf } as RequestInit))

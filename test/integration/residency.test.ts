@@ -5,6 +5,7 @@ import type { ResidencyRuleSpec } from '../../schemas/api/config'
 import { residencyRulesTable } from '../../schemas/config/tables'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
+import { AMS, DFW, FRA, GRU, SIN } from '../support/pops'
 import { tierRequest } from '../support/tier-request'
 import { whereStored as inspect, misplacedBodies, r2Bodies } from '../support/where-stored'
 
@@ -12,11 +13,11 @@ const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
 
 const POPS = {
-  FRA: { colo: 'FRA', country: 'DE', continent: 'EU' },
-  AMS: { colo: 'AMS', country: 'NL', continent: 'EU' },
-  DFW: { colo: 'DFW', country: 'US', continent: 'NA' },
-  SIN: { colo: 'SIN', country: 'SG', continent: 'AS' },
-  GRU: { colo: 'GRU', country: 'BR', continent: 'SA' },
+  FRA,
+  AMS,
+  DFW,
+  SIN,
+  GRU,
 } as const
 type Pop = keyof typeof POPS
 

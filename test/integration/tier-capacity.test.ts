@@ -10,6 +10,7 @@ import type { CacheTier } from '../../edge-cache/tier/cache-tier'
 import { ManualClock } from '../support/clock'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
+import { FRA } from '../support/pops'
 import { setTierClock } from '../support/tier-clock'
 import { tierRequest } from '../support/tier-request'
 
@@ -17,7 +18,6 @@ const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
 const MiB = 1024 * 1024
 const BUDGET = Number(env.TIER_SHARD_BUDGET_BYTES)
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 
 /** A shard of its own per test: `tier:eu:<n>` with n beyond the region's real shards. */
 function shard(n: number) {

@@ -7,9 +7,9 @@ import { env, exports } from 'cloudflare:workers'
 import { beforeAll, describe, inject, it, vi } from 'vitest'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
+import { FRA } from '../support/pops'
 
 const origin = originControl(inject('originUrl'))
-const FRA = { colo: 'FRA', country: 'DE', continent: 'EU' }
 const TRACE = '0af7651916cd43dd8448eb211c80319c'
 const CLIENT_SPAN = 'b7ad6b7169203331'
 

@@ -3,13 +3,7 @@
  * Host than the URL's, node:http will. For e2e tests and benchmarks.
  */
 import { request } from 'node:http'
-
-/** Where a simulated request enters: wrangler dev reads `request.cf` from MF-CF-Blob. */
-export interface Pop {
-  colo: string
-  country: string
-  continent: string
-}
+import type { Pop } from './pops'
 
 export interface HostAnswer {
   status: number
@@ -47,18 +41,4 @@ export function getAt(base: string, host: string, path: string, pop: Pop): Promi
     req.on('error', reject)
     req.end()
   })
-}
-
-/**
- * Polls `check` until it returns true or `ms` pass (no fixed sleeps: a correctness wait, never
- * a timing assertion).
- * @returns whether it became true
- */
-export async function eventually(check: () => Promise<boolean>, ms = 30_000): Promise<boolean> {
-  const until = Date.now() + ms
-  while (Date.now() < until) {
-    if (await check()) return true
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  return check()
 }

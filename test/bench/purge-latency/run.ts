@@ -10,10 +10,10 @@
  * (PURGES=100 by default; TOPOLOGY=multi|single|both, default both).
  */
 import { mkdir, writeFile } from 'node:fs/promises'
-import type { Pop } from '../../support/host-request'
 import { startMultiPop } from '../../support/multi-pop'
 import { startOrigin } from '../../support/origin'
 import { originControl } from '../../support/origin-control'
+import { AMS, DFW, FRA, ORD, type Pop, SIN } from '../../support/pops'
 import { startEdge } from '../../support/wrangler-dev'
 
 const PURGES = Number(process.env.PURGES ?? 100)
@@ -25,13 +25,7 @@ const TOKEN = 'bench-admin-token'
 const HOST = 'purge-bench.test'
 /** The edge's purge bound (PURGE_STALENESS_MS, 50 ms) plus 250 ms for push, poll and refill. */
 const BOUND_MS = 300
-const POPS: Pop[] = [
-  { colo: 'FRA', country: 'DE', continent: 'EU' },
-  { colo: 'AMS', country: 'NL', continent: 'EU' },
-  { colo: 'DFW', country: 'US', continent: 'NA' },
-  { colo: 'ORD', country: 'US', continent: 'NA' },
-  { colo: 'SIN', country: 'SG', continent: 'AS' },
-]
+const POPS: Pop[] = [FRA, AMS, DFW, ORD, SIN]
 
 type FetchAt = (colo: string, path: string, init?: RequestInit) => Promise<Response>
 

@@ -8,7 +8,6 @@ import {
   parseTargetedCacheControl,
   requestCacheControl,
   selectCacheControl,
-  TARGETED_FIELDS,
 } from '../../../edge-cache/policy/cache-control'
 
 describe('parseCacheControl', () => {
@@ -180,14 +179,6 @@ describe('parseTargetedCacheControl', () => {
 })
 
 describe('selectCacheControl', () => {
-  it('lists edge-cache-control, cdn-cache-control, then surrogate-control', ({ expect }) => {
-    expect(TARGETED_FIELDS).toEqual([
-      'edge-cache-control',
-      'cdn-cache-control',
-      'surrogate-control',
-    ])
-  })
-
   // "the cache MUST select the first (in target list order) field with a valid, non-empty
   // value ... and ignore the Cache-Control and Expires header fields"
   it.for([

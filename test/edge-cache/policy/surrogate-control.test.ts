@@ -35,8 +35,12 @@ describe('surrogateDirectives (W3C Edge Architecture §2.2, §2.3)', () => {
     else expect(result).toEqual({ cacheControl, targeted })
   })
 
-  it('announces the device token the origin can target', ({ expect }) => {
-    expect(SURROGATE_CAPABILITY).toBe('edge-cdn="Surrogate/1.0"')
+  it('reads directives targeted at the device token it announces as its own', ({ expect }) => {
+    const [device] = SURROGATE_CAPABILITY.split('=')
+    expect(surrogateDirectives(`max-age=5;${device}, max-age=60`)).toEqual({
+      cacheControl: 'max-age=5',
+      targeted: true,
+    })
   })
 })
 

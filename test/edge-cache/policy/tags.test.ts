@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, it } from 'vitest'
-import { cacheGroups, cacheTags, MAX_TAG_LENGTH, TAG_FIELDS } from '../../../edge-cache/policy/tags'
+import { cacheGroups, cacheTags, MAX_TAG_LENGTH } from '../../../edge-cache/policy/tags'
 
 describe('cacheTags', () => {
   it.for([
@@ -39,10 +39,6 @@ describe('cacheTags', () => {
 
   it('reads Cache-Groups alone', ({ expect }) => {
     expect(cacheGroups(new Headers({ 'cache-groups': '"a", b, "c"' }))).toEqual(['a', 'c'])
-  })
-
-  it('names the tag fields', ({ expect }) => {
-    expect(TAG_FIELDS).toEqual(['cache-tag', 'surrogate-key', 'cache-groups'])
   })
 
   it('never throws and only returns trimmed printable unique tags', ({ expect }) => {

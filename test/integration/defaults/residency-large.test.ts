@@ -11,6 +11,7 @@ import { beforeAll, describe, inject, it } from 'vitest'
 import { residencyRulesTable } from '../../../schemas/config/tables'
 import { putZone } from '../../support/config'
 import { originControl } from '../../support/origin-control'
+import { DFW, FRA, SIN } from '../../support/pops'
 import { misplacedBodies, r2Bodies, whereStored } from '../../support/where-stored'
 
 const originUrl = inject('originUrl')
@@ -19,9 +20,9 @@ const MiB = 1024 * 1024
 const HOST = 'archive.test'
 
 const POPS = {
-  FRA: { colo: 'FRA', country: 'DE', continent: 'EU' },
-  DFW: { colo: 'DFW', country: 'US', continent: 'NA' },
-  SIN: { colo: 'SIN', country: 'SG', continent: 'AS' },
+  FRA,
+  DFW,
+  SIN,
 } as const
 
 function get(path: string, pop: keyof typeof POPS) {

@@ -45,15 +45,26 @@ describe('record', () => {
   })
 
   it('loses the counts of a failed flush, never throws to the request', async ({ expect }) => {
+    const sent: BatchContents[] = []
     const scheduled: Promise<unknown>[] = []
+    let reachable = false
     const options = {
-      sink: () => Promise.reject(new Error('store unreachable')),
+      sink: async (_zone: string, _region: string, batch: BatchContents) => {
+        if (!reachable) throw new Error('store unreachable')
+        sent.push(batch)
+      },
       flushMs: 1,
       waitUntil: (p: Promise<unknown>) => scheduled.push(p),
       now: Date.UTC(2026, 0, 1),
       sleep: () => Promise.resolve(),
     }
     expect(() => record({ ...event, zone: 'two' }, options)).not.toThrow()
-    await expect(Promise.all(scheduled)).resolves.toBeDefined()
+    await expect(Promise.all(scheduled)).resolves.toEqual([undefined])
+    // The failed batch is gone: the next one starts from zero.
+    reachable = true
+    record({ ...event, zone: 'two' }, options)
+    await Promise.all(scheduled)
+    expect(scheduled).toHaveLength(2)
+    expect(sent.map((batch) => batch.rows[0]?.requests)).toEqual([1])
   })
 })

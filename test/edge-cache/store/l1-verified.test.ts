@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest'
-import { VerifiedEntries } from '../../edge-cache/store/l1-verified'
+import { VerifiedEntries } from '../../../edge-cache/store/l1-verified'
 
 function stream(...chunks: number[]): ReadableStream<Uint8Array> {
   return new ReadableStream({

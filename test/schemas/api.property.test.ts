@@ -9,17 +9,17 @@
 import fc from 'fast-check'
 import { describe, type ExpectStatic, it } from 'vitest'
 import type { z } from 'zod'
-import { auditQuerySchema, createTokenSchema, TOKEN_SCOPES } from '../../../schemas/api/admin'
+import { auditQuerySchema, createTokenSchema, TOKEN_SCOPES } from '../../schemas/api/admin'
 import {
   configNameSchema,
   originSpecSchema,
   residencyRuleSpecSchema,
   routeSpecSchema,
   zoneSpecSchema,
-} from '../../../schemas/api/config'
-import { configFileSchema, describeIssues } from '../../../schemas/api/config-file'
-import { planApply } from '../../../schemas/api/config-plan'
-import { MAX_PURGE_ITEMS, purgeBodySchema, surrogateKeySchema } from '../../../schemas/api/purge'
+} from '../../schemas/api/config'
+import { configFileSchema, describeIssues } from '../../schemas/api/config-file'
+import { planApply } from '../../schemas/api/config-plan'
+import { MAX_PURGE_ITEMS, purgeBodySchema, surrogateKeySchema } from '../../schemas/api/purge'
 
 /** Each body schema, by the resource prefix the admin API gives its field paths. */
 const BODY_SCHEMAS: readonly (readonly [string, z.ZodType])[] = [
@@ -66,7 +66,6 @@ function expectTotal(schema: z.ZodType, input: unknown, expect: ExpectStatic): v
   const before = JSON.stringify(input, jsonSafe)
   const { result, ms } = parseWithin(schema, input)
   expect(ms).toBeLessThan(PARSE_BUDGET_MS)
-  expect(typeof result.success).toBe('boolean')
   if (result.success) {
     expectPlainTree(result.data, expect)
   } else {
@@ -196,7 +195,7 @@ describe('(a) any input', () => {
         fc.property(anything, (input) => {
           const { result, ms } = parseWithin(schema, input)
           expect(ms).toBeLessThan(PARSE_BUDGET_MS)
-          expect(typeof result.success).toBe('boolean')
+          if (!result.success) expect(result.error.issues.length).toBeGreaterThan(0)
           expect(Reflect.get({}, 'polluted')).toBeUndefined()
         }),
         { numRuns: 200 }
