@@ -12,6 +12,14 @@ const alias = {
   '@aws-sdk/xml-builder': fromRoot('node_modules/@aws-sdk/xml-builder/dist-cjs/index.js'),
 }
 
+/** `import sql from './0000_init.sql'` as wrangler.toml's `[[rules]] type = "Text"` loads it. */
+const sqlAsText = {
+  name: 'sql-as-text',
+  transform(code: string, id: string) {
+    return id.endsWith('.sql') ? `export default ${JSON.stringify(code)}` : undefined
+  },
+}
+
 /**
  * The local S3 server's keys as Worker secrets, so S3 origins in tests resolve their secret
  * names (S3_TEST_KEY / S3_TEST_SECRET). Empty when moto is not running: those tests skip.
@@ -51,6 +59,8 @@ export default defineConfig({
         // Unit tests, in Node for speed: `test/<dir>/<file>.test.ts` tests `<dir>/<file>.ts`
         // (test/scripts/test-tree.test.ts holds the tree to that). A unit that needs the runtime
         // (Cache API, Durable Object SQLite, R2) is `<file>.workerd.test.ts`: `workers` runs it.
+        // Durable Object migrations import their SQL as text, as wrangler's Text rule does.
+        plugins: [sqlAsText],
         test: {
           name: 'unit',
           root,

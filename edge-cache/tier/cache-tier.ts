@@ -57,9 +57,11 @@ export class CacheTier extends DurableObject<Env> {
     const region = parseTierName(ctx.id.name)?.region
     const clock: Clock = { now: () => this.clock.now() }
     const waitUntil = (promise: Promise<unknown>) => ctx.waitUntil(promise)
-    // The tables (schemas/durable/tier): the migrator's work is synchronous, so they exist before
-    // the sketch is read below; blockConcurrencyWhile holds requests if it fails.
-    void ctx.blockConcurrencyWhile(() => migrateTierShard(ctx.storage))
+    // The tables (schemas/durable/tier). The migrator's work is synchronous, in a transaction, so
+    // they exist before the sketch is read below (blockConcurrencyWhile would run it later); a
+    // failure reaches blockConcurrencyWhile, which resets the object rather than serve.
+    const migrated = migrateTierShard(ctx.storage)
+    void ctx.blockConcurrencyWhile(() => migrated)
     this.#store = new TierStore(ctx.storage.sql)
     this.#bodies = new Bodies(this.#store, (binding) => r2Binding(env, binding), waitUntil)
     this.#sketch = loadSketch(this.#store)

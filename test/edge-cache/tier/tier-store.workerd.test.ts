@@ -174,36 +174,4 @@ describe('TierStore', () => {
     expect(got.before).toBeUndefined()
     expect(got.after).toEqual({ width: 4, additions: 10, counters: new Uint8Array([5, 6, 7, 8]) })
   })
-
-  it('upgrades a database of the first schema, keeping its entries', async ({ expect }) => {
-    const got = await withSql((sql) => {
-      sql.exec('DROP TABLE entries')
-      sql.exec('DROP TABLE r2_bodies')
-      sql.exec(`CREATE TABLE entries (
-        key TEXT PRIMARY KEY, primary_key TEXT NOT NULL, meta TEXT NOT NULL, headers TEXT NOT NULL,
-        body_id TEXT NOT NULL, size INTEGER NOT NULL, chunks INTEGER NOT NULL,
-        stored_at INTEGER NOT NULL, last_access INTEGER NOT NULL)`)
-      sql.exec('CREATE TABLE r2_bodies (body_id TEXT PRIMARY KEY)')
-      const old = entry(URL_A, 'b1')
-      sql.exec(
-        'INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        URL_A,
-        URL_A,
-        JSON.stringify(old.meta),
-        JSON.stringify(old.headers),
-        'b1',
-        10,
-        1,
-        T0,
-        T0
-      )
-      const store = new TierStore(sql)
-      store.markInR2('b2', 'TIER_BUCKET_US')
-      // Rows from before expiry was stored expire at 0: the first sweep removes them.
-      return { entry: store.get(URL_A, T0), expiry: store.nextExpiry(), r2: store.r2Bucket('b2') }
-    })
-    expect(got.entry).toEqual(entry(URL_A, 'b1'))
-    expect(got.expiry).toBe(0)
-    expect(got.r2).toBe('TIER_BUCKET_US')
-  })
 })
