@@ -12,7 +12,8 @@ import { chaosDrillsTable } from '../../../schemas/config/tables'
 import { getZone } from '../../admin/config-store'
 import { failure, success } from '../../admin/envelope'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
-import { commitAudited, configDb, readBody, zoneNotFound, zoneParam } from './request'
+import { commitAudited, configDb, zoneNotFound, zoneParam } from './request'
+import { validJson } from './validate'
 
 type DrillRow = typeof chaosDrillsTable.$inferSelect
 
@@ -29,26 +30,25 @@ function view(row: DrillRow, now: number) {
 }
 
 export const chaosRoutes = new Hono<AdminEnv>()
-  .post('/', requireScope('chaos'), async (c) => {
+  .post('/', requireScope('chaos'), validJson(drillSpecSchema, 'chaos'), async (c) => {
     const zone = zoneParam(c)
-    const body = await readBody(c, drillSpecSchema, 'chaos')
-    if (!body.ok) return body.response
+    const spec = c.req.valid('json')
     const db = configDb(c)
     if (!(await getZone(db, zone))) return zoneNotFound(zone)
     const now = c.var.clock.now()
     const row: DrillRow = {
       id: crypto.randomUUID(),
       zone,
-      spec: body.data,
+      spec,
       startedAt: new Date(now),
-      endsAt: new Date(now + body.data.durationSeconds * 1000),
+      endsAt: new Date(now + spec.durationSeconds * 1000),
       actor: c.get('principal').id,
     }
     await commitAudited(c, db.insert(chaosDrillsTable).values(row), zone, {
       change: 'create',
       kind: 'chaos drill',
       id: row.id,
-      ...body.data,
+      ...spec,
       endsAt: row.endsAt.toISOString(),
     })
     return success(view(row, now), 201)

@@ -17,19 +17,19 @@ import {
   revokeTokenQuery,
 } from '../../admin/token-store'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
-import { commitAudited, configDb, readBody, zoneNotFound, zoneParam } from './request'
+import { commitAudited, configDb, zoneNotFound, zoneParam } from './request'
+import { validJson } from './validate'
 
 export const tokenRoutes = new Hono<AdminEnv>()
-  .post('/', requireScope('config:write'), async (c) => {
+  .post('/', requireScope('config:write'), validJson(createTokenSchema, 'tokens'), async (c) => {
     const zone = zoneParam(c)
-    const body = await readBody(c, createTokenSchema, 'tokens')
-    if (!body.ok) return body.response
+    const body = c.req.valid('json')
     const db = configDb(c)
     if (!(await getZone(db, zone))) return zoneNotFound(zone)
-    const zones = body.data.zones ?? [zone]
+    const zones = body.zones ?? [zone]
     const principal = c.get('principal')
     for (const z of zones) {
-      const missing = body.data.scopes.find(
+      const missing = body.scopes.find(
         (scope) => !allows(principal, scope, z) && !(principal.kind === 'bootstrap')
       )
       if (missing) {
@@ -42,9 +42,9 @@ export const tokenRoutes = new Hono<AdminEnv>()
     const value = newTokenValue()
     const token = {
       id: newTokenId(),
-      scopes: body.data.scopes,
+      scopes: body.scopes,
       zones,
-      description: body.data.description ?? null,
+      description: body.description ?? null,
       createdAt: new Date(),
     }
     await commitAudited(c, insertTokenQuery(db, { ...token, hash: await hashToken(value) }), zone, {
