@@ -9,10 +9,9 @@ import { and, desc, eq } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { drillSpecSchema } from '../../../schemas/api/chaos'
 import { chaosDrillsTable } from '../../../schemas/config/tables'
-import { getZone } from '../../admin/config-store'
 import { failure, success } from '../../admin/envelope'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
-import { commitAudited, configDb, zoneNotFound, zoneParam } from './request'
+import { commitAudited, configDb, existingZone, zoneParam } from './request'
 import { validJson } from './validate'
 
 type DrillRow = typeof chaosDrillsTable.$inferSelect
@@ -29,12 +28,13 @@ function view(row: DrillRow, now: number) {
   }
 }
 
+const validDrill = validJson(drillSpecSchema, 'chaos')
+
 export const chaosRoutes = new Hono<AdminEnv>()
-  .post('/', requireScope('chaos'), validJson(drillSpecSchema, 'chaos'), async (c) => {
+  .post('/', requireScope('chaos'), validDrill, existingZone, async (c) => {
     const zone = zoneParam(c)
     const spec = c.req.valid('json')
     const db = configDb(c)
-    if (!(await getZone(db, zone))) return zoneNotFound(zone)
     const now = c.var.clock.now()
     const row: DrillRow = {
       id: crypto.randomUUID(),
@@ -53,10 +53,9 @@ export const chaosRoutes = new Hono<AdminEnv>()
     })
     return success(view(row, now), 201)
   })
-  .get('/', requireScope('config:read'), async (c) => {
+  .get('/', requireScope('config:read'), existingZone, async (c) => {
     const zone = zoneParam(c)
     const db = configDb(c)
-    if (!(await getZone(db, zone))) return zoneNotFound(zone)
     const rows = await db
       .select()
       .from(chaosDrillsTable)

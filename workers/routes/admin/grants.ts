@@ -13,7 +13,7 @@ import { type GrantKind, originReferences } from '../../../origin/references'
 import { grantKindSchema } from '../../../schemas/api/admin'
 import { originSpecSchema, secretNameSchema } from '../../../schemas/api/config'
 import { originsTable } from '../../../schemas/config/tables'
-import { getZone, listRecords } from '../../admin/config-store'
+import { listRecords } from '../../admin/config-store'
 import { failure, success } from '../../admin/envelope'
 import { deleteGrantQuery, hasGrant, putGrantQuery, zoneGrants } from '../../admin/grant-store'
 import { type AdminEnv, requireBootstrap, requireScope } from '../../middleware/admin-auth'
@@ -22,7 +22,7 @@ import {
   auditRefusal,
   commitAudited,
   configDb,
-  zoneNotFound,
+  existingZone,
   zoneParam,
 } from './request'
 import { invalidParamsAs } from './validate'
@@ -35,16 +35,14 @@ const grantParams = zValidator(
 )
 
 export const grantRoutes = new Hono<AdminEnv>()
-  .get('/', requireScope('config:read'), async (c) => {
+  .get('/', requireScope('config:read'), existingZone, async (c) => {
     const zone = zoneParam(c)
     const db = configDb(c)
-    if (!(await getZone(db, zone))) return zoneNotFound(zone)
     return success(await zoneGrants(db, zone))
   })
-  .put('/:kind/:name', requireBootstrap(), grantParams, async (c) => {
+  .put('/:kind/:name', requireBootstrap(), grantParams, existingZone, async (c) => {
     const grant = c.req.valid('param')
     const db = configDb(c)
-    if (!(await getZone(db, grant.zone))) return zoneNotFound(grant.zone)
     const refusal = grantRefusal(grant.kind, grant.name, allowList(c.env))
     if (refusal) {
       await auditRefusal(c, grant.zone, {

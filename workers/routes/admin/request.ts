@@ -6,9 +6,9 @@
  */
 import type { BatchItem } from 'drizzle-orm/batch'
 import { drizzle } from 'drizzle-orm/d1'
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { auditQuery } from '../../admin/audit-log'
-import type { ConfigDb } from '../../admin/config-store'
+import { type ConfigDb, getZone } from '../../admin/config-store'
 import { failure } from '../../admin/envelope'
 import type { AdminEnv } from '../../middleware/admin-auth'
 
@@ -61,6 +61,13 @@ export async function auditRefusal(
 /** Who did what to which zone, from the request. */
 function auditEntry(c: AdminContext, zone: string | null, summary: unknown) {
   return { actor: c.get('principal').id, zone, method: c.req.method, path: c.req.path, summary }
+}
+
+/** Answers 404 `zone_not_found` unless the route's `:zone` exists. */
+export const existingZone: MiddlewareHandler<AdminEnv> = async (c, next) => {
+  const zone = zoneParam(c)
+  if (!(await getZone(configDb(c), zone))) return zoneNotFound(zone)
+  return next()
 }
 
 /** @returns a 404 envelope for a missing zone */

@@ -6,7 +6,6 @@
  */
 import { Hono } from 'hono'
 import { createTokenSchema } from '../../../schemas/api/admin'
-import { getZone } from '../../admin/config-store'
 import { failure, success } from '../../admin/envelope'
 import { allows } from '../../admin/principal'
 import { hashToken, newTokenId, newTokenValue } from '../../admin/token-secret'
@@ -17,15 +16,16 @@ import {
   revokeTokenQuery,
 } from '../../admin/token-store'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
-import { commitAudited, configDb, zoneNotFound, zoneParam } from './request'
+import { commitAudited, configDb, existingZone, zoneParam } from './request'
 import { validJson } from './validate'
 
+const validTokenRequest = validJson(createTokenSchema, 'tokens')
+
 export const tokenRoutes = new Hono<AdminEnv>()
-  .post('/', requireScope('config:write'), validJson(createTokenSchema, 'tokens'), async (c) => {
+  .post('/', requireScope('config:write'), validTokenRequest, existingZone, async (c) => {
     const zone = zoneParam(c)
     const body = c.req.valid('json')
     const db = configDb(c)
-    if (!(await getZone(db, zone))) return zoneNotFound(zone)
     const zones = body.zones ?? [zone]
     const principal = c.get('principal')
     for (const z of zones) {
@@ -55,10 +55,9 @@ export const tokenRoutes = new Hono<AdminEnv>()
     // The only answer that ever carries the value: it is not stored and cannot be shown again.
     return success({ ...token, revokedAt: null, token: value }, 201)
   })
-  .get('/', requireScope('config:read'), async (c) => {
+  .get('/', requireScope('config:read'), existingZone, async (c) => {
     const zone = zoneParam(c)
     const db = configDb(c)
-    if (!(await getZone(db, zone))) return zoneNotFound(zone)
     return success(await listActiveTokens(db, zone))
   })
   .delete('/:id', requireScope('config:write'), async (c) => {

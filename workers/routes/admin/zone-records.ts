@@ -11,14 +11,13 @@ import {
   type ConfigDb,
   deleteRecordQuery,
   getRecord,
-  getZone,
   listRecords,
   putRecordQuery,
   type SpecTable,
 } from '../../admin/config-store'
 import { failure, success } from '../../admin/envelope'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
-import { type AdminContext, commitAudited, configDb, zoneNotFound, zoneParam } from './request'
+import { type AdminContext, commitAudited, configDb, existingZone, zoneParam } from './request'
 import { validJson, validParam } from './validate'
 
 export interface ZoneRecordOptions<S extends z.ZodType> {
@@ -54,17 +53,15 @@ export function zoneRecordRoutes<S extends z.ZodType>(options: ZoneRecordOptions
     failure(404, { code: 'not_found', message: `${kind} ${zone}/${name} does not exist` })
 
   return new Hono<AdminEnv>()
-    .get('/', requireScope('config:read'), async (c) => {
+    .get('/', requireScope('config:read'), existingZone, async (c) => {
       const zone = zoneParam(c)
       const db = configDb(c)
-      if (!(await getZone(db, zone))) return zoneNotFound(zone)
       return success(await listRecords(db, table, zone))
     })
-    .get('/:name', requireScope('config:read'), async (c) => {
+    .get('/:name', requireScope('config:read'), existingZone, async (c) => {
       const zone = zoneParam(c)
       const name = c.req.param('name')
       const db = configDb(c)
-      if (!(await getZone(db, zone))) return zoneNotFound(zone)
       const record = await getRecord(db, table, zone, name)
       return record ? success(record) : notFound(zone, name)
     })
@@ -73,12 +70,12 @@ export function zoneRecordRoutes<S extends z.ZodType>(options: ZoneRecordOptions
       requireScope('config:write'),
       validParam('name', configNameSchema, `${collection}.name`),
       validJson(options.schema, collection),
+      existingZone,
       async (c) => {
         const zone = zoneParam(c)
         const { name } = c.req.valid('param')
         const spec: z.output<S> = c.req.valid('json')
         const db = configDb(c)
-        if (!(await getZone(db, zone))) return zoneNotFound(zone)
         const record = { zone, name, spec }
         const refused = await options.checkPut?.(db, record, c)
         if (refused) return refused
@@ -94,11 +91,10 @@ export function zoneRecordRoutes<S extends z.ZodType>(options: ZoneRecordOptions
         return success(stored, existing ? 200 : 201)
       }
     )
-    .delete('/:name', requireScope('config:write'), async (c) => {
+    .delete('/:name', requireScope('config:write'), existingZone, async (c) => {
       const zone = zoneParam(c)
       const name = c.req.param('name')
       const db = configDb(c)
-      if (!(await getZone(db, zone))) return zoneNotFound(zone)
       if (!(await getRecord(db, table, zone, name))) return notFound(zone, name)
       const refused = await options.checkDelete?.(db, { zone, name })
       if (refused) return refused

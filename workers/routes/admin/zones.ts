@@ -15,7 +15,7 @@ import {
 import { failure, success } from '../../admin/envelope'
 import { zonesAllowed } from '../../admin/principal'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
-import { commitAudited, configDb, zoneNotFound, zoneParam } from './request'
+import { commitAudited, configDb, existingZone, zoneNotFound, zoneParam } from './request'
 import { validJson, validParam } from './validate'
 
 export const zoneRoutes = new Hono<AdminEnv>()
@@ -62,10 +62,9 @@ export const zoneRoutes = new Hono<AdminEnv>()
       return success(await getZone(db, name), existing ? 200 : 201)
     }
   )
-  .delete('/:zone', requireScope('config:write'), async (c) => {
+  .delete('/:zone', requireScope('config:write'), existingZone, async (c) => {
     const zone = zoneParam(c)
     const db = configDb(c)
-    if (!(await getZone(db, zone))) return zoneNotFound(zone)
     await commitAudited(c, deleteZoneQuery(db, zone), zone, {
       change: 'delete',
       kind: 'zone',
