@@ -9,7 +9,6 @@
 import { drizzle } from 'drizzle-orm/d1'
 import type { Context, MiddlewareHandler } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
-import { type Clock, systemClock } from '../../edge-cache/clock'
 import type { TokenScope } from '../../schemas/api/admin'
 import { failure } from '../admin/envelope'
 import { allows, BOOTSTRAP, type Principal } from '../admin/principal'
@@ -30,7 +29,6 @@ export interface AdminAuthOptions {
   failureBurst?: number
   /** Milliseconds for a client IP to earn back one failed attempt (default 6000: 10 a minute). */
   failureRefillMs?: number
-  clock?: Clock
 }
 
 const CHALLENGE = 'Bearer realm="edge-cdn admin"'
@@ -48,12 +46,11 @@ export function adminAuth(options: AdminAuthOptions = {}): MiddlewareHandler<Adm
     capacity: options.failureBurst ?? 10,
     refillMs: options.failureRefillMs ?? 6000,
   })
-  const clock = options.clock ?? systemClock
   const client = (c: Context<AdminEnv>) =>
     // Set by Cloudflare's edge, which overwrites any value a client sends.
     c.req.header('cf-connecting-ip') ?? 'unknown'
   const rejected = (presented: boolean) => (c: Context<AdminEnv>) => {
-    failures.take(client(c), clock.now())
+    failures.take(client(c), c.var.clock.now())
     // Never the token itself, not even a prefix of it.
     logJson('warn', { adminAuth: 'rejected', client: client(c), presented })
     return failure(
@@ -82,7 +79,7 @@ export function adminAuth(options: AdminAuthOptions = {}): MiddlewareHandler<Adm
         message: 'the admin API is disabled: set the ADMIN_TOKEN secret',
       })
     }
-    const waitMs = failures.waitMs(client(c), clock.now())
+    const waitMs = failures.waitMs(client(c), c.var.clock.now())
     if (waitMs > 0) {
       return failure(
         429,
