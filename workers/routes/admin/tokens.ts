@@ -23,10 +23,10 @@ const validTokenRequest = validJson(createTokenSchema, 'tokens')
 
 export const tokenRoutes = new Hono<AdminEnv>()
   .post('/', requireScope('config:write'), validTokenRequest, existingZone, async (c) => {
-    const zone = zoneParam(c)
     const body = c.req.valid('json')
-    const db = configDb(c)
+    const zone = zoneParam(c)
     const zones = body.zones ?? [zone]
+    const db = configDb(c)
     const principal = c.get('principal')
     for (const z of zones) {
       const missing = body.scopes.find(
