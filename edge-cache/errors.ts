@@ -3,13 +3,13 @@
  * The JSON error answers the platform itself produces (as opposed to an origin's).
  */
 import {
+  ArchivedObjectError,
   CircuitOpenError,
   InvalidObjectPathError,
   NoRegionalBucketError,
   NotGrantedError,
   OriginError,
 } from '../origin/errors'
-import { ArchivedObjectError } from '../origin/s3'
 import { MIN_RESTORE_POLL_SECONDS, ObjectRestoringError } from './tier/archival'
 
 export type EdgeErrorCode =

@@ -79,3 +79,34 @@ export class NotGrantedError extends Error {
     this.binding = binding
   }
 }
+
+/**
+ * An object is in an archive storage class (GLACIER, DEEP_ARCHIVE, an Intelligent-Tiering
+ * archive tier) and must be restored before it can be read. S3 answered 403 InvalidObjectState.
+ */
+export class ArchivedObjectError extends OriginError {
+  override readonly name = 'ArchivedObjectError'
+  /** The storage class S3 reported, e.g. `GLACIER`; `UNKNOWN` if it sent none. */
+  readonly storageClass: string
+  /** The Intelligent-Tiering access tier, when S3 reported one. */
+  readonly accessTier: string | undefined
+  readonly bucket: string
+  readonly key: string
+
+  constructor(
+    location: { bucket: string; key: string },
+    archive: { storageClass?: string; accessTier?: string },
+    options?: { cause?: unknown }
+  ) {
+    const storageClass = archive.storageClass ?? 'UNKNOWN'
+    super(
+      'upstream',
+      `S3 object s3://${location.bucket}/${location.key} is archived (${storageClass}) and must be restored`,
+      { ...options, status: 403 }
+    )
+    this.storageClass = storageClass
+    this.accessTier = archive.accessTier
+    this.bucket = location.bucket
+    this.key = location.key
+  }
+}

@@ -20,10 +20,13 @@ import {
   RestoreObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3'
-import { unsatisfiedContentRange } from '../edge-cache/policy/range'
 import { OriginError } from './errors'
 import { objectKey } from './object-key'
+import { type Call, errorName, httpStatus, type Location, s3Failure } from './s3-failure'
 import type { Origin, OriginRequest, RestoreOptions, RestoreState } from './types'
+
+// edge-cache/tier still imports it from here; its new home is origin/errors.ts.
+export { ArchivedObjectError } from './errors'
 
 export interface S3OriginOptions {
   /** A client from `s3Client()` (or any `S3Client` with the checksum settings it uses). */
@@ -43,37 +46,6 @@ export interface S3ClientConfig {
   forcePathStyle?: boolean
   accessKeyId: string
   secretAccessKey: string
-}
-
-/**
- * An object is in an archive storage class (GLACIER, DEEP_ARCHIVE, an Intelligent-Tiering
- * archive tier) and must be restored before it can be read. S3 answered 403 InvalidObjectState.
- */
-export class ArchivedObjectError extends OriginError {
-  override readonly name = 'ArchivedObjectError'
-  /** The storage class S3 reported, e.g. `GLACIER`; `UNKNOWN` if it sent none. */
-  readonly storageClass: string
-  /** The Intelligent-Tiering access tier, when S3 reported one. */
-  readonly accessTier: string | undefined
-  readonly bucket: string
-  readonly key: string
-
-  constructor(
-    location: { bucket: string; key: string },
-    archive: { storageClass?: string; accessTier?: string },
-    options?: { cause?: unknown }
-  ) {
-    const storageClass = archive.storageClass ?? 'UNKNOWN'
-    super(
-      'upstream',
-      `S3 object s3://${location.bucket}/${location.key} is archived (${storageClass}) and must be restored`,
-      { ...options, status: 403 }
-    )
-    this.storageClass = storageClass
-    this.accessTier = archive.accessTier
-    this.bucket = location.bucket
-    this.key = location.key
-  }
 }
 
 /**
@@ -129,7 +101,7 @@ export function s3Origin(options: S3OriginOptions): Origin {
             cause,
           })
         }
-        return failure(cause, call, location, request.method)
+        return s3Failure(cause, call, location, request.method)
       } finally {
         deadline.clear()
       }
@@ -176,13 +148,6 @@ export function s3Origin(options: S3OriginOptions): Origin {
   }
 }
 
-/** The client and the abort signal every command of one request is sent with. */
-interface Call {
-  client: S3Client
-  /** Aborts at the connect + first-byte deadline (the SDK's `abortSignal` option). */
-  options: { abortSignal?: AbortSignal }
-}
-
 /**
  * A connect + first-byte deadline for one request, cleared once the response headers are in:
  * the body then streams for as long as it takes.
@@ -201,11 +166,6 @@ function timed(options: S3OriginOptions): {
     call: { client, options: { abortSignal: controller.signal } },
     deadline: { expired: () => controller.signal.aborted, clear: () => clearTimeout(timer) },
   }
-}
-
-interface Location {
-  bucket: string
-  key: string
 }
 
 async function head(call: Call, location: Location, headers: Headers): Promise<Response> {
@@ -320,121 +280,4 @@ function objectHeaders(object: ObjectMetadata): Headers {
     headers.set(`x-amz-meta-${name.toLowerCase()}`, value)
   }
   return headers
-}
-
-/** Validators and caching headers of a 304, taken from S3's raw answer (the SDK parses none). */
-const NOT_MODIFIED_HEADERS = ['etag', 'last-modified', 'cache-control', 'expires', 'content-type']
-
-/** Turns what the SDK threw into the response it stands for, or the error to throw. */
-async function failure(
-  cause: unknown,
-  call: Call,
-  location: Location,
-  method: string
-): Promise<Response> {
-  const status = httpStatus(cause)
-  const name = errorName(cause)
-  if (status === undefined) {
-    const what = `S3 ${method} s3://${location.bucket}/${location.key}`
-    // The Node handler names a reset connection TimeoutError too (so that it is retried).
-    const reset = ['ECONNRESET', 'EPIPE'].includes(stringField(cause, 'code') ?? '')
-    if (name === 'TimeoutError' && !reset) {
-      throw new OriginError('timeout', `${what} timed out`, { cause })
-    }
-    throw new OriginError('network', `${what}: S3 endpoint unreachable`, { cause })
-  }
-  if (status === 304) {
-    const headers = new Headers()
-    const raw = rawHeaders(cause)
-    for (const [field, value] of Object.entries(raw)) {
-      const lower = field.toLowerCase()
-      if (NOT_MODIFIED_HEADERS.includes(lower) || lower.startsWith('x-amz-meta-')) {
-        headers.set(lower, value)
-      }
-    }
-    return new Response(null, { status: 304, headers })
-  }
-  if (status === 412) return new Response(null, { status: 412 })
-  // NoSuchBucket is a 404 too, but a misconfiguration rather than a missing object. A HEAD
-  // (no body, so no error code) cannot tell the two apart.
-  if (name === 'NoSuchKey' || (name === 'NotFound' && status === 404)) return notFound()
-  if (status === 416 || name === 'InvalidRange') {
-    return unsatisfiable(await objectSize(cause, call, location))
-  }
-  if (name === 'InvalidObjectState') {
-    throw new ArchivedObjectError(
-      location,
-      {
-        storageClass: stringField(cause, 'StorageClass'),
-        accessTier: stringField(cause, 'AccessTier'),
-      },
-      { cause }
-    )
-  }
-  throw new OriginError(
-    'upstream',
-    `S3 ${method} s3://${location.bucket}/${location.key} failed: ${name ?? 'error'} (HTTP ${status})`,
-    { cause, status }
-  )
-}
-
-/** The object's size for a 416: S3's InvalidRange error carries it, else ask with a HEAD. */
-async function objectSize(
-  cause: unknown,
-  call: Call,
-  location: Location
-): Promise<number | undefined> {
-  const reported = Number(stringField(cause, 'ActualObjectSize'))
-  if (Number.isSafeInteger(reported) && reported >= 0) return reported
-  try {
-    const output = await call.client.send(
-      new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }),
-      call.options
-    )
-    return output.ContentLength
-  } catch {
-    return undefined
-  }
-}
-
-function httpStatus(error: unknown): number | undefined {
-  const metadata = field(error, '$metadata')
-  const status = field(metadata, 'httpStatusCode')
-  return typeof status === 'number' ? status : undefined
-}
-
-function errorName(error: unknown): string | undefined {
-  return stringField(error, 'Code') ?? stringField(error, 'name')
-}
-
-function rawHeaders(error: unknown): Record<string, string> {
-  const headers = field(field(error, '$response'), 'headers')
-  const result: Record<string, string> = {}
-  if (typeof headers !== 'object' || headers === null) return result
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value === 'string') result[name] = value
-  }
-  return result
-}
-
-function field(value: unknown, name: string): unknown {
-  return typeof value === 'object' && value !== null ? Reflect.get(value, name) : undefined
-}
-
-function stringField(value: unknown, name: string): string | undefined {
-  const found = field(value, name)
-  if (typeof found === 'string') return found
-  if (typeof found === 'number') return String(found)
-  return undefined
-}
-
-function unsatisfiable(size: number | undefined): Response {
-  return new Response(null, {
-    status: 416,
-    headers: size === undefined ? {} : { 'content-range': unsatisfiedContentRange(size) },
-  })
-}
-
-function notFound(): Response {
-  return new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } })
 }

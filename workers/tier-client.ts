@@ -1,20 +1,11 @@
 /**
  * @module tier-client
- * Addresses the tier shard that owns a cache key in a region. In production the regulated
- * regions' shards live in their Durable Object jurisdiction (e.g. `eu`); workerd rejects
- * jurisdictions locally, so `useJurisdictions` is off there and the same code path runs
- * without it. Either way each shard also knows its region from its name and enforces it.
+ * Calls the tier shard that owns a cache key in a region (placement: edge-cache/tier-address.ts).
  */
-import { shardFor, tierObjectName } from '../edge-cache/shard'
+import { shardFor } from '../edge-cache/shard'
 import type { TierRequest } from '../edge-cache/tier/protocol'
+import { type TierNamespace, tierShards } from '../edge-cache/tier-address'
 import type { RegionDefinition } from '../schemas/regions'
-
-/** The slice of a Durable Object namespace this module uses. */
-export interface TierNamespace<Stub> {
-  idFromName(name: string): DurableObjectId
-  get(id: DurableObjectId, options?: DurableObjectNamespaceGetDurableObjectOptions): Stub
-  jurisdiction(name: DurableObjectJurisdiction): TierNamespace<Stub>
-}
 
 interface TierStub {
   serve(request: TierRequest): Promise<Response>
@@ -32,14 +23,8 @@ export function tierFor<Stub extends TierStub>(
   region: RegionDefinition,
   useJurisdictions: boolean
 ) {
-  const scoped =
-    useJurisdictions && region.jurisdiction
-      ? namespace.jurisdiction(region.jurisdiction)
-      : namespace
-  const shardOf = (key: string) => {
-    const name = tierObjectName(region.name, shardFor(key, region.shards))
-    return scoped.get(scoped.idFromName(name), { locationHint: region.locationHint })
-  }
+  const shard = tierShards(namespace, region, useJurisdictions)
+  const shardOf = (key: string) => shard(shardFor(key, region.shards))
   return {
     serve: (request: TierRequest): Promise<Response> => shardOf(request.key).serve(request),
     /** Each key goes to the shard that owns it. */

@@ -35,6 +35,18 @@ export function purgeLogName(zone: string): string {
   return `purge:${zone}`
 }
 
+/**
+ * @param namespace the PURGE_LOG binding
+ * @param zone the zone whose log is wanted
+ * @returns the stub of the zone's purge log
+ */
+export function purgeLogFor<Stub>(
+  namespace: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): Stub },
+  zone: string
+): Stub {
+  return namespace.get(namespace.idFromName(purgeLogName(zone)))
+}
+
 export interface PurgeRequest {
   kind: PurgeKind
   value: string

@@ -13,10 +13,11 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { REGIONS } from '../../schemas/regions'
+import { settingsOf } from '../../schemas/settings'
 import { type Clock, systemClock } from '../clock'
-import { tierObjectName } from '../shard'
+import { tierShards } from '../tier-address'
 import type { PurgeRecord, PurgeSnapshot } from './purge-index'
-import { purgeLogName } from './purge-log'
+import { purgeLogFor } from './purge-log'
 import {
   mergePushes,
   type PurgePush,
@@ -76,8 +77,7 @@ export class PurgeRelay extends DurableObject<Env> {
   async #copy(zone: string, now: number): Promise<ZoneCopy> {
     const held = this.#zones.get(zone)
     if (held && now - held.heardAt <= RELAY_LEASE_MS) return held
-    const log = this.env.PURGE_LOG.get(this.env.PURGE_LOG.idFromName(purgeLogName(zone)))
-    const snapshot = await log.snapshot(0)
+    const snapshot = await purgeLogFor(this.env.PURGE_LOG, zone).snapshot(0)
     const copy = { ...snapshot, heardAt: now }
     this.#zones.set(zone, copy)
     return copy
@@ -87,11 +87,7 @@ export class PurgeRelay extends DurableObject<Env> {
   async #flush(): Promise<void> {
     const region = REGIONS.find((r) => r.name === parseRelayName(this.ctx.id.name)?.region)
     if (!region) return
-    const namespace = this.env.CACHE_TIER
-    const scoped =
-      this.env.TIER_JURISDICTIONS === 'on' && region.jurisdiction
-        ? namespace.jurisdiction(region.jurisdiction)
-        : namespace
+    const shard = tierShards(this.env.CACHE_TIER, region, settingsOf(this.env).tierJurisdictions)
     while (this.#pending.length > 0) {
       // Idle, the push goes at once; busy, pushes are spaced and what arrives meanwhile joins.
       const wait = this.#flushedAt + RELAY_FLUSH_MS - this.clock.now()
@@ -100,12 +96,9 @@ export class PurgeRelay extends DurableObject<Env> {
       const batch = mergePushes(this.#pending)
       this.#pending = []
       const results = await Promise.allSettled(
-        Array.from({ length: region.shards }, (_, n) => {
-          const stub = scoped.get(scoped.idFromName(tierObjectName(region.name, n)), {
-            locationHint: region.locationHint,
-          })
-          return withRetries(() => stub.applyPurges(batch))
-        })
+        Array.from({ length: region.shards }, (_, n) =>
+          withRetries(() => shard(n).applyPurges(batch))
+        )
       )
       for (const result of results) {
         // The shard's view then ages past its lease and it reads the log before serving.

@@ -80,31 +80,9 @@ export function planApply(desired: ConfigState, current: ConfigState): Step[] {
       else createdZones.push(step)
     }
     for (const kind of RECORD_KINDS) {
-      const wanted = want[kind.key]
-      const held = have?.[kind.key] ?? {}
-      for (const name of sortedKeys(wanted)) {
-        const spec = wanted[name]
-        const heldSpec = held[name]
-        if (name in held && sameJson(spec, heldSpec)) continue
-        puts[kind.key].push({
-          method: 'PUT',
-          path: `${zonePath(zone)}/${kind.segment}/${name}`,
-          body: spec,
-          change: name in held ? 'update' : 'create',
-          what: `${kind.label} ${zone}/${name}`,
-        })
-      }
-      for (const name of sortedKeys(held)) {
-        if (name in wanted) continue
-        deletes[kind.key].push({
-          method: 'DELETE',
-          path: `${zonePath(zone)}/${kind.segment}/${name}`,
-          change: 'delete',
-          what: `${kind.label} ${zone}/${name}`,
-          // Only to order the deletes: a pool goes before the origins it names.
-          ...(kind.key === 'origins' && { body: held[name] }),
-        })
-      }
+      const steps = recordSteps(zone, kind, want[kind.key], have?.[kind.key] ?? {})
+      puts[kind.key].push(...steps.puts)
+      deletes[kind.key].push(...steps.deletes)
     }
   }
   // A pool is written after the origins it names, and deleted before them.
@@ -123,6 +101,43 @@ export function planApply(desired: ConfigState, current: ConfigState): Step[] {
     ...deletes.residencyRules,
     ...deletes.origins,
   ]
+}
+
+/**
+ * One kind of record of one zone: a PUT for each record that is new or differs, a DELETE for
+ * each record the file no longer lists.
+ */
+function recordSteps(
+  zone: string,
+  kind: (typeof RECORD_KINDS)[number],
+  wanted: Readonly<Record<string, unknown>>,
+  held: Readonly<Record<string, unknown>>
+): { puts: Step[]; deletes: Step[] } {
+  const puts: Step[] = []
+  const deletes: Step[] = []
+  for (const name of sortedKeys(wanted)) {
+    const spec = wanted[name]
+    if (name in held && sameJson(spec, held[name])) continue
+    puts.push({
+      method: 'PUT',
+      path: `${zonePath(zone)}/${kind.segment}/${name}`,
+      body: spec,
+      change: name in held ? 'update' : 'create',
+      what: `${kind.label} ${zone}/${name}`,
+    })
+  }
+  for (const name of sortedKeys(held)) {
+    if (name in wanted) continue
+    deletes.push({
+      method: 'DELETE',
+      path: `${zonePath(zone)}/${kind.segment}/${name}`,
+      change: 'delete',
+      what: `${kind.label} ${zone}/${name}`,
+      // Only to order the deletes: a pool goes before the origins it names.
+      ...(kind.key === 'origins' && { body: held[name] }),
+    })
+  }
+  return { puts, deletes }
 }
 
 /** 0 for a concrete origin, 1 for a pool, 2 for a pool with a fallback pool. */

@@ -6,8 +6,12 @@
 import { describe, it } from 'vitest'
 import { originFailureResponse } from '../../edge-cache/errors'
 import { MIN_RESTORE_POLL_SECONDS, ObjectRestoringError } from '../../edge-cache/tier/archival'
-import { CircuitOpenError, NoRegionalBucketError, OriginError } from '../../origin/errors'
-import { ArchivedObjectError } from '../../origin/s3'
+import {
+  ArchivedObjectError,
+  CircuitOpenError,
+  NoRegionalBucketError,
+  OriginError,
+} from '../../origin/errors'
 
 describe('originFailureResponse', () => {
   async function answer(error: unknown) {

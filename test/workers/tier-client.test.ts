@@ -1,7 +1,8 @@
 import { describe, it } from 'vitest'
 import type { TierRequest } from '../../edge-cache/tier/protocol'
+import type { TierNamespace } from '../../edge-cache/tier-address'
 import { regionNamed } from '../../schemas/regions'
-import { type TierNamespace, tierFor } from '../../workers/tier-client'
+import { tierFor } from '../../workers/tier-client'
 
 /** Records how the namespace is addressed; stands in for the binding outside workerd. */
 function recordingNamespace() {

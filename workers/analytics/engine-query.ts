@@ -87,37 +87,23 @@ export function engineAnswers(
     answers.set(name, answer)
     return answer
   }
-  const num = (v: unknown) => Number(v) || 0
   for (const r of rows.breakdown) {
-    const row: BreakdownRow = {
-      layer: String(r.layer),
-      origin: String(r.origin),
-      colo: String(r.colo),
-      statusClass: String(r.statusClass),
-      requests: num(r.requests),
-      bytesToClient: num(r.bytesToClient),
-      bytesFromOrigin: num(r.bytesFromOrigin),
-    }
+    const row: BreakdownRow = fields(
+      r,
+      ['layer', 'origin', 'colo', 'statusClass'],
+      ['requests', 'bytesToClient', 'bytesFromOrigin']
+    )
     of(r.region).breakdown.push(row)
   }
   for (const r of rows.series) {
     const point: SeriesPoint = {
-      t: Math.max(window.since, num(r.t) * 1000),
-      key: String(r.key),
-      requests: num(r.requests),
-      hits: num(r.hits),
-      bytesToClient: num(r.bytesToClient),
-      bytesFromOrigin: num(r.bytesFromOrigin),
+      t: Math.max(window.since, count(r.t) * 1000),
+      ...fields(r, ['key'], ['requests', 'hits', 'bytesToClient', 'bytesFromOrigin']),
     }
     of(r.region).series.push(point)
   }
   for (const r of rows.urls) {
-    const url: TopUrl = {
-      url: String(r.url),
-      requests: num(r.requests),
-      misses: num(r.misses),
-      bytesToClient: num(r.bytesToClient),
-    }
+    const url: TopUrl = fields(r, ['url'], ['requests', 'misses', 'bytesToClient'])
     const answer = of(r.region)
     if (answer.topUrls.length < top) answer.topUrls.push(url)
     if (url.misses > 0) answer.topMisses.push(url)
@@ -126,4 +112,21 @@ export function engineAnswers(
     answer.topMisses = answer.topMisses.sort((a, b) => b.misses - a.misses).slice(0, top)
   }
   return [...answers].map(([region, answer]) => ({ region, answer }))
+}
+
+/** The SQL API answers numbers as numbers or strings, and a missing sum as nothing. */
+function count(value: unknown): number {
+  return Number(value) || 0
+}
+
+/** A row's `texts` as strings and its `counts` as numbers, in that order. */
+function fields<T extends string, C extends string>(
+  row: Row,
+  texts: readonly T[],
+  counts: readonly C[]
+): Record<T, string> & Record<C, number> {
+  return Object.fromEntries([
+    ...texts.map((name) => [name, String(row[name])]),
+    ...counts.map((name) => [name, count(row[name])]),
+  ]) as Record<T, string> & Record<C, number>
 }

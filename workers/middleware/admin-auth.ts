@@ -7,7 +7,8 @@
  * in-isolate token bucket: best effort (see admin/token-bucket.ts).
  */
 import { drizzle } from 'drizzle-orm/d1'
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
+import { bearerAuth } from 'hono/bearer-auth'
 import type { TokenScope } from '../../schemas/api/admin'
 import { failure } from '../admin/envelope'
 import { allows, BOOTSTRAP, type Principal } from '../admin/principal'
@@ -28,14 +29,15 @@ export interface AdminAuthOptions {
   failureBurst?: number
   /** Milliseconds for a client IP to earn back one failed attempt (default 6000: 10 a minute). */
   failureRefillMs?: number
-  now?: () => number
 }
 
 const CHALLENGE = 'Bearer realm="edge-cdn admin"'
 
 /**
  * Authenticates the caller and sets `c.var.principal`, or answers 503 (no `ADMIN_TOKEN`: the
- * API is never open), 429 (too many failures from this IP, with Retry-After) or 401.
+ * API is never open), 429 (too many failures from this IP, with Retry-After) or 401. Hono's
+ * `bearerAuth` reads the `Authorization: Bearer <token>` field; a field that is not one counts
+ * as no token.
  * @param options the failure rate limit
  * @returns the middleware; its buckets live as long as the isolate
  */
@@ -44,18 +46,40 @@ export function adminAuth(options: AdminAuthOptions = {}): MiddlewareHandler<Adm
     capacity: options.failureBurst ?? 10,
     refillMs: options.failureRefillMs ?? 6000,
   })
-  const now = options.now ?? Date.now
+  const client = (c: Context<AdminEnv>) =>
+    // Set by Cloudflare's edge, which overwrites any value a client sends.
+    c.req.header('cf-connecting-ip') ?? 'unknown'
+  const rejected = (presented: boolean) => (c: Context<AdminEnv>) => {
+    failures.take(client(c), c.var.clock.now())
+    // Never the token itself, not even a prefix of it.
+    logJson('warn', { adminAuth: 'rejected', client: client(c), presented })
+    return failure(
+      401,
+      presented
+        ? { code: 'unauthorized', message: 'invalid or revoked token' }
+        : { code: 'unauthorized', message: 'missing Authorization: Bearer <token>' },
+      { 'www-authenticate': presented ? `${CHALLENGE}, error="invalid_token"` : CHALLENGE }
+    )
+  }
+  const bearer = bearerAuth<AdminEnv>({
+    async verifyToken(token, c) {
+      const secret = c.env.ADMIN_TOKEN ?? ''
+      const principal = await authenticate(drizzle(c.env.CONFIG_DB), token, secret)
+      if (principal) c.set('principal', principal)
+      return principal !== undefined
+    },
+    noAuthenticationHeader: { message: rejected(false) },
+    invalidAuthenticationHeader: { message: rejected(false) },
+    invalidToken: { message: rejected(true) },
+  })
   return async (c, next) => {
-    const secret = c.env.ADMIN_TOKEN
-    if (!secret) {
+    if (!c.env.ADMIN_TOKEN) {
       return failure(503, {
         code: 'admin_disabled',
         message: 'the admin API is disabled: set the ADMIN_TOKEN secret',
       })
     }
-    // Set by Cloudflare's edge, which overwrites any value a client sends.
-    const client = c.req.header('cf-connecting-ip') ?? 'unknown'
-    const waitMs = failures.waitMs(client, now())
+    const waitMs = failures.waitMs(client(c), c.var.clock.now())
     if (waitMs > 0) {
       return failure(
         429,
@@ -63,46 +87,30 @@ export function adminAuth(options: AdminAuthOptions = {}): MiddlewareHandler<Adm
         { 'retry-after': String(Math.ceil(waitMs / 1000)) }
       )
     }
-    const presented = bearerToken(c.req.header('authorization'))
-    const principal =
-      presented === undefined
-        ? undefined
-        : await authenticate(drizzle(c.env.CONFIG_DB), presented, secret)
-    if (!principal) {
-      failures.take(client, now())
-      // Never the token itself, not even a prefix of it.
-      logJson('warn', { adminAuth: 'rejected', client, presented: !!presented })
-      return failure(
-        401,
-        presented === undefined
-          ? { code: 'unauthorized', message: 'missing Authorization: Bearer <token>' }
-          : { code: 'unauthorized', message: 'invalid or revoked token' },
-        {
-          'www-authenticate':
-            presented === undefined ? CHALLENGE : `${CHALLENGE}, error="invalid_token"`,
-        }
-      )
-    }
-    c.set('principal', principal)
-    return next()
+    return bearer(c, next)
   }
 }
 
 /**
- * Lets the request through only if the caller holds `scope` on the zone named by the route's
- * `:zone` parameter; answers 403 otherwise.
+ * Lets the request through only if the caller holds `scope` (or one of the alternatives) on the
+ * zone named by the route's `:zone` parameter; answers 403 otherwise.
  * @param scope the scope the route needs
+ * @param alternatives scopes that do as well
  * @throws TypeError when the route has no `:zone` parameter (a programming error)
  */
-export function requireScope(scope: TokenScope): MiddlewareHandler<AdminEnv> {
+export function requireScope(
+  scope: TokenScope,
+  ...alternatives: TokenScope[]
+): MiddlewareHandler<AdminEnv> {
+  const needed = `${scope}${alternatives.map((a) => ` (or ${a})`).join('')}`
   return async (c, next) => {
     const zone = c.req.param('zone')
     if (zone === undefined) throw new TypeError(`expected a :zone parameter on ${c.req.path}`)
     const principal = c.get('principal')
-    if (!allows(principal, scope, zone)) {
+    if (![scope, ...alternatives].some((s) => allows(principal, s, zone))) {
       return failure(403, {
         code: 'forbidden',
-        message: `token ${principal.id} lacks ${scope} on zone ${zone}`,
+        message: `token ${principal.id} lacks ${needed} on zone ${zone}`,
       })
     }
     return next()
@@ -124,12 +132,6 @@ export function requireBootstrap(): MiddlewareHandler<AdminEnv> {
     }
     return next()
   }
-}
-
-/** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive). */
-function bearerToken(header: string | undefined): string | undefined {
-  const match = header?.match(/^Bearer[ \t]+(\S+)[ \t]*$/i)
-  return match?.[1]
 }
 
 async function authenticate(

@@ -9,10 +9,10 @@ import { and, desc, eq } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { drillSpecSchema } from '../../../schemas/api/chaos'
 import { chaosDrillsTable } from '../../../schemas/config/tables'
-import { getZone } from '../../admin/config-store'
 import { failure, success } from '../../admin/envelope'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
-import { commitAudited, configDb, readBody, zoneNotFound, zoneParam } from './request'
+import { commitAudited, configDb, existingZone, zoneParam } from './request'
+import { validJson } from './validate'
 
 type DrillRow = typeof chaosDrillsTable.$inferSelect
 
@@ -28,35 +28,34 @@ function view(row: DrillRow, now: number) {
   }
 }
 
+const validDrill = validJson(drillSpecSchema, 'chaos')
+
 export const chaosRoutes = new Hono<AdminEnv>()
-  .post('/', requireScope('chaos'), async (c) => {
+  .post('/', requireScope('chaos'), validDrill, existingZone, async (c) => {
     const zone = zoneParam(c)
-    const body = await readBody(c, drillSpecSchema, 'chaos')
-    if (!body.ok) return body.response
+    const spec = c.req.valid('json')
     const db = configDb(c)
-    if (!(await getZone(db, zone))) return zoneNotFound(zone)
     const now = c.var.clock.now()
     const row: DrillRow = {
       id: crypto.randomUUID(),
       zone,
-      spec: body.data,
+      spec,
       startedAt: new Date(now),
-      endsAt: new Date(now + body.data.durationSeconds * 1000),
+      endsAt: new Date(now + spec.durationSeconds * 1000),
       actor: c.get('principal').id,
     }
     await commitAudited(c, db.insert(chaosDrillsTable).values(row), zone, {
       change: 'create',
       kind: 'chaos drill',
       id: row.id,
-      ...body.data,
+      ...spec,
       endsAt: row.endsAt.toISOString(),
     })
     return success(view(row, now), 201)
   })
-  .get('/', requireScope('config:read'), async (c) => {
+  .get('/', requireScope('config:read'), existingZone, async (c) => {
     const zone = zoneParam(c)
     const db = configDb(c)
-    if (!(await getZone(db, zone))) return zoneNotFound(zone)
     const rows = await db
       .select()
       .from(chaosDrillsTable)

@@ -5,13 +5,15 @@
  * its grants (names only); only the bootstrap token grants or revokes, and only names in the
  * deployment's allow-list (`ORIGIN_SECRETS`, `ORIGIN_BUCKETS`), never a platform binding.
  */
+import { zValidator } from '@hono/zod-validator'
 import { Hono } from 'hono'
+import { z } from 'zod'
 import { allowList, grantRefusal } from '../../../origin/dependencies'
 import { type GrantKind, originReferences } from '../../../origin/references'
 import { grantKindSchema } from '../../../schemas/api/admin'
 import { originSpecSchema, secretNameSchema } from '../../../schemas/api/config'
 import { originsTable } from '../../../schemas/config/tables'
-import { getZone, listRecords } from '../../admin/config-store'
+import { listRecords } from '../../admin/config-store'
 import { failure, success } from '../../admin/envelope'
 import { deleteGrantQuery, hasGrant, putGrantQuery, zoneGrants } from '../../admin/grant-store'
 import { type AdminEnv, requireBootstrap, requireScope } from '../../middleware/admin-auth'
@@ -20,23 +22,27 @@ import {
   auditRefusal,
   commitAudited,
   configDb,
-  invalid,
-  zoneNotFound,
+  existingZone,
   zoneParam,
 } from './request'
+import { invalidParamsAs } from './validate'
+
+/** `:kind` is `secrets` or `buckets` in the path, `secret` or `bucket` everywhere else. */
+const grantParams = zValidator(
+  'param',
+  z.object({ zone: z.string(), kind: grantKindSchema, name: secretNameSchema }),
+  invalidParamsAs({ kind: 'grants.kind', name: 'grants.name' })
+)
 
 export const grantRoutes = new Hono<AdminEnv>()
-  .get('/', requireScope('config:read'), async (c) => {
+  .get('/', requireScope('config:read'), existingZone, async (c) => {
     const zone = zoneParam(c)
     const db = configDb(c)
-    if (!(await getZone(db, zone))) return zoneNotFound(zone)
     return success(await zoneGrants(db, zone))
   })
-  .put('/:kind/:name', requireBootstrap(), async (c) => {
-    const grant = grantParams(c)
-    if (!grant.ok) return grant.response
+  .put('/:kind/:name', requireBootstrap(), grantParams, existingZone, async (c) => {
+    const grant = c.req.valid('param')
     const db = configDb(c)
-    if (!(await getZone(db, grant.zone))) return zoneNotFound(grant.zone)
     const refusal = grantRefusal(grant.kind, grant.name, allowList(c.env))
     if (refusal) {
       await auditRefusal(c, grant.zone, {
@@ -60,9 +66,8 @@ export const grantRoutes = new Hono<AdminEnv>()
     }
     return success({ kind: grant.kind, name: grant.name }, existed ? 200 : 201)
   })
-  .delete('/:kind/:name', requireBootstrap(), async (c) => {
-    const grant = grantParams(c)
-    if (!grant.ok) return grant.response
+  .delete('/:kind/:name', requireBootstrap(), grantParams, async (c) => {
+    const grant = c.req.valid('param')
     const db = configDb(c)
     if (!(await hasGrant(db, grant.zone, grant.kind, grant.name))) {
       return failure(404, {
@@ -84,19 +89,6 @@ export const grantRoutes = new Hono<AdminEnv>()
     })
     return success({ kind: grant.kind, name: grant.name })
   })
-
-type GrantParams =
-  | { ok: true; zone: string; kind: GrantKind; name: string }
-  | { ok: false; response: Response }
-
-/** `:kind` is `secrets` or `buckets` in the path, `secret` or `bucket` everywhere else. */
-function grantParams(c: AdminContext): GrantParams {
-  const kind = grantKindSchema.safeParse(c.req.param('kind'))
-  if (!kind.success) return { ok: false, response: invalid('grants.kind', kind.error.issues) }
-  const name = secretNameSchema.safeParse(c.req.param('name'))
-  if (!name.success) return { ok: false, response: invalid('grants.name', name.error.issues) }
-  return { ok: true, zone: zoneParam(c), kind: kind.data, name: name.data }
-}
 
 async function originsNaming(
   c: AdminContext,

@@ -32,6 +32,8 @@ import { zoneRoutes } from './zones'
 export const adminRoutes = new Hono<AdminEnv>()
 
 adminRoutes.onError((error, c) => {
+  // An answer made already (bearerAuth's 401 envelope from middleware/admin-auth.ts).
+  if (error instanceof HTTPException && error.res) return error.getResponse()
   if (error instanceof HTTPException && error.status < 500) {
     return failure(error.status, { code: 'bad_request', message: error.message })
   }

@@ -8,19 +8,19 @@ import { Hono } from 'hono'
 import { healthMonitorFor } from '../../../origin/health-monitor'
 import { originsTable } from '../../../schemas/config/tables'
 import { REGIONS } from '../../../schemas/regions'
-import { getRecord, getZone } from '../../admin/config-store'
+import { getRecord } from '../../admin/config-store'
 import { failure, success } from '../../admin/envelope'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
-import { configDb, zoneNotFound, zoneParam } from './request'
+import { configDb, existingZone, zoneParam } from './request'
 
 export const originHealthRoutes = new Hono<AdminEnv>().get(
   '/:name/health',
   requireScope('config:read'),
+  existingZone,
   async (c) => {
     const zone = zoneParam(c)
     const name = c.req.param('name')
     const db = configDb(c)
-    if (!(await getZone(db, zone))) return zoneNotFound(zone)
     if (!(await getRecord(db, originsTable, zone, name))) {
       return failure(404, { code: 'not_found', message: `origin ${zone}/${name} not found` })
     }

@@ -8,7 +8,7 @@
  */
 import { Hono } from 'hono'
 import { purgeAddress } from '../../../edge-cache/purge/purge-index'
-import { type PurgeRequest, purgeLogName } from '../../../edge-cache/purge/purge-log'
+import { type PurgeRequest, purgeLogFor } from '../../../edge-cache/purge/purge-log'
 import { type PurgeBody, purgeBodySchema, surrogateKeySchema } from '../../../schemas/api/purge'
 import { auditQuery } from '../../admin/audit-log'
 import { getZone } from '../../admin/config-store'
@@ -16,26 +16,34 @@ import { failure, success } from '../../admin/envelope'
 import { TokenBuckets } from '../../admin/token-bucket'
 import { recordPurge } from '../../metrics'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
-import { type AdminContext, configDb, invalid, readBody, zoneNotFound, zoneParam } from './request'
+import { type AdminContext, configDb, zoneNotFound, zoneParam } from './request'
+import { validJson, validParam } from './validate'
 
 /** Per token: a burst of 50 purge calls, then 10 a second. */
 const purgeRate = new TokenBuckets({ capacity: 50, refillMs: 100 })
 
 export const purgeRoutes = new Hono<AdminEnv>()
-  .post('/:zone/purge_cache', requireScope('purge'), async (c) => {
-    const body = await readBody(c, purgeBodySchema, 'purge')
-    if (!body.ok) return body.response
-    const soft = body.data.soft === true || c.req.header('fastly-soft-purge') === '1'
-    return purge(c, toRequests(body.data, soft), 'envelope')
-  })
-  .post('/:zone/purge/:key', requireScope('purge'), async (c) => {
+  .post(
+    '/:zone/purge_cache',
+    requireScope('purge'),
+    validJson(purgeBodySchema, 'purge'),
+    async (c) => {
+      const body = c.req.valid('json')
+      const soft = body.soft === true || c.req.header('fastly-soft-purge') === '1'
+      return purge(c, toRequests(body, soft), 'envelope')
+    }
+  )
+  .post(
+    '/:zone/purge/:key',
+    requireScope('purge'),
     // Hono has decoded the parameter once already: decoding it again would turn a key's `%`
     // into an escape (and `50%off` into a URIError, answered 500).
-    const key = surrogateKeySchema.safeParse(c.req.param('key'))
-    if (!key.success) return invalid('purge.surrogate_key', key.error.issues)
-    const soft = c.req.header('fastly-soft-purge') === '1'
-    return purge(c, [{ kind: 'tag', value: key.data, soft }], 'fastly')
-  })
+    validParam('key', surrogateKeySchema, 'purge.surrogate_key'),
+    async (c) => {
+      const soft = c.req.header('fastly-soft-purge') === '1'
+      return purge(c, [{ kind: 'tag', value: c.req.valid('param').key, soft }], 'fastly')
+    }
+  )
 
 async function purge(c: AdminContext, requests: PurgeRequest[], answer: 'envelope' | 'fastly') {
   const zone = zoneParam(c)
@@ -60,9 +68,8 @@ async function purge(c: AdminContext, requests: PurgeRequest[], answer: 'envelop
       message: `${foreign.value} is not served by zone ${zone}`,
     })
   }
-  const log = c.env.PURGE_LOG.get(c.env.PURGE_LOG.idFromName(purgeLogName(zone)))
   // Durable before acknowledged: append returns after the records are committed.
-  const { seq } = await log.append(requests)
+  const { seq } = await purgeLogFor(c.env.PURGE_LOG, zone).append(requests)
   recordPurge(requests[0]?.kind ?? 'none', requests.length, c.var.clock.now() - now)
   // Acknowledged once durable; the log pushes it on to the regions' relays and tier shards
   // (and to Cloudflare's purge API when configured) by itself.

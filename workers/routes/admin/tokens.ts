@@ -6,7 +6,6 @@
  */
 import { Hono } from 'hono'
 import { createTokenSchema } from '../../../schemas/api/admin'
-import { getZone } from '../../admin/config-store'
 import { failure, success } from '../../admin/envelope'
 import { allows } from '../../admin/principal'
 import { hashToken, newTokenId, newTokenValue } from '../../admin/token-secret'
@@ -17,19 +16,20 @@ import {
   revokeTokenQuery,
 } from '../../admin/token-store'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
-import { commitAudited, configDb, readBody, zoneNotFound, zoneParam } from './request'
+import { commitAudited, configDb, existingZone, zoneParam } from './request'
+import { validJson } from './validate'
+
+const validTokenRequest = validJson(createTokenSchema, 'tokens')
 
 export const tokenRoutes = new Hono<AdminEnv>()
-  .post('/', requireScope('config:write'), async (c) => {
+  .post('/', requireScope('config:write'), validTokenRequest, existingZone, async (c) => {
+    const body = c.req.valid('json')
     const zone = zoneParam(c)
-    const body = await readBody(c, createTokenSchema, 'tokens')
-    if (!body.ok) return body.response
+    const zones = body.zones ?? [zone]
     const db = configDb(c)
-    if (!(await getZone(db, zone))) return zoneNotFound(zone)
-    const zones = body.data.zones ?? [zone]
     const principal = c.get('principal')
     for (const z of zones) {
-      const missing = body.data.scopes.find(
+      const missing = body.scopes.find(
         (scope) => !allows(principal, scope, z) && !(principal.kind === 'bootstrap')
       )
       if (missing) {
@@ -42,9 +42,9 @@ export const tokenRoutes = new Hono<AdminEnv>()
     const value = newTokenValue()
     const token = {
       id: newTokenId(),
-      scopes: body.data.scopes,
+      scopes: body.scopes,
       zones,
-      description: body.data.description ?? null,
+      description: body.description ?? null,
       createdAt: new Date(),
     }
     await commitAudited(c, insertTokenQuery(db, { ...token, hash: await hashToken(value) }), zone, {
@@ -55,10 +55,9 @@ export const tokenRoutes = new Hono<AdminEnv>()
     // The only answer that ever carries the value: it is not stored and cannot be shown again.
     return success({ ...token, revokedAt: null, token: value }, 201)
   })
-  .get('/', requireScope('config:read'), async (c) => {
+  .get('/', requireScope('config:read'), existingZone, async (c) => {
     const zone = zoneParam(c)
     const db = configDb(c)
-    if (!(await getZone(db, zone))) return zoneNotFound(zone)
     return success(await listActiveTokens(db, zone))
   })
   .delete('/:id', requireScope('config:write'), async (c) => {

@@ -11,22 +11,14 @@ import {
   type ConfigDb,
   deleteRecordQuery,
   getRecord,
-  getZone,
   listRecords,
   putRecordQuery,
   type SpecTable,
 } from '../../admin/config-store'
 import { failure, success } from '../../admin/envelope'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
-import {
-  type AdminContext,
-  commitAudited,
-  configDb,
-  invalid,
-  readBody,
-  zoneNotFound,
-  zoneParam,
-} from './request'
+import { type AdminContext, commitAudited, configDb, existingZone, zoneParam } from './request'
+import { validJson, validParam } from './validate'
 
 export interface ZoneRecordOptions<S extends z.ZodType> {
   /** The path segment, also the prefix of field paths in 400 messages: `routes`. */
@@ -61,47 +53,48 @@ export function zoneRecordRoutes<S extends z.ZodType>(options: ZoneRecordOptions
     failure(404, { code: 'not_found', message: `${kind} ${zone}/${name} does not exist` })
 
   return new Hono<AdminEnv>()
-    .get('/', requireScope('config:read'), async (c) => {
+    .get('/', requireScope('config:read'), existingZone, async (c) => {
       const zone = zoneParam(c)
       const db = configDb(c)
-      if (!(await getZone(db, zone))) return zoneNotFound(zone)
       return success(await listRecords(db, table, zone))
     })
-    .get('/:name', requireScope('config:read'), async (c) => {
+    .get('/:name', requireScope('config:read'), existingZone, async (c) => {
       const zone = zoneParam(c)
       const name = c.req.param('name')
       const db = configDb(c)
-      if (!(await getZone(db, zone))) return zoneNotFound(zone)
       const record = await getRecord(db, table, zone, name)
       return record ? success(record) : notFound(zone, name)
     })
-    .put('/:name', requireScope('config:write'), async (c) => {
-      const zone = zoneParam(c)
-      const name = configNameSchema.safeParse(c.req.param('name'))
-      if (!name.success) return invalid(`${collection}.name`, name.error.issues)
-      const body = await readBody(c, options.schema, collection)
-      if (!body.ok) return body.response
-      const db = configDb(c)
-      if (!(await getZone(db, zone))) return zoneNotFound(zone)
-      const record = { zone, name: name.data, spec: body.data }
-      const refused = await options.checkPut?.(db, record, c)
-      if (refused) return refused
-      const existing = await getRecord(db, table, zone, name.data)
-      const now = new Date()
-      await commitAudited(c, putRecordQuery(db, table, record, now), zone, {
-        change: existing ? 'replace' : 'create',
-        kind,
-        name: name.data,
-        spec: body.data,
-      })
-      const stored = await getRecord(db, table, zone, name.data)
-      return success(stored, existing ? 200 : 201)
-    })
-    .delete('/:name', requireScope('config:write'), async (c) => {
+    .put(
+      '/:name',
+      requireScope('config:write'),
+      validParam('name', configNameSchema, `${collection}.name`),
+      validJson(options.schema, collection),
+      existingZone,
+      async (c) => {
+        const zone = zoneParam(c)
+        const { name } = c.req.valid('param')
+        const spec: z.output<S> = c.req.valid('json')
+        const db = configDb(c)
+        const record = { zone, name, spec }
+        const refused = await options.checkPut?.(db, record, c)
+        if (refused) return refused
+        const existing = await getRecord(db, table, zone, name)
+        const now = new Date()
+        await commitAudited(c, putRecordQuery(db, table, record, now), zone, {
+          change: existing ? 'replace' : 'create',
+          kind,
+          name,
+          spec,
+        })
+        const stored = await getRecord(db, table, zone, name)
+        return success(stored, existing ? 200 : 201)
+      }
+    )
+    .delete('/:name', requireScope('config:write'), existingZone, async (c) => {
       const zone = zoneParam(c)
       const name = c.req.param('name')
       const db = configDb(c)
-      if (!(await getZone(db, zone))) return zoneNotFound(zone)
       if (!(await getRecord(db, table, zone, name))) return notFound(zone, name)
       const refused = await options.checkDelete?.(db, { zone, name })
       if (refused) return refused

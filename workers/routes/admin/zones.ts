@@ -15,7 +15,8 @@ import {
 import { failure, success } from '../../admin/envelope'
 import { zonesAllowed } from '../../admin/principal'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
-import { commitAudited, configDb, invalid, readBody, zoneNotFound, zoneParam } from './request'
+import { commitAudited, configDb, existingZone, zoneNotFound, zoneParam } from './request'
+import { validJson, validParam } from './validate'
 
 export const zoneRoutes = new Hono<AdminEnv>()
   .get('/', async (c) => {
@@ -28,40 +29,42 @@ export const zoneRoutes = new Hono<AdminEnv>()
     const record = await getZone(configDb(c), zone)
     return record ? success(record) : zoneNotFound(zone)
   })
-  .put('/:zone', requireScope('config:write'), async (c) => {
-    const name = configNameSchema.safeParse(zoneParam(c))
-    if (!name.success) return invalid('zones.name', name.error.issues)
-    const body = await readBody(c, zoneSpecSchema, 'zones')
-    if (!body.ok) return body.response
-    const db = configDb(c)
-    const hosts = [...new Set(body.data.hosts)]
-    // The catch-all takes every host no other zone claims: that is the deployment's to give.
-    if (hosts.includes('*') && c.get('principal').kind !== 'bootstrap') {
-      return failure(403, {
-        code: 'forbidden',
-        message: 'zones.hosts: only the bootstrap token may claim the catch-all host *',
+  .put(
+    '/:zone',
+    requireScope('config:write'),
+    validParam('zone', configNameSchema, 'zones.name'),
+    validJson(zoneSpecSchema, 'zones'),
+    async (c) => {
+      const name = c.req.valid('param').zone
+      const db = configDb(c)
+      const hosts = [...new Set(c.req.valid('json').hosts)]
+      // The catch-all takes every host no other zone claims: that is the deployment's to give.
+      if (hosts.includes('*') && c.get('principal').kind !== 'bootstrap') {
+        return failure(403, {
+          code: 'forbidden',
+          message: 'zones.hosts: only the bootstrap token may claim the catch-all host *',
+        })
+      }
+      const claimed = await hostClaimedElsewhere(db, name, hosts)
+      if (claimed) {
+        return failure(409, {
+          code: 'host_taken',
+          message: `host ${claimed.host} already belongs to zone ${claimed.zone}`,
+        })
+      }
+      const existing = await getZone(db, name)
+      await commitAudited(c, putZoneQuery(db, name, hosts, new Date()), name, {
+        change: existing ? 'replace' : 'create',
+        kind: 'zone',
+        name,
+        hosts,
       })
+      return success(await getZone(db, name), existing ? 200 : 201)
     }
-    const claimed = await hostClaimedElsewhere(db, name.data, hosts)
-    if (claimed) {
-      return failure(409, {
-        code: 'host_taken',
-        message: `host ${claimed.host} already belongs to zone ${claimed.zone}`,
-      })
-    }
-    const existing = await getZone(db, name.data)
-    await commitAudited(c, putZoneQuery(db, name.data, hosts, new Date()), name.data, {
-      change: existing ? 'replace' : 'create',
-      kind: 'zone',
-      name: name.data,
-      hosts,
-    })
-    return success(await getZone(db, name.data), existing ? 200 : 201)
-  })
-  .delete('/:zone', requireScope('config:write'), async (c) => {
+  )
+  .delete('/:zone', requireScope('config:write'), existingZone, async (c) => {
     const zone = zoneParam(c)
     const db = configDb(c)
-    if (!(await getZone(db, zone))) return zoneNotFound(zone)
     await commitAudited(c, deleteZoneQuery(db, zone), zone, {
       change: 'delete',
       kind: 'zone',
