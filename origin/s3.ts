@@ -26,7 +26,6 @@ import { type Call, errorName, httpStatus, type Location, s3Failure } from './s3
 import type { Origin, OriginRequest, RestoreOptions, RestoreState } from './types'
 
 // edge-cache/tier still imports it from here; its new home is origin/errors.ts.
-export { ArchivedObjectError } from './errors'
 
 export interface S3OriginOptions {
   /** A client from `s3Client()` (or any `S3Client` with the checksum settings it uses). */

@@ -17,7 +17,7 @@ import { regionNamed } from '../../schemas/regions'
 import { settingsOf } from '../../schemas/settings'
 import { type Clock, systemClock } from '../clock'
 import type { PurgeIndex } from '../purge/purge-index'
-import { purgeLogName } from '../purge/purge-log'
+import { purgeLogFor } from '../purge/purge-log'
 import type { PurgePush } from '../purge/purge-push'
 import { applyPush, purgeView } from '../purge/purge-view'
 import { parseTierName } from '../shard'
@@ -137,7 +137,7 @@ export class CacheTier extends DurableObject<Env> {
     const namespace = this.env.PURGE_LOG
     // Pushes keep the view current; without one for this long it reads the log itself.
     const staleness = settingsOf(this.env).purgeTierLeaseMs
-    const log = () => namespace.get(namespace.idFromName(purgeLogName(purge.zone)))
+    const log = () => purgeLogFor(namespace, purge.zone)
     return purgeView(purge.zone, log, now, staleness, purge.minSeq)
   }
 

@@ -9,8 +9,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc9111#section-4.3
  */
 
-import { CircuitOpenError } from '../../origin/errors'
-import { ArchivedObjectError } from '../../origin/s3'
+import { ArchivedObjectError, CircuitOpenError } from '../../origin/errors'
 import type { Origin, OriginRequest } from '../../origin/types'
 import type { Clock } from '../clock'
 import {

@@ -6,7 +6,7 @@
  * `Retry-After` (edge-cache/errors.ts).
  * @see tier/archival.ts
  */
-import type { ArchivedObjectError } from '../../origin/s3'
+import type { ArchivedObjectError } from '../../origin/errors'
 import type { Origin, OriginRequest } from '../../origin/types'
 import {
   DEFAULT_ARCHIVAL,

@@ -13,7 +13,7 @@ import type { EdgeDependencies, EdgeRequest } from '../../edge-cache/edge-reques
 import { errorResponse } from '../../edge-cache/errors'
 import { cacheKey } from '../../edge-cache/key'
 import { hasLooped, loopDetectedResponse } from '../../edge-cache/loop'
-import { purgeLogName } from '../../edge-cache/purge/purge-log'
+import { purgeLogFor } from '../../edge-cache/purge/purge-log'
 import { purgeView } from '../../edge-cache/purge/purge-view'
 import {
   decideResidency,
@@ -202,7 +202,7 @@ async function edgeDependencies(
     tier: chaosTier(tier.serve, route.chaos),
     invalidateTier: tier.invalidate,
     purgeTags: async (tags) => {
-      const log = c.env.PURGE_LOG.get(c.env.PURGE_LOG.idFromName(purgeLogName(route.zone)))
+      const log = purgeLogFor(c.env.PURGE_LOG, route.zone)
       await log.append(tags.map((value) => ({ kind: 'tag', value, soft: false })))
     },
     // Built only when needed: most requests never reach the origin from the edge.
