@@ -112,7 +112,7 @@ const settingsSchema = z.object({
   TIER_SHARD_BUDGET_BYTES: integer(1 << 30, 0, Number.MAX_SAFE_INTEGER),
   TIER_R2_THRESHOLD_BYTES: integer(8 << 20, 0, Number.MAX_SAFE_INTEGER),
   TIER_L1_SECOND_HIT_BYTES: integer(1 << 20, 0, Number.MAX_SAFE_INTEGER),
-  ANALYTICS_FLUSH_MS: integer(10_000, 100, 10 * MINUTE_MS),
+  ANALYTICS_FLUSH_MS: integer(10_000, 1, 10 * MINUTE_MS),
   ANALYTICS_SOURCE: oneOf(['stores', 'engine'], 'stores'),
   ANALYTICS_RETENTION_DAYS: integer(7, 1, 366),
   ORIGIN_EGRESS_USD_PER_GB: egressRates,

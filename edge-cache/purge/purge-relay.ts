@@ -1,13 +1,17 @@
 /**
  * @module purge/purge-relay
  * A region's copy of the purge logs of the zones hashed to it, so that nothing polls a zone's
- * single log from every isolate. The log pushes each durable purge to one relay per region
- * (`purge-relay:<region>:<n>`, n = the zone's relay shard); the relay:
- * - answers the region's edges, which poll it for what is newer than their view (`deltas`,
- *   many zones per call);
- * - pushes what it received on to every tier shard of its region, coalescing: at most one push
- *   in flight per relay, and what arrives meanwhile goes in the next one, so a shard hears from
- *   a relay at most once per round trip however many zones purge.
+ * single log from every isolate. Relays form a matrix per region: zone group (n = the zone's
+ * relay shard) × PoP group (purge-push.ts).
+ * - The lead of a zone group (`purge-relay:<region>:<n>`) is what the zone's log pushes each
+ *   durable purge to. It pushes what it received on to its PoP-group relays and to every tier
+ *   shard of its region, coalescing each: one round in flight, and what arrives meanwhile goes
+ *   in the next, so a PoP-group relay hears from it at most once per RELAY_FAN_OUT_MS and a
+ *   shard at most once per RELAY_FLUSH_MS, however many zones purge. Only leads push to tier
+ *   shards, so a shard gets each purge once per region.
+ * - A PoP-group relay (`purge-relay:<region>:<n>:<g>`) answers the edges of its PoPs, which
+ *   ask it for what is newer than their view (`deltas`, many zones per call), once per PoP per
+ *   window (workers/purge-relay-client.ts).
  * Its copy is memory only: a zone it does not hold, or has not heard about within
  * `RELAY_LEASE_MS` (it may have missed a push), is read from the zone's log first.
  */
@@ -20,6 +24,8 @@ import {
   mergePushes,
   type PurgePush,
   parseRelayName,
+  popGroupRelayNames,
+  RELAY_FAN_OUT_MS,
   RELAY_FLUSH_MS,
   RELAY_LEASE_MS,
   withRetries,
@@ -31,11 +37,11 @@ interface ZoneCopy extends PurgeSnapshot {
 
 export class PurgeRelay extends DurableObject<Env> {
   readonly #zones = new Map<string, ZoneCopy>()
-  #pending: PurgePush[] = []
-  #flushing: Promise<void> | undefined
-  #flushedAt = Number.NEGATIVE_INFINITY
+  /** A lead's two fan-outs; a PoP-group relay passes nothing on. */
+  readonly #toTiers = new FanOut(RELAY_FLUSH_MS, (batch) => this.#pushToTiers(batch))
+  readonly #toPopGroups = new FanOut(RELAY_FAN_OUT_MS, (batch) => this.#pushToPopGroups(batch))
 
-  /** The log's push: keep the records, pass them on to the region's tier shards. */
+  /** A push (the log's to a lead, a lead's to its PoP-group relays): keep the records; a lead passes them on. */
   async push(pushes: PurgePush[]): Promise<void> {
     const now = Date.now()
     for (const push of pushes) {
@@ -49,10 +55,13 @@ export class PurgeRelay extends DurableObject<Env> {
         this.#zones.delete(push.zone)
       }
     }
-    this.#pending.push(...pushes)
-    this.#flushing ??= this.#flush().finally(() => {
-      this.#flushing = undefined
-    })
+    if (this.#address?.popGroup !== undefined) return
+    this.#toPopGroups.add(pushes)
+    this.#toTiers.add(pushes)
+  }
+
+  get #address() {
+    return parseRelayName(this.ctx.id.name)
   }
 
   /**
@@ -80,34 +89,79 @@ export class PurgeRelay extends DurableObject<Env> {
     return copy
   }
 
-  /** Pushes what is pending to every tier shard of the region until nothing is left. */
-  async #flush(): Promise<void> {
-    const region = REGIONS.find((r) => r.name === parseRelayName(this.ctx.id.name)?.region)
+  /** Pushes a batch to every tier shard of the lead's region. */
+  async #pushToTiers(batch: PurgePush[]): Promise<void> {
+    const region = REGIONS.find((r) => r.name === this.#address?.region)
     if (!region) return
     const namespace = this.env.CACHE_TIER
     const scoped =
       this.env.TIER_JURISDICTIONS === 'on' && region.jurisdiction
         ? namespace.jurisdiction(region.jurisdiction)
         : namespace
+    const results = await Promise.allSettled(
+      Array.from({ length: region.shards }, (_, n) => {
+        const stub = scoped.get(scoped.idFromName(tierObjectName(region.name, n)), {
+          locationHint: region.locationHint,
+        })
+        return withRetries(() => stub.applyPurges(batch))
+      })
+    )
+    for (const result of results) {
+      // The shard's view then ages past its lease and it reads the log before serving.
+      if (result.status === 'rejected') console.error('tier push failed', result.reason)
+    }
+  }
+
+  /** Pushes a batch to the lead's PoP-group relays (in its region, so near it). */
+  async #pushToPopGroups(batch: PurgePush[]): Promise<void> {
+    const address = this.#address
+    const region = REGIONS.find((r) => r.name === address?.region)
+    if (!address || !region) return
+    const namespace = this.env.PURGE_RELAY
+    const results = await Promise.allSettled(
+      popGroupRelayNames(region.name, address.shard).map((name) => {
+        const stub = namespace.get(namespace.idFromName(name), {
+          locationHint: region.locationHint,
+        })
+        return withRetries(() => stub.push(batch))
+      })
+    )
+    for (const result of results) {
+      // That relay's copy then ages past its lease and it reads the log before answering.
+      if (result.status === 'rejected') console.error('relay push failed', result.reason)
+    }
+  }
+}
+
+/**
+ * Sends queued pushes to a set of receivers: one round in flight, rounds at least `spacingMs`
+ * apart, and what arrives meanwhile merged into the next round. Idle, a push goes at once.
+ */
+class FanOut {
+  #pending: PurgePush[] = []
+  #running: Promise<void> | undefined
+  #sentAt = Number.NEGATIVE_INFINITY
+
+  constructor(
+    readonly spacingMs: number,
+    readonly send: (batch: PurgePush[]) => Promise<void>
+  ) {}
+
+  add(pushes: readonly PurgePush[]): void {
+    this.#pending.push(...pushes)
+    this.#running ??= this.#run().finally(() => {
+      this.#running = undefined
+    })
+  }
+
+  async #run(): Promise<void> {
     while (this.#pending.length > 0) {
-      // Idle, the push goes at once; busy, pushes are spaced and what arrives meanwhile joins.
-      const wait = this.#flushedAt + RELAY_FLUSH_MS - Date.now()
+      const wait = this.#sentAt + this.spacingMs - Date.now()
       if (wait > 0) await new Promise((r) => setTimeout(r, wait))
-      this.#flushedAt = Date.now()
+      this.#sentAt = Date.now()
       const batch = mergePushes(this.#pending)
       this.#pending = []
-      const results = await Promise.allSettled(
-        Array.from({ length: region.shards }, (_, n) => {
-          const stub = scoped.get(scoped.idFromName(tierObjectName(region.name, n)), {
-            locationHint: region.locationHint,
-          })
-          return withRetries(() => stub.applyPurges(batch))
-        })
-      )
-      for (const result of results) {
-        // The shard's view then ages past its lease and it reads the log before serving.
-        if (result.status === 'rejected') console.error('tier push failed', result.reason)
-      }
+      await this.send(batch)
     }
   }
 }

@@ -5,6 +5,7 @@
  */
 
 import { Hono } from 'hono'
+import { systemClock } from '../../edge-cache/clock'
 import { residencyField, serveFromEdge } from '../../edge-cache/edge'
 import { errorResponse } from '../../edge-cache/errors'
 import { cacheKey } from '../../edge-cache/key'
@@ -109,7 +110,16 @@ edgeRoutes.all('*', async (c) => {
       // The edge reads its region's relay of the zone's log, never the zone's single log.
       purge: await purgeView(
         route.zone,
-        () => relayReader(c.env.PURGE_RELAY, region, route.zone, purgeBound),
+        () =>
+          relayReader({
+            namespace: c.env.PURGE_RELAY,
+            region,
+            colo: pop.colo,
+            zone: route.zone,
+            boundMs: purgeBound,
+            clock: systemClock,
+            waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+          }),
         Date.now(),
         purgeBound
       ),
