@@ -127,8 +127,3 @@ export function relayShardOf(zone: string): number {
 export function popGroupOf(colo: string): number {
   return shardFor(colo.toUpperCase(), POP_GROUPS)
 }
-
-/** The names of a lead's PoP-group relays, which it pushes what it receives on to. */
-export function popGroupRelayNames(region: string, shard: number): string[] {
-  return Array.from({ length: POP_GROUPS }, (_, group) => relayName(region, shard, group))
-}

@@ -24,10 +24,10 @@ import {
   mergePushes,
   type PurgePush,
   parseRelayName,
-  popGroupRelayNames,
   RELAY_FAN_OUT_MS,
   RELAY_FLUSH_MS,
   RELAY_LEASE_MS,
+  relayName,
   withRetries,
 } from './purge-push'
 
@@ -40,6 +40,10 @@ export class PurgeRelay extends DurableObject<Env> {
   /** A lead's two fan-outs; a PoP-group relay passes nothing on. */
   readonly #toTiers = new FanOut(RELAY_FLUSH_MS, (batch) => this.#pushToTiers(batch))
   readonly #toPopGroups = new FanOut(RELAY_FAN_OUT_MS, (batch) => this.#pushToPopGroups(batch))
+  /** A lead's PoP-group relays that hold each zone (kept in storage too: a lead may restart). */
+  readonly #subscribers = new Map<string, Set<number>>()
+  /** A PoP-group relay's zones its lead knows it holds. */
+  readonly #subscribed = new Set<string>()
 
   /** A push (the log's to a lead, a lead's to its PoP-group relays): keep the records; a lead passes them on. */
   async push(pushes: PurgePush[]): Promise<void> {
@@ -65,6 +69,26 @@ export class PurgeRelay extends DurableObject<Env> {
   }
 
   /**
+   * A lead's: a PoP-group relay now holds the zone, so pushes of the zone go to it too. A lead
+   * pushes only to the groups whose PoPs serve the zone.
+   */
+  async subscribe(zone: string, popGroup: number): Promise<void> {
+    const groups = await this.#subscribersOf(zone)
+    if (groups.has(popGroup)) return
+    groups.add(popGroup)
+    await this.ctx.storage.put(`subscribers:${zone}`, [...groups])
+  }
+
+  async #subscribersOf(zone: string): Promise<Set<number>> {
+    const known = this.#subscribers.get(zone)
+    if (known) return known
+    const stored = await this.ctx.storage.get<number[]>(`subscribers:${zone}`)
+    const groups = this.#subscribers.get(zone) ?? new Set(stored ?? [])
+    this.#subscribers.set(zone, groups)
+    return groups
+  }
+
+  /**
    * @param asks per zone, the newest sequence the asker holds
    * @returns per zone (same order), the records after it with the log's seq and floor
    */
@@ -82,11 +106,25 @@ export class PurgeRelay extends DurableObject<Env> {
   async #copy(zone: string, now: number): Promise<ZoneCopy> {
     const held = this.#zones.get(zone)
     if (held && now - held.heardAt <= RELAY_LEASE_MS) return held
+    // Subscribed before the read: whatever the lead pushes after the read reaches this copy.
+    if (!this.#subscribed.has(zone)) await this.#subscribe(zone)
     const log = this.env.PURGE_LOG.get(this.env.PURGE_LOG.idFromName(purgeLogName(zone)))
     const snapshot = await log.snapshot(0)
     const copy = { ...snapshot, heardAt: now }
     this.#zones.set(zone, copy)
     return copy
+  }
+
+  async #subscribe(zone: string): Promise<void> {
+    const address = this.#address
+    const region = REGIONS.find((r) => r.name === address?.region)
+    if (address?.popGroup === undefined || !region) return
+    const namespace = this.env.PURGE_RELAY
+    const lead = namespace.get(namespace.idFromName(relayName(region.name, address.shard)), {
+      locationHint: region.locationHint,
+    })
+    await withRetries(() => lead.subscribe(zone, address.popGroup ?? 0))
+    this.#subscribed.add(zone)
   }
 
   /** Pushes a batch to every tier shard of the lead's region. */
@@ -112,14 +150,17 @@ export class PurgeRelay extends DurableObject<Env> {
     }
   }
 
-  /** Pushes a batch to the lead's PoP-group relays (in its region, so near it). */
+  /** Pushes a batch to the lead's PoP-group relays that hold one of its zones (near it). */
   async #pushToPopGroups(batch: PurgePush[]): Promise<void> {
     const address = this.#address
     const region = REGIONS.find((r) => r.name === address?.region)
     if (!address || !region) return
+    const groups = new Set<number>()
+    for (const { zone } of batch) for (const g of await this.#subscribersOf(zone)) groups.add(g)
     const namespace = this.env.PURGE_RELAY
     const results = await Promise.allSettled(
-      popGroupRelayNames(region.name, address.shard).map((name) => {
+      [...groups].map((group) => {
+        const name = relayName(region.name, address.shard, group)
         const stub = namespace.get(namespace.idFromName(name), {
           locationHint: region.locationHint,
         })

@@ -4,7 +4,6 @@ import {
   POP_GROUPS,
   parseRelayName,
   popGroupOf,
-  popGroupRelayNames,
   RELAY_SHARDS,
   type RelayAddress,
   relayName,
@@ -27,15 +26,6 @@ describe('relay addressing', () => {
       expect(parseRelayName(name)).toBeUndefined()
     }
   )
-
-  it('names one relay per pop group of a lead, all distinct and parsed back to the lead', () => {
-    const names = popGroupRelayNames('eu', 5)
-    expect(names).toHaveLength(POP_GROUPS)
-    expect(new Set(names).size).toBe(POP_GROUPS)
-    for (const [group, name] of names.entries()) {
-      expect(parseRelayName(name)).toEqual({ region: 'eu', shard: 5, popGroup: group })
-    }
-  })
 
   it('puts a zone in one relay shard and a colo in one pop group, whatever its case', () => {
     expect(relayShardOf('example')).toBe(relayShardOf('example'))
