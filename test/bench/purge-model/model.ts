@@ -164,7 +164,8 @@ function finish(
 
 /**
  * The relay matrix: the log pushes (one round in flight) to the lead of the zone's group in each
- * region; a lead pushes on to its POP_GROUPS relays (one round per RELAY_FAN_OUT_MS) and to the
+ * region; a lead pushes on to its POP_GROUPS relays (those that hold the zone: here all, the
+ * upper bound; one round per RELAY_FAN_OUT_MS) and to the
  * region's tier shards (one round per RELAY_FLUSH_MS). In each PoP, one isolate asks its group's
  * relay for the PoP's window about once per WINDOW_REFRESH_SHARE of the bound (less each isolate's
  * jitter), the other isolates read the window from the Cache API.
