@@ -7,13 +7,21 @@
 import { joinShared } from '../join-shared'
 import { PurgeIndex, type PurgeSnapshot } from './purge-index'
 
+/**
+ * A snapshot as read, with when it was asked for when that is earlier than the read (an answer
+ * another isolate of the PoP fetched and shared): the view's age counts from then.
+ */
+export type ReadSnapshot = PurgeSnapshot & { askedAt?: number }
+
 export interface PurgeLogReader {
-  snapshot(after: number): Promise<PurgeSnapshot>
+  snapshot(after: number): Promise<ReadSnapshot>
 }
 
 interface View {
   index: PurgeIndex
   fetchedAt: number
+  /** When a request of this isolate last needed the view. */
+  usedAt: number
   refreshing?: Promise<PurgeIndex>
 }
 
@@ -35,11 +43,12 @@ export async function purgeView(
   minSeq = 0
 ): Promise<PurgeIndex> {
   const view = views.get(zone)
+  if (view) view.usedAt = now
   if (view && now - view.fetchedAt <= maxStalenessMs && view.index.seq >= minSeq) return view.index
   if (view?.refreshing) return joinShared(view.refreshing)
   const refreshing = refresh(view, log())
-    .then((index) => {
-      views.set(zone, { index, fetchedAt: now })
+    .then(({ index, askedAt }) => {
+      views.set(zone, { index, fetchedAt: Math.min(now, askedAt ?? now), usedAt: now })
       return index
     })
     .catch((error: unknown) => {
@@ -49,18 +58,26 @@ export async function purgeView(
       if (current) current.refreshing = undefined
       return current?.index ?? emptyIndex()
     })
-  const placeholder = view ?? { index: emptyIndex(), fetchedAt: Number.NEGATIVE_INFINITY }
+  const placeholder = view ?? {
+    index: emptyIndex(),
+    fetchedAt: Number.NEGATIVE_INFINITY,
+    usedAt: now,
+  }
   placeholder.refreshing = refreshing
   views.set(zone, placeholder)
   return refreshing
 }
 
-async function refresh(view: View | undefined, log: PurgeLogReader): Promise<PurgeIndex> {
+async function refresh(
+  view: View | undefined,
+  log: PurgeLogReader
+): Promise<{ index: PurgeIndex; askedAt: number | undefined }> {
   if (view) {
     const delta = await log.snapshot(view.index.seq)
-    if (view.index.extend(delta)) return view.index
+    if (view.index.extend(delta)) return { index: view.index, askedAt: delta.askedAt }
   }
-  return new PurgeIndex(await log.snapshot(0))
+  const whole = await log.snapshot(0)
+  return { index: new PurgeIndex(whole), askedAt: whole.askedAt }
 }
 
 function emptyIndex(): PurgeIndex {
@@ -82,7 +99,7 @@ export function applyPush(
   const view = views.get(zone)
   if (!view) {
     if (prevSeq !== 0 || snapshot.floor !== 0) return false
-    views.set(zone, { index: new PurgeIndex(snapshot), fetchedAt: now })
+    views.set(zone, { index: new PurgeIndex(snapshot), fetchedAt: now, usedAt: now })
     return true
   }
   if (view.refreshing) {
@@ -94,18 +111,27 @@ export function applyPush(
     view.fetchedAt = Number.NEGATIVE_INFINITY
     return false
   }
-  view.fetchedAt = now
+  view.fetchedAt = Math.max(view.fetchedAt, now)
   return true
+}
+
+/** A view this isolate holds: its zone, the sequence it has, when it was fetched and last used. */
+export interface HeldView {
+  zone: string
+  after: number
+  fetchedAt: number
+  usedAt: number
 }
 
 /**
  * @param olderThan only views fetched before this time
- * @returns the zones this isolate holds a settled view of, with the sequence each has
+ * @returns the zones this isolate holds a settled view of
  */
-export function heldViews(olderThan: number): { zone: string; after: number }[] {
-  const held: { zone: string; after: number }[] = []
+export function heldViews(olderThan: number): HeldView[] {
+  const held: HeldView[] = []
   for (const [zone, view] of views) {
-    if (!view.refreshing && view.fetchedAt < olderThan) held.push({ zone, after: view.index.seq })
+    if (!view.refreshing && view.fetchedAt < olderThan)
+      held.push({ zone, after: view.index.seq, fetchedAt: view.fetchedAt, usedAt: view.usedAt })
   }
   return held
 }

@@ -195,7 +195,16 @@ async function edgeDependencies(
     // The edge reads its region's relay of the zone's log, never the zone's single log.
     purge: await purgeView(
       route.zone,
-      () => relayReader(c.env.PURGE_RELAY, region, route.zone, purgeBound, clock),
+      () =>
+        relayReader({
+          namespace: c.env.PURGE_RELAY,
+          region,
+          colo: place.pop.colo,
+          zone: route.zone,
+          boundMs: purgeBound,
+          clock,
+          waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+        }),
       clock.now(),
       purgeBound
     ),
