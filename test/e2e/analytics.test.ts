@@ -6,8 +6,8 @@
  */
 import { spawnSync } from 'node:child_process'
 import { describe, it } from 'vitest'
-import { parseCacheStatus } from '../../edge-cache/policy'
 import { eventually } from '../support/eventually'
+import { layerOf } from '../support/layers'
 import { AMS, FRA, IAD, LAX } from '../support/pops'
 import { useProxyEdge } from '../support/proxy-edge'
 
@@ -28,13 +28,6 @@ const POPS = [
   { ...IAD, region: 'us' },
   { ...LAX, region: 'us' },
 ]
-
-function layerOf(cacheStatus: string | null): string {
-  const entries = parseCacheStatus(cacheStatus)
-  const hit = entries.find((e) => e.hit)
-  if (hit) return hit.cache === 'edge-l1' ? 'l1' : 'tier'
-  return 'origin'
-}
 
 interface Report {
   totals: {

@@ -8,9 +8,10 @@ import { existsSync, mkdirSync } from 'node:fs'
 import puppeteer, { type Browser } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import { eventually } from '../support/eventually'
+import { layerOf } from '../support/layers'
 import { startOrigin, type TestOrigin } from '../support/origin'
 import { originControl } from '../support/origin-control'
-import { FRA, IAD, SIN } from '../support/pops'
+import { AMS, FRA, IAD, LAX } from '../support/pops'
 import { type RunningEdge, startEdge } from '../support/wrangler-dev'
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
@@ -19,7 +20,9 @@ if (!CHROMIUM) {
 }
 
 const ADMIN_TOKEN = `ecdn_admin_e2e_${crypto.randomUUID()}`
-const POPS = [FRA, IAD, SIN]
+/** Four PoPs in two regions. */
+const POPS = [FRA, AMS, IAD, LAX]
+const REGION_OF: Record<string, string> = { FRA: 'eu', AMS: 'eu', IAD: 'us', LAX: 'us' }
 const PURGE_STALENESS_MS = 1000
 
 /**
@@ -47,9 +50,25 @@ async function adminCall(method: string, path: string, body?: unknown) {
   return json.result
 }
 
-async function get(path: string, pop = POPS[0]) {
+/** What the edge served this test, by the layer that answered and by region: what analytics must count. */
+const served = {
+  total: 0,
+  byLayer: {} as Record<string, number>,
+  byRegion: {} as Record<string, number>,
+}
+
+async function get(path: string, pop = FRA) {
   const res = await fetch(`${edge.url}${path}`, { headers: { 'mf-cf-blob': JSON.stringify(pop) } })
   await res.arrayBuffer()
+  // Only requests the zone routed are counted (before the config arrives the edge has no zone).
+  const status = res.headers.get('cache-status')
+  if (status !== null) {
+    const layer = layerOf(status)
+    const region = REGION_OF[pop.colo] ?? 'unknown'
+    served.total++
+    served.byLayer[layer] = (served.byLayer[layer] ?? 0) + 1
+    served.byRegion[region] = (served.byRegion[region] ?? 0) + 1
+  }
   return res
 }
 
@@ -91,25 +110,27 @@ afterAll(async () => {
 
 describe('the operator dashboard', () => {
   it.skipIf(!CHROMIUM)(
-    'signs in, charts three PoPs’ traffic, and purges a tag through the form',
+    'signs in, counts four PoPs’ traffic exactly by layer and region, and purges a tag through the form',
     async ({ expect }) => {
       for (const pop of POPS) {
         for (let i = 0; i < 3; i++) await get('/promo.css', pop)
       }
       expect((await get('/promo.css')).headers.get('cache-status')).toMatch(/edge-l1; hit/)
+      // Every layer took part, so the counts are not trivially one bucket.
+      expect(Object.keys(served.byLayer).sort()).toEqual(['l1', 'origin', 'tier'])
       // Isolates flush analytics every ANALYTICS_FLUSH_MS (10 s by default).
       let counted = 0
       await eventually(
         async () => {
           const report = (await adminCall('GET', '/zones/shop/analytics?since=-1h')) as {
-            totals: { byColo: Record<string, number> }
+            totals: { requests: number }
           }
-          counted = POPS.reduce((n, p) => n + (report.totals.byColo[p.colo] ?? 0), 0)
-          return counted >= 10
+          counted = report.totals.requests
+          return counted >= served.total
         },
         { timeoutMs: 30_000, intervalMs: 500 }
       )
-      expect(counted).toBeGreaterThanOrEqual(10)
+      expect(counted).toBe(served.total)
 
       const page = await (browser as Browser).newPage()
       const problems: string[] = []
@@ -137,11 +158,23 @@ describe('the operator dashboard', () => {
         '.tile[data-name="Requests"] b',
         (el) => (el as unknown as Dom).textContent
       )
-      expect(Number(requests)).toBeGreaterThanOrEqual(10)
+      expect(Number(requests)).toBe(served.total)
+      // The page's exact counts per layer and per region are what the edge served.
+      const counts = (id: string) =>
+        page.$$eval(`#${id} tbody tr`, (rows) =>
+          Object.fromEntries(
+            rows.map((row) => {
+              const cells = (row as unknown as { cells: Dom[] }).cells
+              return [cells[0]?.textContent ?? '', Number(cells[1]?.textContent)]
+            })
+          )
+        )
+      expect(await counts('counts-layer')).toEqual(served.byLayer)
+      expect(await counts('counts-region')).toEqual(served.byRegion)
       const colos = await page.$$eval('#chart-colo .u-legend .u-label', (els) =>
         els.map((el) => (el as unknown as Dom).textContent)
       )
-      expect(colos).toEqual(expect.arrayContaining(['FRA', 'IAD', 'SIN']))
+      expect(colos).toEqual(expect.arrayContaining(POPS.map((p) => p.colo)))
       const topUrl = await page.$eval(
         '#top-urls tbody tr td',
         (el) => (el as unknown as Dom).textContent
