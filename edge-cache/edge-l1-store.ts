@@ -10,6 +10,7 @@ import { cacheTags, canStore, contentLength, headersToStore, varyFields } from '
 import { residencyForTags } from './residency'
 import { dropDiagnostics } from './status-headers'
 import { EDGE_L1_FIELD, edgeL1Refusal } from './tier/protocol'
+import { logError } from './tracing/log'
 
 /** What L1 did with a response, and the body the client reads (a tee branch when stored). */
 export interface L1Store {
@@ -74,7 +75,7 @@ export function storeInL1(call: EdgeCall, response: Response, requestTime: numbe
   const stored = deps.l1.put(edge.key, meta, headers, checked, seconds).then(
     () => true,
     async (error: unknown) => {
-      console.error('edge: L1 put failed', edge.key, error)
+      logError('edge: L1 put failed', edge.key, error)
       // A failed put may leave part of an entry behind (local Miniflare does): drop it.
       await deps.l1.delete(edge.key).catch(() => false)
       return false

@@ -14,6 +14,7 @@ import {
   stripHopByHop,
 } from './policy'
 import { addCacheStatus, appendServerTiming } from './status-headers'
+import { logError } from './tracing/log'
 
 /**
  * @param call the request in flight
@@ -40,7 +41,7 @@ export async function passToOrigin(call: EdgeCall, status: CacheStatusEntry): Pr
   const groups = targets.length > 0 ? cacheGroupInvalidation(response.headers) : []
   if (groups.length > 0) {
     await deps.purgeTags(groups).catch((error: unknown) => {
-      console.error('edge: cache group invalidation failed', groups, error)
+      logError('edge: cache group invalidation failed', groups, error)
     })
   }
   const headers = stripHopByHop(response.headers)
@@ -66,7 +67,7 @@ async function invalidate(keys: string[], deps: EdgeDependencies): Promise<void>
   await Promise.all([
     ...keys.map((key) => deps.l1.delete(key)),
     deps.invalidateTier(keys).catch((error: unknown) => {
-      console.error('edge: tier invalidation failed', keys, error)
+      logError('edge: tier invalidation failed', keys, error)
     }),
   ])
 }

@@ -9,7 +9,7 @@ import type { Clock } from './clock'
 import type { CacheStatusEntry } from './policy'
 import type { PurgeIndex } from './purge/purge-index'
 import type { ResidencyDecision, ResidencyRule } from './residency'
-import type { L1Cache } from './store/l1'
+import type { L1Store } from './store/l1'
 import type { TierRequest } from './tier/protocol'
 
 /** This cache's name in `Cache-Status`. */
@@ -24,7 +24,7 @@ export const L1_CACHE_NAME = 'edge-l1'
 export const L1_MAX_STREAMED_BYTES = 16 * 1024 * 1024
 
 export interface EdgeDependencies {
-  l1: L1Cache
+  l1: L1Store
   /** Calls the tier shard that owns `request.key`; rejects when the shard is unreachable. */
   tier(request: TierRequest): Promise<Response>
   /** Drops URLs (primary keys) from the region's tier shards. */

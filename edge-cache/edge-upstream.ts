@@ -10,6 +10,7 @@ import { errorResponse, originFailureResponse } from './errors'
 import { isOnlyIfCached } from './policy'
 import type { Residency, ResidencyDecision } from './residency'
 import type { TierRequest } from './tier/protocol'
+import { logError } from './tracing/log'
 
 /** Request fields the edge answers itself from a full response; never sent up the tiers. */
 const CLIENT_ONLY_FIELDS = [
@@ -57,7 +58,7 @@ export async function fetchUpstream({ edge, requestHeaders, deps }: EdgeCall): P
     return { response, requestTime, tierDown: false }
   } catch (error) {
     // No request fails because a tier is gone: degrade to edge → origin.
-    console.error('edge: tier unreachable, going to origin', edge.key, error)
+    logError('edge: tier unreachable, going to origin', edge.key, error)
     if (isOnlyIfCached(requestHeaders)) {
       // RFC 9111 §5.2.1.7: nothing stored is reachable, so 504 rather than the origin.
       const response = errorResponse(504, 'not_cached', 'only-if-cached: no stored response')
@@ -101,7 +102,7 @@ export async function originResponse(
       clientHost: new URL(edge.request.url).host,
     })
   } catch (error) {
-    console.error('edge: origin fetch failed', edge.key, error)
+    logError('edge: origin fetch failed', edge.key, error)
     return originFailureResponse(error)
   }
 }

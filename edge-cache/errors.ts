@@ -11,6 +11,7 @@ import {
   OriginError,
 } from '../origin/errors'
 import { MIN_RESTORE_POLL_SECONDS, ObjectRestoringError } from './tier/archival'
+import { logError } from './tracing/log'
 
 export type EdgeErrorCode =
   | 'no_zone'
@@ -86,7 +87,7 @@ export function originFailureResponse(error: unknown): Response {
   }
   if (error instanceof NotGrantedError) {
     // The binding's name stays in the log: the public answer does not describe the deployment.
-    console.error('origin config names what its zone was not granted:', error.message)
+    logError('origin config names what its zone was not granted', undefined, error)
     return errorResponse(502, 'origin_not_granted', 'the origin is not configured correctly')
   }
   if (error instanceof OriginError && error.kind === 'timeout') {

@@ -5,6 +5,7 @@
  * load: test/bench/monitor-load.ts). A failed read counts every origin as up: passive health
  * still protects them.
  */
+import { logError } from '../edge-cache/tracing/log'
 
 /** How stale a shard's view of the monitors may be, in milliseconds. */
 export const MONITOR_VIEW_MS = 1000
@@ -32,7 +33,7 @@ export class MonitorView {
     const down = this.#read(zone).then(
       (names) => new Set(names),
       (error: unknown) => {
-        console.error('health monitor unreachable; counting every origin as up', zone, error)
+        logError('health monitor unreachable; counting every origin as up', zone, error)
         return new Set<string>()
       }
     )

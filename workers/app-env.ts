@@ -4,8 +4,10 @@
  * built with (workers/index.ts `createWorker`), which tests replace with a manual one.
  */
 import type { Clock } from '../edge-cache/clock'
+import type { Spans } from '../edge-cache/tracing/spans'
 
 export interface AppEnv {
   Bindings: Env
-  Variables: { clock: Clock }
+  /** The clock, and the spans the request path's I/O is traced in (tests record them). */
+  Variables: { clock: Clock; spans: Spans }
 }

@@ -8,12 +8,14 @@ import { DrizzleQueryError } from 'drizzle-orm'
 import type { ErrorHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { errorResponse } from '../edge-cache/errors'
+import { logError, logJson } from '../edge-cache/tracing/log'
 import { SettingsError } from '../schemas/settings'
 import type { AppEnv } from './app-env'
 
 export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof HTTPException) {
-    if (error.status >= 500) console.error(`${c.req.method} ${c.req.path}:`, error, error.cause)
+    if (error.status >= 500)
+      logError(`${c.req.method} ${c.req.path}`, undefined, error.cause ?? error)
     return errorResponse(
       error.status,
       error.status >= 500 ? 'internal' : 'invalid_path',
@@ -22,13 +24,13 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   }
   if (error instanceof SettingsError) {
     // The deployment is misconfigured: say which variables, never their neighbours' values.
-    console.error(`${c.req.method} ${c.req.path}:`, error.message)
+    logJson('error', { message: `${c.req.method} ${c.req.path}`, error: error.message })
     return Response.json(
       { error: 'invalid_settings', problems: error.problems },
       { status: 500, headers: { 'cache-control': 'no-store' } }
     )
   }
-  console.error(`${c.req.method} ${c.req.path}: unhandled`, error)
+  logError(`${c.req.method} ${c.req.path}: unhandled`, undefined, error)
   return errorResponse(500, 'internal', 'internal error')
 }
 

@@ -5,6 +5,7 @@
  * a refresh that fails keeps the previous view (and is logged).
  */
 import { joinShared } from '../join-shared'
+import { logError } from '../tracing/log'
 import { PurgeIndex, type PurgeSnapshot } from './purge-index'
 
 /**
@@ -53,7 +54,7 @@ export async function purgeView(
     })
     .catch((error: unknown) => {
       // Serving on is better than failing every request; the next call tries again.
-      console.error(`purge log of zone ${zone} unreachable; using the last view`, error)
+      logError(`purge log of zone ${zone} unreachable; using the last view`, undefined, error)
       const current = views.get(zone)
       if (current) current.refreshing = undefined
       return current?.index ?? emptyIndex()

@@ -22,6 +22,9 @@ export type L1Lookup = { entry: StoredEntry } | { miss: 'uri-miss' | 'vary-miss'
 const SLOT_ORIGIN = 'https://l1.edge-cache.internal/v1/'
 const VARY_MARKER_HEADER = 'x-edge-vary-marker'
 
+/** What the edge uses of a PoP's L1: its name, reads, writes and deletes. */
+export type L1Store = Pick<L1Cache, 'name' | 'get' | 'put' | 'delete'>
+
 export class L1Cache {
   /** The cache's name, `l1:<colo>`. */
   readonly name: string

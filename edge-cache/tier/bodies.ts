@@ -17,6 +17,8 @@
  * chunk; the cost is a second write and, while it is in flight, SQLite space for the body.
  * @see https://developers.cloudflare.com/r2/api/workers/workers-api-reference/
  */
+
+import { logError } from '../tracing/log'
 import { CHUNK_BYTES, type TierStore } from './tier-store'
 
 /** How far a body's writer has got. */
@@ -269,9 +271,7 @@ export class Bodies {
     this.#store.forgetR2(bodyId)
     const deleted = async () => this.#bucket(binding).delete(r2BodyKey(bodyId))
     this.#background(
-      deleted().catch((error: unknown) =>
-        console.error('tier: R2 body delete failed', bodyId, error)
-      )
+      deleted().catch((error: unknown) => logError('tier: R2 body delete failed', bodyId, error))
     )
   }
 

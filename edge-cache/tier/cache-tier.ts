@@ -21,6 +21,10 @@ import { purgeLogFor } from '../purge/purge-log'
 import type { PurgePush } from '../purge/purge-push'
 import { applyPush, purgeView } from '../purge/purge-view'
 import { parseTierName } from '../shard'
+import { withTrace } from '../tracing/log'
+import { platformSpans } from '../tracing/platform-spans'
+import { traceAttributes } from '../tracing/spans'
+import { continueTrace } from '../tracing/trace-context'
 import { DEFAULT_SKETCH_WIDTH, FrequencySketch } from './admission'
 import { Bodies } from './bodies'
 import { r2Binding, shardBuckets } from './body-placement'
@@ -114,6 +118,17 @@ export class CacheTier extends DurableObject<Env> {
    * no L1 copy.
    */
   async serve(request: TierRequest): Promise<Response> {
+    // The edge's trace continues here: log lines carry its id, and the span nests under the
+    // platform's span of this RPC.
+    const traceparent = request.headers.find(([name]) => name === 'traceparent')?.[1]
+    return withTrace(continueTrace(traceparent), () =>
+      platformSpans.run('cdn.tier.serve', { ...traceAttributes(), 'cdn.key': request.key }, () =>
+        this.#serve(request)
+      )
+    )
+  }
+
+  async #serve(request: TierRequest): Promise<Response> {
     this.#sketch.increment(request.key)
     const purgeIndex = (now: number) => this.#purgeIndex(request.purge, now)
     const response = await serveRequest(this.#parts, request, purgeIndex)

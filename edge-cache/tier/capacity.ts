@@ -11,6 +11,7 @@
 import type { Clock } from '../clock'
 import { retention } from '../entry'
 import { forbidsStale } from '../policy'
+import { logError } from '../tracing/log'
 import { type FrequencySketch, overBudget, planAdmission, type Sized } from './admission'
 import type { Bodies } from './bodies'
 import { type BodyPlacement, placeBody, type ShardBuckets } from './body-placement'
@@ -125,9 +126,7 @@ export class ShardCapacity {
         url: primaryKey,
         residency,
       })
-      waitUntil(
-        moved.catch((error: unknown) => console.error('tier: R2 move failed', entry.key, error))
-      )
+      waitUntil(moved.catch((error: unknown) => logError('tier: R2 move failed', entry.key, error)))
     }
     return true
   }

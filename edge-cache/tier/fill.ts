@@ -21,6 +21,7 @@ import {
 } from '../policy'
 import { contentLength } from '../policy/content-length'
 import { mayStoreIn, residencyForTags } from '../residency'
+import { logError } from '../tracing/log'
 import { type Bodies, BodyProgress } from './bodies'
 import { expiresAt, type ShardCapacity } from './capacity'
 import type { TierRequest } from './protocol'
@@ -215,7 +216,7 @@ async function fillFailure(
   error: unknown
 ): Promise<unknown> {
   if (!(error instanceof CircuitOpenError || error instanceof ArchivedObjectError)) {
-    console.error('tier: origin fetch failed', request.key, error)
+    logError('tier: origin fetch failed', request.key, error)
   }
   if (!(error instanceof ArchivedObjectError)) return error
   const { archival } = request
@@ -258,7 +259,7 @@ function storeBody(
     }
   })
   parts.waitUntil(
-    written.catch((error: unknown) => console.error('tier: body fill failed', request.key, error))
+    written.catch((error: unknown) => logError('tier: body fill failed', request.key, error))
   )
   return {
     kind: 'stored',

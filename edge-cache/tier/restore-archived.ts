@@ -8,6 +8,7 @@
  */
 import type { ArchivedObjectError } from '../../origin/errors'
 import type { Origin, OriginRequest } from '../../origin/types'
+import { logError, logJson } from '../tracing/log'
 import {
   DEFAULT_ARCHIVAL,
   ObjectRestoringError,
@@ -53,7 +54,7 @@ export async function restoreArchived(
         days: settings.restoreDays,
         tier: settings.restoreTier,
       })
-      console.log(JSON.stringify({ restore: state, object: key, tier: settings.restoreTier }))
+      logJson('log', { restore: state, object: key, tier: settings.restoreTier })
       if (state === 'restored') {
         // Readable already (restored in the meantime): nothing stands, the next request reads it.
         store.release(key)
@@ -61,7 +62,7 @@ export async function restoreArchived(
       }
     } catch (error) {
       store.release(key)
-      console.error('tier: restore could not be started', key, error)
+      logError('tier: restore could not be started', key, error)
       return error instanceof Error ? error : archived
     }
   }

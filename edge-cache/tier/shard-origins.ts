@@ -15,6 +15,8 @@ import { selectOrigin } from '../../origin/select'
 import type { Origin, OriginRequest } from '../../origin/types'
 import type { OriginSpec } from '../../schemas/api/config'
 import type { Clock } from '../clock'
+import { platformSpans } from '../tracing/platform-spans'
+import { tracedOrigin } from '../tracing/spans'
 import type { TierRequest } from './protocol'
 
 export class ShardOrigins {
@@ -52,10 +54,11 @@ export class ShardOrigins {
     const build = (spec: OriginSpec, name?: string) =>
       chaosOrigin(selectOrigin(spec, deps, region), name, request.chaos, { now })
     const down = () => this.downMembers(request)
-    return varyingOn(
+    const origin = varyingOn(
       targetOrigin(request.origin, request.key, region, this.#breakers, build, { down, now }),
       request.cacheKeyHeaders
     )
+    return tracedOrigin(origin, platformSpans, 'tier')
   }
 
   /** Pool members out by the region's monitors or by a chaos drill. */

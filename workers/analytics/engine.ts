@@ -5,7 +5,7 @@
  * (`SELECT blob1 AS zone, SUM(_sample_interval) … FROM edge_cdn_requests`).
  * @see https://developers.cloudflare.com/analytics/analytics-engine/
  */
-import { logJson } from '../tracing/log'
+import { logJson } from '../../edge-cache/tracing/log'
 import type { AnalyticsEvent } from './event'
 
 /** Column order of the dataset, for queries: `blobN` is `BLOBS[N - 1]`. */

@@ -7,7 +7,7 @@
  * is logged and dropped: it loses counts, never a request.
  */
 
-import { logJson } from '../tracing/log'
+import { logJson } from '../../edge-cache/tracing/log'
 import { AnalyticsBatch, type BatchContents } from './batch'
 import type { AnalyticsEvent } from './event'
 

@@ -6,6 +6,7 @@
 import { gt } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { joinShared } from '../../edge-cache/join-shared'
+import { logError, logJson } from '../../edge-cache/tracing/log'
 import { NO_GRANTS } from '../../origin/dependencies'
 import { drillFault } from '../../schemas/api/chaos'
 import { residencyRuleSpecSchema, routeSpecSchema, zoneSpecSchema } from '../../schemas/api/config'
@@ -46,7 +47,7 @@ export async function configSnapshot(source: SnapshotSource, now: number): Promi
     })
     .catch((error: unknown) => {
       if (!current) throw error
-      console.error('config refresh failed; serving the previous snapshot', error)
+      logError('config refresh failed; serving the previous snapshot', undefined, error)
       return current.config
     })
     .finally(() => {
@@ -80,7 +81,11 @@ async function loadConfig(source: SnapshotSource): Promise<EdgeConfig> {
   for (const row of zoneRows) {
     const zone = zoneSpecSchema.safeParse({ hosts: row.hosts })
     if (!zone.success) {
-      console.error(`zone ${row.name}: invalid record skipped`, zone.error.issues)
+      logJson('error', {
+        message: 'invalid zone record skipped',
+        subject: row.name,
+        issues: zone.error.issues,
+      })
       continue
     }
     const origins = new Map(
@@ -89,7 +94,11 @@ async function loadConfig(source: SnapshotSource): Promise<EdgeConfig> {
         .flatMap((o) => {
           const spec = originRecordSchema.safeParse(o.spec)
           if (spec.success) return [[o.name, spec.data] as const]
-          console.error(`origin ${row.name}/${o.name}: invalid record skipped`, spec.error.issues)
+          logJson('error', {
+            message: 'invalid origin record skipped',
+            subject: `${row.name}/${o.name}`,
+            issues: spec.error.issues,
+          })
           return []
         })
     )
@@ -98,7 +107,11 @@ async function loadConfig(source: SnapshotSource): Promise<EdgeConfig> {
       .flatMap((r) => {
         const spec = routeSpecSchema.safeParse(r.spec)
         if (spec.success) return [{ name: r.name, spec: spec.data }]
-        console.error(`route ${row.name}/${r.name}: invalid record skipped`, spec.error.issues)
+        logJson('error', {
+          message: 'invalid route record skipped',
+          subject: `${row.name}/${r.name}`,
+          issues: spec.error.issues,
+        })
         return []
       })
       .sort(byLongestPrefix)
@@ -107,10 +120,11 @@ async function loadConfig(source: SnapshotSource): Promise<EdgeConfig> {
       .flatMap((r) => {
         const spec = residencyRuleSpecSchema.safeParse(r.spec)
         if (spec.success) return [{ name: r.name, spec: spec.data }]
-        console.error(
-          `residency rule ${row.name}/${r.name}: invalid record skipped`,
-          spec.error.issues
-        )
+        logJson('error', {
+          message: 'invalid residency rule record skipped',
+          subject: `${row.name}/${r.name}`,
+          issues: spec.error.issues,
+        })
         return []
       })
     const chaos = drills.filter((d) => d.zone === row.name).map(drillFault)
@@ -134,7 +148,7 @@ function activeDrills(db: ReturnType<typeof drizzle>) {
     .from(chaosDrillsTable)
     .where(gt(chaosDrillsTable.endsAt, new Date()))
     .catch((error: unknown) => {
-      console.error('chaos drills unavailable', error)
+      logError('chaos drills unavailable', undefined, error)
       return []
     })
 }

@@ -9,6 +9,7 @@
 import { drizzle } from 'drizzle-orm/d1'
 import type { Context, MiddlewareHandler } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
+import { logJson } from '../../edge-cache/tracing/log'
 import type { TokenScope } from '../../schemas/api/admin'
 import { failure } from '../admin/envelope'
 import { allows, BOOTSTRAP, type Principal } from '../admin/principal'
@@ -16,7 +17,6 @@ import { TokenBuckets } from '../admin/token-bucket'
 import { hashToken, sameHash, TOKEN_PREFIX } from '../admin/token-secret'
 import { findActiveToken } from '../admin/token-store'
 import type { AppEnv } from '../app-env'
-import { logJson } from '../tracing/log'
 
 /** The Hono environment of the admin API: bindings, and the authenticated caller. */
 export interface AdminEnv {

@@ -22,6 +22,8 @@ import {
 } from '../../edge-cache/residency'
 import { L1Cache } from '../../edge-cache/store/l1'
 import { archivalFor } from '../../edge-cache/tier/archival'
+import { logError, logJson } from '../../edge-cache/tracing/log'
+import { tracedL1, tracedOrigin, tracedTier } from '../../edge-cache/tracing/spans'
 import { BreakerRegistry } from '../../origin/breakers'
 import { chaosOrigin, chaosTier, drilledDown } from '../../origin/chaos'
 import { originDependencies } from '../../origin/dependencies'
@@ -42,7 +44,6 @@ import { type EdgeConfig, type ResolvedRoute, resolveRoute } from '../config/edg
 import { configSnapshot } from '../config/snapshot'
 import { edgePurgeBound, relayReader } from '../purge-relay-client'
 import { tierFor } from '../tier-client'
-import { logJson } from '../tracing/log'
 import { deploymentLoopToken, trustedRequest } from '../trusted-request'
 
 export const edgeRoutes = new Hono<AppEnv>()
@@ -118,7 +119,7 @@ async function currentConfig(
     ttlMs: settings.configTtlMs,
   }
   return configSnapshot(source, clock.now()).catch((error: unknown) => {
-    console.error('config unavailable', error)
+    logError('config unavailable', undefined, error)
     return undefined
   })
 }
@@ -182,7 +183,7 @@ async function edgeDependencies(
   target: { route: ResolvedRoute; place: Placement; url: URL; settings: Settings }
 ): Promise<EdgeDependencies> {
   const { route, place, url, settings } = target
-  const { clock } = c.var
+  const { clock, spans } = c.var
   const { residency, region } = place
   // Resident content is served through its own region's tier, wherever the client is.
   const tierRegion = residency.kind === 'open' ? region : regionNamed(residency.residency.region)
@@ -191,7 +192,7 @@ async function edgeDependencies(
   // Resident content is read only from its region's bucket (origin/select.ts).
   const originRegion = residency.kind === 'open' ? undefined : residency.residency.region
   return {
-    l1: await L1Cache.open(place.pop.colo),
+    l1: tracedL1(await L1Cache.open(place.pop.colo), spans),
     // The edge reads its region's relay of the zone's log, never the zone's single log.
     purge: await purgeView(
       route.zone,
@@ -208,7 +209,7 @@ async function edgeDependencies(
       clock.now(),
       purgeBound
     ),
-    tier: chaosTier(tier.serve, route.chaos),
+    tier: tracedTier(chaosTier(tier.serve, route.chaos), spans),
     invalidateTier: tier.invalidate,
     purgeTags: async (tags) => {
       const log = purgeLogFor(c.env.PURGE_LOG, route.zone)
@@ -220,10 +221,10 @@ async function edgeDependencies(
       const build = (spec: OriginSpec, name?: string) =>
         chaosOrigin(selectOrigin(spec, deps, originRegion), name, route.chaos)
       const down = async () => new Set(drilledDown(route.chaos, clock.now()))
-      return varyingOn(
-        targetOrigin(route.origin, cacheKey(url), originRegion, edgeBreakers, build, { down }),
-        route.spec.cacheKeyHeaders
-      )
+      const origin = targetOrigin(route.origin, cacheKey(url), originRegion, edgeBreakers, build, {
+        down,
+      })
+      return tracedOrigin(varyingOn(origin, route.spec.cacheKeyHeaders), spans, 'edge')
     },
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
     clock,

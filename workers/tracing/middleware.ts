@@ -6,8 +6,8 @@
  * (`traceparent;desc="00-…"`), which browsers expose to the page.
  */
 import type { MiddlewareHandler } from 'hono'
-import { withTrace } from './log'
-import { continueTrace, formatTraceparent } from './trace-context'
+import { withTrace } from '../../edge-cache/tracing/log'
+import { continueTrace, formatTraceparent } from '../../edge-cache/tracing/trace-context'
 
 export function tracing(): MiddlewareHandler {
   return async (c, next) => {

@@ -4,9 +4,11 @@
  * and API tokens; the audit log. Every request is authenticated first (middleware/admin-auth.ts);
  * every answer is a Cloudflare-style envelope, errors included.
  */
+
 import { DrizzleQueryError } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { logError } from '../../../edge-cache/tracing/log'
 import { adminOpenApi } from '../../../schemas/api/openapi'
 import { listZones } from '../../admin/config-store'
 import { failure } from '../../admin/envelope'
@@ -41,14 +43,14 @@ adminRoutes.onError((error, c) => {
   if (isConfigStoreFailure(error)) {
     // The D1 error, not drizzle's wrapper: that one quotes the query's parameters (token hashes).
     const cause = error instanceof DrizzleQueryError ? error.cause : error
-    console.error(`${c.req.method} ${c.req.path}: configuration store unavailable`, cause)
+    logError(`${c.req.method} ${c.req.path}: configuration store unavailable`, undefined, cause)
     return failure(
       503,
       { code: 'config_store_unavailable', message: 'configuration store unavailable' },
       { 'retry-after': '1' }
     )
   }
-  console.error(`${c.req.method} ${c.req.path}: admin error`, error)
+  logError(`${c.req.method} ${c.req.path}: admin error`, undefined, error)
   return failure(500, { code: 'internal', message: 'internal error' })
 })
 

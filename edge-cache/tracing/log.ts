@@ -39,3 +39,18 @@ export function logJson(level: 'log' | 'warn' | 'error', fields: Record<string, 
   const line = trace ? { ...fields, trace_id: trace.traceId, span_id: trace.spanId } : fields
   console[level](JSON.stringify(line))
 }
+
+/**
+ * One error line: what failed, about what, and why, with the current trace.
+ * @param message what failed, e.g. `edge: origin fetch failed`
+ * @param subject what it was about (a cache key, a zone, a body id), never a secret
+ * @param error the cause
+ */
+export function logError(message: string, subject: unknown, error: unknown): void {
+  logJson('error', { message, subject, error: describeError(error) })
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`
+  return String(error)
+}

@@ -3,7 +3,7 @@ import {
   continueTrace,
   formatTraceparent,
   parseTraceparent,
-} from '../../../workers/tracing/trace-context'
+} from '../../../edge-cache/tracing/trace-context'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
 const PARENT = '00f067aa0ba902b7'
