@@ -104,7 +104,8 @@ describe('passive health with the default configuration', () => {
     expect(whileOpen.headers.get('cache-status')).toMatch(/detail=origin-down/)
 
     origin = await startOrigin(port)
-    // real time: the breaker half-opens on the edge's own clock once Retry-After has passed
+    // The shard's breaker half-opens once Retry-After has passed on wrangler dev's clock.
+    // real time: no test clock reaches an object under wrangler dev
     await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 + 200))
     const probe = await at(FRA, '/health/uncached.js')
     expect(probe.status).toBe(200)

@@ -4,22 +4,36 @@
  * drill ending by itself.
  * @see origin/chaos.ts
  */
-import { exports } from 'cloudflare:workers'
-import { beforeAll, describe, inject, it } from 'vitest'
-import { admin } from '../support/admin'
+import { afterAll, beforeAll, describe, inject, it } from 'vitest'
+import { type AdminCall, admin } from '../support/admin'
+import { ManualClock } from '../support/clock'
+import { clockedWorker } from '../support/clocked-worker'
 import { FRA } from '../support/pops'
 import { onSameShard } from '../support/shards'
+import { setTierClock, tierShardOf } from '../support/tier-clock'
 
 const originUrl = inject('originUrl')
 const HOST = 'https://drill.test'
+const ANCHOR = `${HOST}/d/anchor`
+
+/**
+ * The admin API, the edge and the drill's tier shard keep time by this clock: the drill ends
+ * when the test moves it past `endsAt`, whatever the config snapshot still holds.
+ */
+const clock = new ManualClock(Date.now())
+const worker = clockedWorker(clock)
+
+function call<T = unknown>(method: string, path: string, options: AdminCall = {}) {
+  return admin<T>(method, path, { ...options, worker })
+}
 
 async function put(path: string, body: unknown) {
-  const res = await admin('PUT', path, { body })
+  const res = await call('PUT', path, { body })
   if (res.status >= 300) throw new Error(`PUT ${path}: ${res.status} ${JSON.stringify(res.body)}`)
 }
 
 async function chaosToken(scopes: string[]): Promise<string> {
-  const res = await admin<{ token: string }>('POST', '/zones/drill/tokens', { body: { scopes } })
+  const res = await call<{ token: string }>('POST', '/zones/drill/tokens', { body: { scopes } })
   if (!res.body.result) throw new Error(`token: ${JSON.stringify(res.body)}`)
   return res.body.result.token
 }
@@ -27,15 +41,16 @@ async function chaosToken(scopes: string[]): Promise<string> {
 let n = 0
 /** A cold URL of the zone, all in one tier shard (breakers are per shard). */
 async function request(): Promise<{ status: number; member: string | null }> {
-  const url = onSameShard(`${HOST}/d/anchor`, `${HOST}/d/${n++}`)
-  const res = await exports.default.fetch(new Request(url, { cf: FRA } as RequestInit))
-  await res.arrayBuffer()
+  const url = onSameShard(ANCHOR, `${HOST}/d/${n++}`)
+  const res = await worker(new Request(url, { cf: FRA } as RequestInit))
   return { status: res.status, member: res.headers.get('edge-origin') }
 }
 
 describe('chaos drills', () => {
   let token: string
+  let systemClockBack: () => Promise<void>
   beforeAll(async () => {
+    systemClockBack = await setTierClock([tierShardOf(ANCHOR)], clock)
     await put('/zones/drill', { hosts: ['drill.test'] })
     await put('/zones/drill/origins/primary', {
       kind: 'http',
@@ -52,15 +67,16 @@ describe('chaos drills', () => {
     await put('/zones/drill/routes/all', { pathPrefix: '/', origin: 'web' })
     token = await chaosToken(['chaos', 'config:read'])
   })
+  afterAll(() => systemClockBack())
 
   it('needs the chaos scope, which not even the bootstrap token holds', async ({ expect }) => {
     const drill = { fault: 'errors', share: 0.5, durationSeconds: 60 }
-    expect((await admin('POST', '/zones/drill/chaos', { body: drill })).status).toBe(403)
+    expect((await call('POST', '/zones/drill/chaos', { body: drill })).status).toBe(403)
     const writer = await chaosToken(['config:write'])
-    expect((await admin('POST', '/zones/drill/chaos', { body: drill, token: writer })).status).toBe(
+    expect((await call('POST', '/zones/drill/chaos', { body: drill, token: writer })).status).toBe(
       403
     )
-    const tooLong = await admin('POST', '/zones/drill/chaos', {
+    const tooLong = await call('POST', '/zones/drill/chaos', {
       body: { ...drill, durationSeconds: 901 },
       token,
     })
@@ -72,11 +88,11 @@ describe('chaos drills', () => {
     expect,
   }) => {
     expect(await request()).toEqual({ status: 200, member: 'primary' })
-    const started = await admin<{ id: string; endsAt: number; active: boolean }>(
+    const started = await call<{ id: string; endsAt: number; active: boolean }>(
       'POST',
       '/zones/drill/chaos',
       {
-        body: { fault: 'errors', share: 0.5, status: 503, member: 'primary', durationSeconds: 3 },
+        body: { fault: 'errors', share: 0.5, status: 503, member: 'primary', durationSeconds: 60 },
         token,
       }
     )
@@ -93,7 +109,7 @@ describe('chaos drills', () => {
     expect(seen.at(-1)).toBe('200 backup')
     expect(seen).toContain('503 primary')
 
-    const audit = await admin<{ summary: { kind: string; id: string } }[]>(
+    const audit = await call<{ summary: { kind: string; id: string } }[]>(
       'GET',
       '/audit?zone=drill'
     )
@@ -102,12 +118,9 @@ describe('chaos drills', () => {
     )
 
     // Over by itself: no operator ends it. Then the breaker's probe brings the primary back.
-    // real time: the admin API and the edge judge the drill over by their own clocks, not the
-    // tier's.
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.max(0, (drill?.endsAt ?? 0) - Date.now()))
-    )
-    const list = await admin<{ id: string; active: boolean }[]>('GET', '/zones/drill/chaos', {
+    expect(drill?.endsAt).toBe(clock.now() + 60_000)
+    clock.advance(60_000)
+    const list = await call<{ id: string; active: boolean }[]>('GET', '/zones/drill/chaos', {
       token,
     })
     expect(list.body.result).toContainEqual(

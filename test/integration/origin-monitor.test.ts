@@ -9,6 +9,7 @@ import { exports } from 'cloudflare:workers'
 import { beforeAll, describe, inject, it } from 'vitest'
 import { MONITOR_VIEW_MS } from '../../origin/monitor-view'
 import { admin } from '../support/admin'
+import { eventually } from '../support/eventually'
 import { originControl } from '../support/origin-control'
 import { FRA } from '../support/pops'
 
@@ -39,25 +40,27 @@ const SETTLED = 8
 /**
  * Milliseconds until traffic moved to `member` for good: until the first of SETTLED cold URLs
  * in a row that it served (every shard's view of the monitor caught up), polling every 100 ms.
+ * This measures failover end to end, through the monitor's alarms and each tier shard's cached
+ * view of it; the monitor's own timing runs on a manual clock in
+ * test/integration/schemas/durable/health-monitor.test.ts.
  */
 async function timeUntil(member: string, limitMs: number): Promise<number> {
   const started = Date.now()
   let first: number | undefined
-  let streak = 0
-  while (Date.now() - started < limitMs) {
-    if ((await memberNow()) === member) {
+  const settled = async () => {
+    for (let streak = 0; streak < SETTLED; streak++) {
+      if ((await memberNow()) !== member) {
+        first = undefined
+        return false
+      }
       first ??= Date.now() - started
-      if (++streak >= SETTLED) return first
-    } else {
-      first = undefined
-      streak = 0
-      // real time: this measures failover end to end, through the monitor's alarms and each tier
-      // shard's cached view of it (MONITOR_VIEW_MS on the shard's clock); the monitor's own timing
-      // runs on a manual clock in test/integration/schemas/durable/health-monitor.test.ts.
-      await new Promise((resolve) => setTimeout(resolve, 100))
     }
+    return true
   }
-  throw new Error(`traffic did not settle on ${member} within ${limitMs} ms`)
+  const moved = await eventually(settled, { timeoutMs: limitMs, intervalMs: 100 })
+  if (!moved || first === undefined)
+    throw new Error(`traffic did not settle on ${member} within ${limitMs} ms`)
+  return first
 }
 
 describe('active health monitors', () => {

@@ -7,7 +7,9 @@
 import { env, exports } from 'cloudflare:workers'
 import { beforeAll, describe, inject, it, onTestFinished } from 'vitest'
 import type { OriginSpec } from '../../schemas/api/config'
+import { resetConfigSnapshot } from '../../workers/config/snapshot'
 import { ManualClock } from '../support/clock'
+import { clockedWorker } from '../support/clocked-worker'
 import { putZone } from '../support/config'
 import type { OriginScript } from '../support/origin'
 import { originControl } from '../support/origin-control'
@@ -22,8 +24,6 @@ const COOL_DOWN_MS = 600
 function get(url: string) {
   return exports.default.fetch(new Request(url, { cf: FRA } as RequestInit))
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
  * A manual clock for the shard the edge sends `url` to (its breakers run on it); the shard gets
@@ -183,10 +183,16 @@ describe('the circuit breaker, through the edge', () => {
       body: 'strict',
       headers: { 'cache-control': 'max-age=1, must-revalidate' },
     })
+    // The edge (its L1 copies) and the shard keep time by one clock: max-age=1 passes for both.
+    const clock = await shardClock(`${host3}${path}`)
+    const worker = clockedWorker(clock)
+    // The config snapshot is loaded at this clock's time, soon ahead of the system clock the
+    // other tests' Worker reads: they load their own.
+    onTestFinished(resetConfigSnapshot)
+    const get = (url: string) => worker(new Request(url, { cf: FRA } as RequestInit))
     expect(await (await get(`${host3}${path}`)).text()).toBe('kept')
     expect(await (await get(`${host3}${strict}`)).text()).toBe('strict')
-    // real time: max-age=1 must pass for the edge's L1 copies too (the edge's clock, not the tier's).
-    await sleep(1100)
+    clock.advance(1_100)
     // The origin's own 503s are its answers (no stale-if-error window): passed through. With
     // the two 200s before them, the second makes half the window fail and opens the breaker.
     for (let i = 0; i < 2; i++) {

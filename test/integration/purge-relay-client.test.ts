@@ -5,6 +5,7 @@ import { popGroupOf, relayName, relayShardOf } from '../../edge-cache/purge/purg
 import { regionNamed } from '../../schemas/regions'
 import { relayReader } from '../../workers/purge-relay-client'
 import { ManualClock } from '../support/clock'
+import { eventually } from '../support/eventually'
 
 const BOUND_MS = 50
 const EU = regionNamed('eu')
@@ -30,12 +31,8 @@ async function purge(zone: string, value: string): Promise<number> {
 async function relayHolds(colo: string, zone: string, seq: number): Promise<void> {
   const name = relayName(EU.name, relayShardOf(zone), popGroupOf(colo))
   const relay = env.PURGE_RELAY.get(env.PURGE_RELAY.idFromName(name))
-  for (let tries = 0; tries < 200; tries++) {
-    const [snapshot] = await relay.deltas([{ zone, after: 0 }])
-    if ((snapshot?.seq ?? 0) >= seq) return
-    await new Promise((r) => setTimeout(r, 10)) // real time: the lead's push is in flight
-  }
-  throw new Error(`relay ${name} never held seq ${seq} of ${zone}`)
+  const holds = async () => ((await relay.deltas([{ zone, after: 0 }]))[0]?.seq ?? 0) >= seq
+  expect(await eventually(holds, { intervalMs: 10 }), `${name} holds seq ${seq}`).toBe(true)
 }
 
 describe('PoP windows of the purge relays', () => {

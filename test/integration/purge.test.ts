@@ -1,28 +1,39 @@
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test'
-import { env, exports } from 'cloudflare:workers'
-import { beforeAll, describe, expect, inject, it } from 'vitest'
-import { purgeLogName } from '../../edge-cache/purge/purge-log'
+import { env } from 'cloudflare:workers'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { purgeLogFor, purgeLogName } from '../../edge-cache/purge/purge-log'
+import { popGroupOf, relayName, relayShardOf } from '../../edge-cache/purge/purge-push'
 import { tierObjectName } from '../../edge-cache/shard'
 import type { CacheTier } from '../../edge-cache/tier/cache-tier'
-import { REGIONS } from '../../schemas/regions'
+import { REGIONS, regionOf } from '../../schemas/regions'
+import { edgePurgeBound } from '../../workers/purge-relay-client'
+import { ManualClock } from '../support/clock'
+import { clockedWorker } from '../support/clocked-worker'
 import { putZone } from '../support/config'
+import { eventually } from '../support/eventually'
 import { originControl } from '../support/origin-control'
 import { AMS, DFW, FRA, ORD, SIN } from '../support/pops'
+import { regionShards, setTierClock } from '../support/tier-clock'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
 const ADMIN = { authorization: 'Bearer test-admin-token' }
 /** Five PoPs in three regions, so purges must reach L1s and tiers everywhere. */
 const POPS = [FRA, AMS, DFW, ORD, SIN]
-/** PURGE_STALENESS_MS is 200 in tests; wait past it. */
-const BOUND_MS = 250
+
+/**
+ * The edge and every tier shard keep time by this clock (they share this isolate's purge
+ * views): the edge's purge bound passes when a test moves the clock, not while it sleeps.
+ */
+const clock = new ManualClock(Date.now())
+const worker = clockedWorker(clock)
 
 function get(url: string, pop = POPS[0]) {
-  return exports.default.fetch(new Request(url, { cf: pop } as RequestInit))
+  return worker(new Request(url, { cf: pop } as RequestInit))
 }
 
 function purge(zone: string, body: unknown, headers: Record<string, string> = ADMIN) {
-  return exports.default.fetch(
+  return worker(
     new Request(`https://admin.test/_admin/zones/${zone}/purge_cache`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
@@ -57,9 +68,31 @@ async function warm(url: string, headers: Record<string, string> = {}): Promise<
 
 const allV2 = POPS.map(() => 'v2')
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/**
+ * Lets the edge's purge bound pass once the zone's purges can be read where each PoP reads
+ * them: the log pushes to the relays after it answers, so the wait is for its push to arrive
+ * (the relay each PoP reads holds the log's sequence), then the clock moves past the bound.
+ */
+async function pastBound(zone = 'pz'): Promise<void> {
+  const { seq } = await purgeLogFor(env.PURGE_LOG, zone).snapshot(0)
+  const relays = POPS.map((pop) => {
+    const name = relayName(regionOf(pop).name, relayShardOf(zone), popGroupOf(pop.colo))
+    return env.PURGE_RELAY.get(env.PURGE_RELAY.idFromName(name))
+  })
+  const held = async () => {
+    const copies = await Promise.all(relays.map((relay) => relay.deltas([{ zone, after: seq }])))
+    return copies.every(([copy]) => (copy?.seq ?? 0) >= seq)
+  }
+  expect(await eventually(held), `the relays of ${zone} hold seq ${seq}`).toBe(true)
+  clock.advance(edgePurgeBound(env) + 1)
+}
 
+let systemClockBack: () => Promise<void>
 beforeAll(async () => {
+  systemClockBack = await setTierClock(
+    REGIONS.flatMap((region) => regionShards(region.name)),
+    clock
+  )
   await putZone(env.CONFIG_DB, {
     name: 'pz',
     hosts: ['pz.test', 'img.pz.test'],
@@ -71,6 +104,7 @@ beforeAll(async () => {
     origin: { kind: 'http', url: originUrl },
   })
 })
+afterAll(() => systemClockBack())
 
 describe('purge_cache', () => {
   it('purges a URL everywhere within the bound, answering in the Cloudflare envelope', async ({
@@ -88,7 +122,7 @@ describe('purge_cache', () => {
     expect(body.success).toBe(true)
     expect(body.errors).toEqual([])
     expect(body.result.id).toMatch(/^pz-\d+$/)
-    await sleep(BOUND_MS)
+    await pastBound()
     // No PoP serves the purged version: each L1 and each region's tier dropped it.
     expect((await servedAt('https://pz.test/url.css')).bodies).toEqual(allV2)
     // One refill per region (eu, us, apac): the tiers still collapse.
@@ -108,7 +142,7 @@ describe('purge_cache', () => {
   ] as const)('purges by %s', async ([, body, url], { expect }) => {
     await warm(url, { 'cache-tag': 'product-7, theme' })
     expect((await purge('pz', body)).status).toBe(200)
-    await sleep(BOUND_MS)
+    await pastBound()
     expect((await servedAt(url)).bodies).toEqual(allV2)
   })
 
@@ -116,7 +150,7 @@ describe('purge_cache', () => {
     await warm('https://pz.test/keep.css')
     await purge('pz', { prefixes: ['pz.test/nothing-here/'] })
     await purge('pz', { tags: ['unrelated'] })
-    await sleep(BOUND_MS)
+    await pastBound()
     expect(await servedAt('https://pz.test/keep.css')).toEqual({
       bodies: POPS.map(() => 'v1'),
       l1Hits: POPS.length,
@@ -136,7 +170,7 @@ describe('purge_cache', () => {
       { ...ADMIN, 'fastly-soft-purge': '1' }
     )
     expect(res.status).toBe(200)
-    await sleep(BOUND_MS)
+    await pastBound()
     const stale = await get('https://pz.test/soft.css')
     expect(stale.status).toBe(200)
     expect(await stale.text()).toBe('v1')
@@ -144,8 +178,7 @@ describe('purge_cache', () => {
       /edge-l1; hit; ttl=0; detail=stale-while-revalidate/
     )
     // The background revalidation reaches the origin.
-    for (let i = 0; i < 20 && (await origin.hits('/soft.css')).length === before; i++)
-      await sleep(50)
+    await eventually(async () => (await origin.hits('/soft.css')).length > before)
     expect((await origin.hits('/soft.css')).length).toBeGreaterThan(before)
   })
 
@@ -174,7 +207,7 @@ describe('purge_cache', () => {
     // One shard in each of the three regions the PoPs belong to.
     expect(await storedIn()).toHaveLength(3)
     expect((await purge('pz', { files: [key] })).status).toBe(200)
-    for (let i = 0; i < 40 && (await storedIn()).length > 0; i++) await sleep(25)
+    await eventually(async () => (await storedIn()).length === 0, { timeoutMs: 15_000 })
     expect(await storedIn()).toEqual([])
     // Fourteen shard reads per round: slow on a loaded machine (no time is asserted).
   }, 20_000)
@@ -183,13 +216,13 @@ describe('purge_cache', () => {
     await warm('https://pz.test/durable.css')
     expect((await purge('pz', { files: ['https://pz.test/durable.css'] })).status).toBe(200)
     await evictDurableObject(env.PURGE_LOG.get(env.PURGE_LOG.idFromName(purgeLogName('pz'))))
-    await sleep(BOUND_MS)
+    await pastBound()
     expect((await servedAt('https://pz.test/durable.css')).bodies).toEqual(allV2)
   })
 
   it('accepts the Fastly form and answers like Fastly', async ({ expect }) => {
     await warm('https://pz.test/fastly.css', { 'surrogate-key': 'theme other' })
-    const res = await exports.default.fetch(
+    const res = await worker(
       new Request('https://admin.test/_admin/zones/pz/purge/theme', {
         method: 'POST',
         headers: ADMIN,
@@ -197,7 +230,7 @@ describe('purge_cache', () => {
     )
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ status: 'ok', id: expect.stringMatching(/^pz-\d+$/) })
-    await sleep(BOUND_MS)
+    await pastBound()
     expect((await servedAt('https://pz.test/fastly.css')).bodies).toEqual(allV2)
   })
 })
@@ -208,7 +241,7 @@ describe('RFC 9875 cache groups', () => {
     await origin.script('/cart', {
       headers: { 'cache-group-invalidation': '"catalog"', 'cache-control': 'no-store' },
     })
-    const post = await exports.default.fetch(
+    const post = await worker(
       new Request('https://pz.test/cart', {
         method: 'POST',
         body: 'add=1',
@@ -216,7 +249,7 @@ describe('RFC 9875 cache groups', () => {
       } as RequestInit)
     )
     expect(post.status).toBe(200)
-    await sleep(BOUND_MS)
+    await pastBound()
     expect((await servedAt('https://pz.test/grouped.css')).bodies).toEqual(allV2)
   })
 })
@@ -239,7 +272,7 @@ describe('purge validation and access', () => {
   })
 
   it('answers 400 for malformed JSON', async ({ expect }) => {
-    const res = await exports.default.fetch(
+    const res = await worker(
       new Request('https://admin.test/_admin/zones/pz/purge_cache', {
         method: 'POST',
         headers: ADMIN,
@@ -259,7 +292,7 @@ describe('purge validation and access', () => {
   it('refuses a URL of another zone and a token of another zone with 403', async ({ expect }) => {
     const foreign = await purge('pz', { files: ['https://other.test/a.css'] })
     expect(foreign.status).toBe(403)
-    const created = await exports.default.fetch(
+    const created = await worker(
       new Request('https://admin.test/_admin/zones/other/tokens', {
         method: 'POST',
         headers: { ...ADMIN, 'content-type': 'application/json' },
@@ -283,7 +316,7 @@ describe('purge validation and access', () => {
   })
 
   it('refuses a token without the purge scope with 403', async ({ expect }) => {
-    const created = await exports.default.fetch(
+    const created = await worker(
       new Request('https://admin.test/_admin/zones/pz/tokens', {
         method: 'POST',
         headers: { ...ADMIN, 'content-type': 'application/json' },

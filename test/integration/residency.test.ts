@@ -4,6 +4,7 @@ import { beforeAll, describe, inject, it } from 'vitest'
 import type { ResidencyRuleSpec } from '../../schemas/api/config'
 import { residencyRulesTable } from '../../schemas/config/tables'
 import { putZone } from '../support/config'
+import { eventually } from '../support/eventually'
 import { originControl } from '../support/origin-control'
 import { AMS, DFW, FRA, GRU, SIN } from '../support/pops'
 import { tierRequest } from '../support/tier-request'
@@ -183,13 +184,9 @@ describe('the tier enforces residency itself', () => {
 describe('large bodies stay in their region’s tier bucket', () => {
   /** Waits for the tier's background move to R2 (it follows the response). */
   async function untilInR2(path: string): Promise<string[]> {
-    for (let i = 0; i < 100; i++) {
-      const places = await whereStored(path)
-      if (places.some((p) => p.startsWith('r2:'))) return places
-      // real time: polls for the shard's background move to R2 (I/O, not the shard's clock).
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    throw new Error(`${path} never reached R2`)
+    const inR2 = async () => (await whereStored(path)).some((p) => p.startsWith('r2:'))
+    if (!(await eventually(inR2, { timeoutMs: 5_000 }))) throw new Error(`${path} never reached R2`)
+    return whereStored(path)
   }
 
   it('keeps an EU-resident body asked from the US and the EU in the EU bucket only', async ({
@@ -277,11 +274,11 @@ describe('a region without its own tier bucket', () => {
     await origin.script('/global/open-2m.bin', { bytes: 2 * MiB })
     const res = await serveGlobal('/global/open-2m.bin')
     expect((await res.arrayBuffer()).byteLength).toBe(2 * MiB)
-    for (let i = 0; i < 100; i++) {
-      if ((await whereStored('/global/open-2m.bin')).includes('r2:TIER_BUCKET')) break
-      // real time: polls for the shard's background move to R2 (I/O, not the shard's clock).
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
+    // The move to R2 follows the response, in the shard's background.
+    await eventually(
+      async () => (await whereStored('/global/open-2m.bin')).includes('r2:TIER_BUCKET'),
+      { timeoutMs: 5_000 }
+    )
     expect(await whereStored('/global/open-2m.bin')).toEqual(['tier:global:1', 'r2:TIER_BUCKET'])
   })
 })

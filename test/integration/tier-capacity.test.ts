@@ -9,6 +9,7 @@ import { beforeAll, describe, inject, it, onTestFinished } from 'vitest'
 import type { CacheTier } from '../../edge-cache/tier/cache-tier'
 import { ManualClock } from '../support/clock'
 import { putZone } from '../support/config'
+import { eventually } from '../support/eventually'
 import { originControl } from '../support/origin-control'
 import { FRA } from '../support/pops'
 import { setTierClock } from '../support/tier-clock'
@@ -45,12 +46,9 @@ function storedKeys(stub: ReturnType<typeof shard>): Promise<string[]> {
 }
 
 async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await condition()) return
-    // real time: polls for the shard's background work (a body dropped after it streamed).
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
+  // The shard's background work (a body dropped after it streamed) follows the response.
+  if (!(await eventually(condition, { timeoutMs: 5_000 })))
+    throw new Error(`timed out waiting for ${what}`)
 }
 
 /** These shards are EU shards: their large bodies go to the EU tier bucket, and only there. */

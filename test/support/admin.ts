@@ -1,5 +1,6 @@
 /**
- * Calls the admin API of the Worker under test (inside workerd, through `exports.default`).
+ * Calls the admin API of the Worker under test (inside workerd, through `exports.default` unless
+ * a call names another Worker).
  */
 import { env, exports } from 'cloudflare:workers'
 import type { ApiEnvelope } from '../../schemas/api/admin'
@@ -20,6 +21,8 @@ export interface AdminCall {
   /** CF-Connecting-IP, the key of the failed-auth rate limit. */
   ip?: string
   headers?: Record<string, string>
+  /** The Worker to call (e.g. one on a test's clock, test/support/clocked-worker.ts). */
+  worker?: (request: Request) => Promise<Response>
 }
 
 export interface AdminAnswer<T = unknown> {
@@ -46,9 +49,8 @@ export async function admin<T = unknown>(
     headers.set('content-type', 'application/json')
     body = typeof call.body === 'string' ? call.body : JSON.stringify(call.body)
   }
-  const res = await exports.default.fetch(
-    new Request(`https://admin.test/_admin${path}`, { method, headers, body })
-  )
+  const request = new Request(`https://admin.test/_admin${path}`, { method, headers, body })
+  const res = await (call.worker ?? ((r: Request) => exports.default.fetch(r)))(request)
   return { status: res.status, headers: res.headers, body: (await res.json()) as ApiEnvelope<T> }
 }
 

@@ -32,6 +32,8 @@ export interface OriginScript {
   bytes?: number
   /** Wait before sending headers. */
   delayMs?: number
+  /** Send the headers, then wait this long before the body: a body slower than any deadline. */
+  bodyDelayMs?: number
   /** Accept the request and never answer. */
   hang?: boolean
   /** Close the connection without sending anything: the client sees a network error. */
@@ -269,6 +271,10 @@ async function answer(
     return
   }
   res.writeHead(script?.status ?? 200, { ...headers, 'content-length': String(length) })
+  if (script?.bodyDelayMs && req.method !== 'HEAD') {
+    res.flushHeaders()
+    await new Promise((r) => setTimeout(r, script.bodyDelayMs))
+  }
   if (req.method === 'HEAD') res.end()
   else if (body) res.end(body)
   else writeGenerated(res, length)

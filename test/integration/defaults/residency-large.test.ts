@@ -10,6 +10,7 @@ import { drizzle } from 'drizzle-orm/d1'
 import { beforeAll, describe, inject, it } from 'vitest'
 import { residencyRulesTable } from '../../../schemas/config/tables'
 import { putZone } from '../../support/config'
+import { eventually } from '../../support/eventually'
 import { originControl } from '../../support/origin-control'
 import { DFW, FRA, SIN } from '../../support/pops'
 import { misplacedBodies, r2Bodies, whereStored } from '../../support/where-stored'
@@ -41,13 +42,10 @@ async function digest(body: ReadableStream<Uint8Array> | null): Promise<string> 
 
 /** Places holding the URL once the tier's background move to R2 is done. */
 async function placesOnceInR2(path: string): Promise<string[]> {
-  for (let i = 0; i < 400; i++) {
-    const places = await whereStored(`https://${HOST}${path}`, Object.keys(POPS))
-    if (places.some((p) => p.startsWith('r2:'))) return places
-    // real time: polls for the shard's background move to R2 (I/O, not the shard's clock).
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`${path} never reached R2`)
+  const places = () => whereStored(`https://${HOST}${path}`, Object.keys(POPS))
+  const inR2 = async () => (await places()).some((p) => p.startsWith('r2:'))
+  if (!(await eventually(inR2, { timeoutMs: 20_000 }))) throw new Error(`${path} never reached R2`)
+  return places()
 }
 
 beforeAll(async () => {
