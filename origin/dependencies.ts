@@ -12,6 +12,7 @@
 import { settingsOf } from '../schemas/settings'
 import { NotGrantedError } from './errors'
 import { isFetcher } from './mtls'
+import { isR2Bucket } from './r2'
 import type { GrantKind } from './references'
 
 /**
@@ -150,13 +151,4 @@ export function originDependencies(
 function stringBinding(bindings: object, name: string): string | undefined {
   const value: unknown = Reflect.get(bindings, name)
   return typeof value === 'string' ? value : undefined
-}
-
-function isR2Bucket(value: unknown): value is R2Bucket {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof Reflect.get(value, 'get') === 'function' &&
-    typeof Reflect.get(value, 'head') === 'function'
-  )
 }

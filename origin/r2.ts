@@ -146,3 +146,24 @@ function unsatisfiable(object: R2Object | null): Response {
 function notFound(): Response {
   return new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } })
 }
+
+/**
+ * @param bindings the Worker's env
+ * @param name a binding name
+ * @returns the R2 bucket bound under `name`, or undefined when nothing (or something else) is
+ */
+export function r2Binding(bindings: object, name: string): R2Bucket | undefined {
+  const candidate: unknown = Reflect.get(bindings, name)
+  return isR2Bucket(candidate) ? candidate : undefined
+}
+
+/** Whether a binding is an R2 bucket (what the adapters and the tier call on one). */
+export function isR2Bucket(value: unknown): value is R2Bucket {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    ['get', 'head', 'put', 'list', 'delete'].every(
+      (method) => typeof Reflect.get(value, method) === 'function'
+    )
+  )
+}

@@ -8,6 +8,7 @@
  * that not at all (streamed from the origin through the tier on every miss). Pure decisions;
  * the caller resolves bindings.
  */
+import { r2Binding } from '../../origin/r2'
 import { REGIONS, SHARED_TIER_BUCKET } from '../../schemas/regions'
 
 /** `Cache-Status` detail: resident content kept in the shard's SQLite, no regional bucket. */
@@ -73,22 +74,4 @@ export function shardBuckets(bindings: object, region: string | undefined): Shar
     own: own && r2Binding(bindings, own) ? own : undefined,
     shared: r2Binding(bindings, SHARED_TIER_BUCKET) ? SHARED_TIER_BUCKET : undefined,
   }
-}
-
-/**
- * Resolves a tier bucket binding by name.
- * @returns the bucket, or undefined when the Worker binds no R2 bucket by that name
- */
-export function r2Binding(bindings: object, name: string): R2Bucket | undefined {
-  const candidate: unknown = Reflect.get(bindings, name)
-  return isR2Bucket(candidate) ? candidate : undefined
-}
-
-function isR2Bucket(value: unknown): value is R2Bucket {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof Reflect.get(value, 'put') === 'function' &&
-    typeof Reflect.get(value, 'list') === 'function'
-  )
 }

@@ -5,6 +5,7 @@
  */
 import { gt } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
+import type { z } from 'zod'
 import { joinShared } from '../../edge-cache/join-shared'
 import { logError, logJson } from '../../edge-cache/tracing/log'
 import { NO_GRANTS } from '../../origin/dependencies'
@@ -88,45 +89,13 @@ async function loadConfig(source: SnapshotSource): Promise<EdgeConfig> {
       })
       continue
     }
+    const records = <T>(rows: RecordRow[], schema: z.ZodType<T>, kind: string) =>
+      validRecords(row.name, rows, schema, kind)
     const origins = new Map(
-      originRows
-        .filter((o) => o.zone === row.name)
-        .flatMap((o) => {
-          const spec = originRecordSchema.safeParse(o.spec)
-          if (spec.success) return [[o.name, spec.data] as const]
-          logJson('error', {
-            message: 'invalid origin record skipped',
-            subject: `${row.name}/${o.name}`,
-            issues: spec.error.issues,
-          })
-          return []
-        })
+      records(originRows, originRecordSchema, 'origin').map((r) => [r.name, r.spec] as const)
     )
-    const routes = routeRows
-      .filter((r) => r.zone === row.name)
-      .flatMap((r) => {
-        const spec = routeSpecSchema.safeParse(r.spec)
-        if (spec.success) return [{ name: r.name, spec: spec.data }]
-        logJson('error', {
-          message: 'invalid route record skipped',
-          subject: `${row.name}/${r.name}`,
-          issues: spec.error.issues,
-        })
-        return []
-      })
-      .sort(byLongestPrefix)
-    const residencyRules = residencyRows
-      .filter((r) => r.zone === row.name)
-      .flatMap((r) => {
-        const spec = residencyRuleSpecSchema.safeParse(r.spec)
-        if (spec.success) return [{ name: r.name, spec: spec.data }]
-        logJson('error', {
-          message: 'invalid residency rule record skipped',
-          subject: `${row.name}/${r.name}`,
-          issues: spec.error.issues,
-        })
-        return []
-      })
+    const routes = records(routeRows, routeSpecSchema, 'route').sort(byLongestPrefix)
+    const residencyRules = records(residencyRows, residencyRuleSpecSchema, 'residency rule')
     const chaos = drills.filter((d) => d.zone === row.name).map(drillFault)
     zones.push({
       name: row.name,
@@ -149,6 +118,36 @@ function activeDrills(db: ReturnType<typeof drizzle>) {
     .where(gt(chaosDrillsTable.endsAt, new Date()))
     .catch((error: unknown) => {
       logError('chaos drills unavailable', undefined, error)
+      return []
+    })
+}
+
+interface RecordRow {
+  zone: string
+  name: string
+  spec: unknown
+}
+
+/**
+ * The zone's records whose spec still parses; one that does not (written by an older version,
+ * or behind the API's back) is skipped and logged, never served half-read.
+ */
+function validRecords<T>(
+  zone: string,
+  rows: RecordRow[],
+  schema: z.ZodType<T>,
+  kind: string
+): { name: string; spec: T }[] {
+  return rows
+    .filter((r) => r.zone === zone)
+    .flatMap((r) => {
+      const spec = schema.safeParse(r.spec)
+      if (spec.success) return [{ name: r.name, spec: spec.data }]
+      logJson('error', {
+        message: `invalid ${kind} record skipped`,
+        subject: `${zone}/${r.name}`,
+        issues: spec.error.issues,
+      })
       return []
     })
 }
