@@ -24,6 +24,8 @@ export async function snapshotSources(work: string): Promise<string> {
     'wrangler.toml',
     'package.json',
     'tsconfig.json',
+    // wrangler.toml's [build] command: copies the dashboard's uPlot in from node_modules.
+    '.scripts/build-dashboard.mjs',
   ]) {
     await cp(entry, join(dir, entry), { recursive: true })
   }
