@@ -68,12 +68,9 @@ class Parser {
       const member = this.itemOrInnerList()
       if (!member) return undefined
       members.push(member)
-      this.skipOWS()
-      if (this.done) return members
-      if (this.input.charAt(this.pos++) !== ',') return undefined
-      this.skipOWS()
-      // "If input_string is empty, there is a trailing comma; fail parsing."
-      if (this.done) return undefined
+      const next = this.afterMember()
+      if (next === 'end') return members
+      if (next === 'fail') return undefined
     }
     return members
   }
@@ -93,13 +90,21 @@ class Parser {
       }
       if (!member) return undefined
       dict.set(key, member)
-      this.skipOWS()
-      if (this.done) return dict
-      if (this.input.charAt(this.pos++) !== ',') return undefined
-      this.skipOWS()
-      if (this.done) return undefined
+      const next = this.afterMember()
+      if (next === 'end') return dict
+      if (next === 'fail') return undefined
     }
     return dict
+  }
+
+  /** What follows a list or dictionary member: the end, a comma and another member, or junk. */
+  afterMember(): 'end' | 'more' | 'fail' {
+    this.skipOWS()
+    if (this.done) return 'end'
+    if (this.input.charAt(this.pos++) !== ',') return 'fail'
+    this.skipOWS()
+    // "If input_string is empty, there is a trailing comma; fail parsing."
+    return this.done ? 'fail' : 'more'
   }
 
   itemOrInnerList(): Member | undefined {
