@@ -10,6 +10,7 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { logError } from '../../../edge-cache/tracing/log'
 import { adminOpenApi } from '../../../schemas/api/openapi'
+import { settingsOf } from '../../../schemas/settings'
 import { listZones } from '../../admin/config-store'
 import { failure } from '../../admin/envelope'
 import { networkTotals } from '../../analytics/network'
@@ -62,7 +63,7 @@ adminRoutes.get('/ui/*', dashboardAsset)
 adminRoutes.use('*', adminAuth())
 // Proxy mode's zone is a D1 zone like any other: present before the first admin call needs it.
 adminRoutes.use('*', async (c, next) => {
-  await ensureProxyZone(c.env.CONFIG_DB, c.env.ORIGIN_URL)
+  await ensureProxyZone(c.env.CONFIG_DB, settingsOf(c.env).proxyOrigin ?? '')
   await next()
 })
 // The figures cover every zone: not for a zone's token.
