@@ -84,8 +84,13 @@ export class CacheTier extends DurableObject<Env> {
       clock,
     })
     // One circuit breaker per origin, shared by every PoP whose requests reach this shard.
-    const origins = new ShardOrigins(env, settings.originTimeoutMs, clock, (zone) =>
-      healthMonitorFor(env.HEALTH_MONITOR, zone, regionNamed(region ?? 'global')).down(zone)
+    const origins = new ShardOrigins(
+      env,
+      settings.originTimeoutMs,
+      clock,
+      (zone) =>
+        healthMonitorFor(env.HEALTH_MONITOR, zone, regionNamed(region ?? 'global')).down(zone),
+      platformSpans
     )
     const fillParts = {
       store: this.#store,

@@ -15,8 +15,7 @@ import { selectOrigin } from '../../origin/select'
 import type { Origin, OriginRequest } from '../../origin/types'
 import type { OriginSpec } from '../../schemas/api/config'
 import type { Clock } from '../clock'
-import { platformSpans } from '../tracing/platform-spans'
-import { tracedOrigin } from '../tracing/spans'
+import { noSpans, type Spans, tracedOrigin } from '../tracing/spans'
 import type { TierRequest } from './protocol'
 
 export class ShardOrigins {
@@ -33,12 +32,17 @@ export class ShardOrigins {
    * @param clock the shard's clock (breakers, drills, the monitors' view)
    * @param monitorsDown asks the zone's monitor object in this region which origins are down
    */
+  /** Where the shard's origin fetches are traced (Workers tracing in the Durable Object). */
+  readonly #spans: Spans
+
   constructor(
     bindings: object,
     timeoutMs: number,
     clock: Clock,
-    monitorsDown: (zone: string) => Promise<string[]>
+    monitorsDown: (zone: string) => Promise<string[]>,
+    spans: Spans = noSpans
   ) {
+    this.#spans = spans
     this.#bindings = bindings
     this.#timeoutMs = timeoutMs
     this.#clock = clock
@@ -58,7 +62,7 @@ export class ShardOrigins {
       targetOrigin(request.origin, request.key, region, this.#breakers, build, { down, now }),
       request.cacheKeyHeaders
     )
-    return tracedOrigin(origin, platformSpans, 'tier')
+    return tracedOrigin(origin, this.#spans, 'tier')
   }
 
   /** Pool members out by the region's monitors or by a chaos drill. */
