@@ -111,7 +111,8 @@ export async function startMultiPop(
 
 /** The bundle's modules as Miniflare takes them: the entry first. */
 async function bundleModules(dir: string) {
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.js'))
+  const all = await readdir(dir)
+  const files = all.filter((f) => f.endsWith('.js'))
   const entry = files.includes('index.js') ? 'index.js' : files[0]
   if (!entry) throw new Error(`wrangler produced no bundle in ${dir}`)
   return [
@@ -119,5 +120,9 @@ async function bundleModules(dir: string) {
     ...files
       .filter((f) => f !== entry)
       .map((f) => ({ type: 'ESModule' as const, path: join(dir, f) })),
+    // The Durable Objects' migrations, which wrangler.toml's Text rule bundles beside the script.
+    ...all
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => ({ type: 'Text' as const, path: join(dir, f) })),
   ]
 }
