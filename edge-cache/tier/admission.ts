@@ -1,20 +1,18 @@
 /**
  * @module tier/admission
- * Size-aware TinyLFU admission for a tier shard, pure and clock-free: a count-min sketch of 4
- * rows of 8-bit counters that halves every counter after a sample of W increments (Caffeine's
- * "reset"), so popularity decays and yesterday's hits do not pin an object forever. It decides
- * - whether a new object may enter a full shard: its frequency per size^{@link ADMISSION_SIZE_EXPONENT}
- *   must beat that of every victim it would displace (TinyLFU's admission, size-aware as
- *   AdaptSize is); each victim is the lowest frequency per √size among the next few in LRU order
- *   (sampled eviction over the LRU tail), and an entry idle far longer than its count implies
- *   counts as what its idle time says (see {@link recentFrequency}), so a popular set that moved
- *   on leaves, see {@link planAdmission};
+ * TinyLFU admission for a tier shard, pure and clock-free: a count-min sketch of 4 rows of 4-bit
+ * counters that halves every counter after a sample of W increments (Caffeine's "reset"), so
+ * popularity decays and yesterday's hits do not pin an object forever. It decides
+ * - whether a new object may enter a full shard: its estimated frequency must beat every victim
+ *   it would displace (TinyLFU's admission); each victim is the least popular of the next few in
+ *   LRU order (sampled LFU over the LRU tail), and an entry idle far longer than its count
+ *   implies counts as what its idle time says (see {@link recentFrequency}), so a popular set
+ *   that moved on leaves, see {@link planAdmission};
  * - whether an edge should keep a copy in L1: large bodies only from their second hit
  *   (second-hit admission), so a one-hit wonder does not flush a PoP's cache.
  * The tier Durable Object (tier/cache-tier.ts) and the hit-ratio simulator
  * (test/bench/hit-ratio/simulate.ts) run this same code.
  * @see https://arxiv.org/abs/1512.00727 (TinyLFU: A Highly Efficient Cache Admission Policy)
- * @see https://www.usenix.org/conference/nsdi17/technical-sessions/presentation/berger (AdaptSize)
  * @see https://github.com/ben-manes/caffeine/wiki/Efficiency
  */
 import { avalanche, hash32 } from '../hash'
@@ -23,11 +21,11 @@ import { avalanche, hash32 } from '../hash'
 export const DEFAULT_SKETCH_WIDTH = 64 * 1024
 
 /**
- * Counters saturate here: a full byte, not TinyLFU's 4 bits, since ranking by frequency per size
- * needs to tell a hot object from a warm one (at 15 most of the hot set tied; same memory, as
- * each counter already took a byte).
+ * Counters saturate here: 4 bits, as in TinyLFU. Measured on the hit-ratio simulator
+ * (test/bench/hit-ratio): wider counters (31, 63, 255) gained at most 0.3 points of byte hit
+ * ratio on a row but lost object hit ratio on most rows, up to 1.4 points (255, α 1.0 / 0.5%).
  */
-export const MAX_COUNT = 255
+export const MAX_COUNT = 15
 
 const ROWS = 4
 /** Per-row seeds (Caffeine's), so the four rows hash independently. */
@@ -181,27 +179,21 @@ export type AdmissionPlan =
   | { admit: false; reason: 'larger-than-budget' | 'victim-more-popular'; victim?: Resident }
 
 /**
- * How many of the least recently accessed entries each eviction looks at: the lowest-ranked of
- * them goes first. Measured on the hit-ratio simulator (test/bench/hit-ratio): 16 or 32 gained
- * under 0.5 points on any row.
+ * How many of the least recently accessed entries each eviction looks at: the least popular of
+ * them goes first. Measured on the hit-ratio simulator (test/bench/hit-ratio): 8 was at or above
+ * plain LRU order on every α × size row for both object and byte hit ratio; 32 lost objects at
+ * α 1.0 / 0.5%, where recency matters more.
  */
 export const EVICTION_SAMPLE = 8
 
 /**
- * Admission compares frequency / size^0.3: the object hit ratio of the α 0.6 rows reaches 92% of
- * Belady's from 0.3 (0.2: 89%); each step costs byte hit ratio (test/bench/hit-ratio, README).
- */
-export const ADMISSION_SIZE_EXPONENT = 0.3
-
-/** Eviction picks the lowest frequency / √size in the sample (0.3 to 1 measured alike). */
-export const EVICTION_SIZE_EXPONENT = 0.5
-
-/**
  * An entry idle for more than IDLE_FACTOR times the mean gap its count implies (history /
  * frequency) is no longer asked at that rate: under steady demand that happens with
- * probability e^-4 ≈ 2%, and 4 cost nothing on the stable rows while 1 or 2 did.
+ * probability e^-12 (never, in practice). Measured (test/bench/hit-ratio): 12 left every stable
+ * row exactly as it was; 8, 6 and 4 gained more on a moving popular set but moved some stable
+ * rows below (8: 0.04 points of bytes at α 0.8 / 10%; 4: up to 0.4).
  */
-export const IDLE_FACTOR = 4
+export const IDLE_FACTOR = 12
 
 /**
  * A stored entry's frequency, capped by what its idle time allows: a key asked at rate λ has
@@ -217,21 +209,17 @@ export function recentFrequency(frequency: number, idle: number, history: number
   return Math.min(frequency, (IDLE_FACTOR * history) / idle)
 }
 
-/** Frequency per size^exponent: what an object is worth per byte it takes, in part. */
-function density(frequency: number, size: number, exponent: number): number {
-  return frequency / Math.max(size, 1) ** exponent
-}
-
 /**
- * Size-aware TinyLFU admission with sampled eviction for a byte budget: which victims make room
- * for the candidate, or why the candidate stays out. Each eviction takes, among the next
+ * TinyLFU admission with sampled-LFU eviction for a byte budget: which victims make room for
+ * the candidate, or why the candidate stays out. Each eviction takes, among the next
  * {@link EVICTION_SAMPLE} entries in LRU order, the one with the lowest recent frequency (see
- * {@link recentFrequency}) per √size (the older on a tie), so a popular entry that was merely
- * not touched lately outlives a cold one beside it, and a large lukewarm one goes before small
- * ones. The candidate is admitted only if its frequency per size^{@link ADMISSION_SIZE_EXPONENT}
- * beats every victim's (ties keep the incumbent, as TinyLFU does), so a one-hit wonder never
- * evicts a popular object, and a large object needs more requests than a small one to displace
- * it. O(sample) per eviction.
+ * {@link recentFrequency}; the older on a tie), so a popular entry that was merely not touched
+ * lately outlives a cold one beside it (Redis's sampled LFU over the LRU tail, as
+ * `maxmemory-samples`). The candidate is admitted only if it is more popular than every victim
+ * it displaces (ties keep the incumbent, as TinyLFU does), so a one-hit wonder never evicts a
+ * popular object. Frequency, not frequency per byte: weighting by size (size^0.05 to size^0.3
+ * in admission, up to size^1 in eviction) raised the object hit ratio but lowered the byte hit
+ * ratio, which is what spares the origin (test/bench/hit-ratio). O(sample) per eviction.
  * @param candidate the new object (its frequency already counts the current request)
  * @param used bytes the shard holds now, not counting the candidate
  * @param budget the shard's byte budget
@@ -251,10 +239,9 @@ export function planAdmission(
   let over = used + candidate.size - budget
   if (over <= 0) return { admit: true, evict: [] }
   const { frequency, history, now } = popularity
-  const admission = (f: number, size: number) => density(f, size, ADMISSION_SIZE_EXPONENT)
-  const threshold = admission(frequency(candidate.key), candidate.size)
+  const candidateFrequency = frequency(candidate.key)
   const evict: Resident[] = []
-  const window: { victim: Resident; frequency: number; rank: number }[] = []
+  const window: { victim: Resident; frequency: number }[] = []
   const tail = victims[Symbol.iterator]()
   for (;;) {
     while (window.length < Math.max(sample, 1)) {
@@ -263,17 +250,17 @@ export function planAdmission(
       const victim = next.value
       if (victim.key === candidate.key) continue
       const f = recentFrequency(frequency(victim.key), now - victim.lastAccess, history)
-      window.push({ victim, frequency: f, rank: density(f, victim.size, EVICTION_SIZE_EXPONENT) })
+      window.push({ victim, frequency: f })
     }
     // Nothing left to evict yet still over budget (only in-flight bodies remain): stay out.
     if (window.length === 0) return { admit: false, reason: 'victim-more-popular' }
-    let lowest = 0
+    let coldest = 0
     for (let i = 1; i < window.length; i++) {
-      if ((window[i]?.rank ?? 0) < (window[lowest]?.rank ?? 0)) lowest = i
+      if ((window[i]?.frequency ?? 0) < (window[coldest]?.frequency ?? 0)) coldest = i
     }
-    const [chosen] = window.splice(lowest, 1)
+    const [chosen] = window.splice(coldest, 1)
     if (!chosen) return { admit: false, reason: 'victim-more-popular' }
-    if (admission(chosen.frequency, chosen.victim.size) >= threshold) {
+    if (chosen.frequency >= candidateFrequency) {
       return { admit: false, reason: 'victim-more-popular', victim: chosen.victim }
     }
     evict.push(chosen.victim)

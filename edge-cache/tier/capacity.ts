@@ -3,11 +3,10 @@
  * A shard's byte budget and how long it keeps what it stores. The shard holds at most its budget
  * (`TIER_SHARD_BUDGET_BYTES`) of committed bodies, SQLite chunks and R2 objects together: a commit
  * that would go over evicts the least popular of the least recently accessed entries, but only if
- * the newcomer is more popular than each of them for its size (tier/admission.ts), else the
- * newcomer is not stored. The sweep alarm
- * deletes entries past their freshness and stale windows in batches and saves the admission
- * sketch. When an entry expires and when the sweep runs are pure decisions ({@link expiresAt},
- * {@link sweepAt}); {@link ShardCapacity} applies them to the shard's storage.
+ * the newcomer is more popular than each of them (tier/admission.ts), else the newcomer is not
+ * stored. The sweep alarm deletes entries past their freshness and stale windows in batches and
+ * saves the admission sketch. When an entry expires and when the sweep runs are pure decisions
+ * ({@link expiresAt}, {@link sweepAt}); {@link ShardCapacity} applies them to the shard's storage.
  */
 import type { Clock } from '../clock'
 import { retention } from '../entry'
