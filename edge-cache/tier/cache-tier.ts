@@ -69,7 +69,7 @@ export class CacheTier extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(() => migrated)
     this.#store = new TierStore(ctx.storage.sql)
     this.#bodies = new Bodies(this.#store, (binding) => r2Binding(env, binding), waitUntil)
-    this.#sketch = loadSketch(this.#store)
+    this.#sketch = loadSketch(this.#store, this.clock.now())
     this.#capacity = new ShardCapacity({
       store: this.#store,
       bodies: this.#bodies,
@@ -135,7 +135,7 @@ export class CacheTier extends DurableObject<Env> {
   }
 
   async #serve(request: TierRequest): Promise<Response> {
-    this.#sketch.increment(request.key)
+    this.#sketch.increment(request.key, this.clock.now())
     const purgeIndex = (now: number) => this.#purgeIndex(request.purge, now)
     const response = await serveRequest(this.#parts, request, purgeIndex)
     const l1 = edgeL1Field(
@@ -207,10 +207,14 @@ export class CacheTier extends DurableObject<Env> {
   }
 }
 
-/** The admission sketch the sweep saved, or a new one. */
-function loadSketch(store: TierStore): FrequencySketch {
+/**
+ * The admission sketch the sweep saved, or a new one; one saved before its history was recorded
+ * counts from now.
+ */
+function loadSketch(store: TierStore, now: number): FrequencySketch {
   const saved = store.loadSketch()
-  if (!saved) return new FrequencySketch(DEFAULT_SKETCH_WIDTH)
-  const snapshot = { ...saved, sampleSize: 10 * DEFAULT_SKETCH_WIDTH, table: saved.counters }
-  return FrequencySketch.restore(snapshot, DEFAULT_SKETCH_WIDTH)
+  if (!saved) return new FrequencySketch(DEFAULT_SKETCH_WIDTH, undefined, now)
+  const { counters, since = now } = saved
+  const snapshot = { ...saved, since, sampleSize: 10 * DEFAULT_SKETCH_WIDTH, table: counters }
+  return FrequencySketch.restore(snapshot, DEFAULT_SKETCH_WIDTH, now)
 }

@@ -2,11 +2,11 @@
  * @module tier/capacity
  * A shard's byte budget and how long it keeps what it stores. The shard holds at most its budget
  * (`TIER_SHARD_BUDGET_BYTES`) of committed bodies, SQLite chunks and R2 objects together: a commit
- * that would go over evicts the least recently accessed entries, but only if the newcomer is more
- * popular than each of them (tier/admission.ts), else the newcomer is not stored. The sweep alarm
- * deletes entries past their freshness and stale windows in batches and saves the admission
- * sketch. When an entry expires and when the sweep runs are pure decisions ({@link expiresAt},
- * {@link sweepAt}); {@link ShardCapacity} applies them to the shard's storage.
+ * that would go over evicts the least popular of the least recently accessed entries, but only if
+ * the newcomer is more popular than each of them (tier/admission.ts), else the newcomer is not
+ * stored. The sweep alarm deletes entries past their freshness and stale windows in batches and
+ * saves the admission sketch. When an entry expires and when the sweep runs are pure decisions
+ * ({@link expiresAt}, {@link sweepAt}); {@link ShardCapacity} applies them to the shard's storage.
  */
 import type { Clock } from '../clock'
 import { retention } from '../entry'
@@ -89,11 +89,14 @@ export class ShardCapacity {
 
   /** Would a body of this size be admitted now, and which entries would make room for it? */
   plan(candidate: Sized) {
-    const { store, budget, sketch } = this.#parts
+    const { store, budget, sketch, clock } = this.#parts
     const used = store.usage().bytes - store.sizeOf(candidate.key)
-    return planAdmission(candidate, used, budget, store.byLastAccess(), (key) =>
-      sketch.estimate(primaryOf(key))
-    )
+    const now = clock.now()
+    return planAdmission(candidate, used, budget, store.byLastAccess(), {
+      frequency: (key) => sketch.estimate(primaryOf(key)),
+      history: sketch.history(now),
+      now,
+    })
   }
 
   /**
@@ -164,8 +167,8 @@ export class ShardCapacity {
     const deleted = store.deleteExpired(now, SWEEP_BATCH)
     for (const body of deleted) bodies.release(body)
     if (deleted.length > 0) store.deleteOrphanVaryAll()
-    const { width, additions, table } = sketch.snapshot()
-    store.saveSketch(width, additions, table)
+    const { width, additions, since, table } = sketch.snapshot()
+    store.saveSketch({ width, additions, since, counters: table })
     if (deleted.length === SWEEP_BATCH) return alarms.setAlarm(now)
     const next = store.nextExpiry()
     if (next !== undefined) await alarms.setAlarm(sweepAt(next, now))

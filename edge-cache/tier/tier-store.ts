@@ -23,6 +23,15 @@ export interface TierEntry {
   chunks: number
 }
 
+/** The admission sketch as the sweep saves it (tier/admission.ts `FrequencySketch.snapshot`). */
+export interface SavedSketch {
+  width: number
+  additions: number
+  /** Start of the counts' history (ms). */
+  since: number
+  counters: Uint8Array
+}
+
 /**
  * Columns the code before drizzle's migrations added to live shards by probing
  * `pragma_table_info`. A shard that last ran before them lacks them, and the baseline migration
@@ -228,11 +237,11 @@ export class TierStore {
   }
 
   /** Entries in eviction order, least recently accessed first; read lazily. */
-  *byLastAccess(): Generator<{ key: string; size: number }> {
-    const cursor = this.#sql.exec<{ key: string; size: number }>(
-      'SELECT key, size FROM entries ORDER BY last_access ASC, stored_at ASC'
+  *byLastAccess(): Generator<{ key: string; size: number; lastAccess: number }> {
+    const cursor = this.#sql.exec<{ key: string; size: number; last_access: number }>(
+      'SELECT key, size, last_access FROM entries ORDER BY last_access ASC, stored_at ASC'
     )
-    for (const row of cursor) yield { key: row.key, size: row.size }
+    for (const row of cursor) yield { key: row.key, size: row.size, lastAccess: row.last_access }
   }
 
   /**
@@ -308,23 +317,26 @@ export class TierStore {
     this.#sql.exec('DELETE FROM r2_bodies WHERE body_id = ?', bodyId)
   }
 
-  saveSketch(width: number, additions: number, counters: Uint8Array): void {
+  saveSketch(sketch: SavedSketch): void {
+    const { width, additions, since, counters } = sketch
     this.#sql.exec(
-      'INSERT OR REPLACE INTO sketch (id, width, additions, counters) VALUES (1, ?, ?, ?)',
+      'INSERT OR REPLACE INTO sketch (id, width, additions, since, counters) VALUES (1, ?, ?, ?, ?)',
       width,
       additions,
+      since,
       counters
     )
   }
 
-  loadSketch(): { width: number; additions: number; counters: Uint8Array } | undefined {
+  /** The saved sketch; `since` is undefined for one saved before it was recorded. */
+  loadSketch(): (Omit<SavedSketch, 'since'> & { since: number | undefined }) | undefined {
     const row = this.#sql
-      .exec<{ width: number; additions: number; counters: ArrayBuffer }>(
-        'SELECT width, additions, counters FROM sketch WHERE id = 1'
+      .exec<{ width: number; additions: number; since: number | null; counters: ArrayBuffer }>(
+        'SELECT width, additions, since, counters FROM sketch WHERE id = 1'
       )
       .toArray()[0]
-    return row
-      ? { width: row.width, additions: row.additions, counters: new Uint8Array(row.counters) }
-      : undefined
+    if (!row) return undefined
+    const { width, additions, since, counters } = row
+    return { width, additions, since: since ?? undefined, counters: new Uint8Array(counters) }
   }
 }

@@ -61,6 +61,8 @@ export const sketchTable = sqliteTable('sketch', {
   id: integer('id').primaryKey(),
   width: integer('width').notNull(),
   additions: integer('additions').notNull(),
+  /** Start of the counts' history (ms); NULL in a sketch saved before it was recorded. */
+  since: integer('since'),
   counters: blob('counters').notNull(),
 })
 

@@ -1,15 +1,14 @@
 /**
  * @module bench/hit-ratio/policies
  * The policies the hit-ratio simulator replays: the tier's own admission and eviction code
- * (edge-cache/tier/admission.ts) as it runs today and as it ran before (a sample of one is plain
- * LRU order), plain LRU, Belady's furthest-next-use rule, and a static frequency oracle.
+ * (edge-cache/tier/admission.ts), plain LRU, Belady's furthest-next-use rule, and a static
+ * frequency oracle.
  */
 import {
   DEFAULT_SKETCH_WIDTH,
-  EVICTION_SAMPLE,
   FrequencySketch,
   planAdmission,
-  type Sized,
+  type Resident,
 } from '../../../edge-cache/tier/admission'
 
 export interface Trace {
@@ -81,43 +80,42 @@ export function lru(trace: Trace, budget: number, warm: number): Result {
 
 /**
  * A tier shard: every request counts in the sketch; misses go through `planAdmission`, whose
- * victims come from an LRU order (as the tier's SQL `ORDER BY last_access` gives them).
- * @param sample how many LRU-tail entries each eviction compares (1: the policy before issue 17)
+ * victims come from an LRU order (as the tier's SQL `ORDER BY last_access` gives them). Time is
+ * the request's index: one request per millisecond.
  */
-export function tier(sample: number): Policy {
-  return (trace, budget, warm) => {
-    const result = emptyResult()
-    const sketch = new FrequencySketch(DEFAULT_SKETCH_WIDTH)
-    const cache = new Map<string, number>()
-    let used = 0
-    const victims = function* (): Generator<Sized> {
-      for (const [key, size] of cache) yield { key, size }
-    }
-    const frequency = (key: string) => sketch.estimate(key)
-    for (let r = 0; r < trace.ids.length; r++) {
-      const id = trace.ids[r] ?? 0
-      const key = trace.keys[id] ?? ''
-      const size = trace.sizes[id] ?? 0
-      sketch.increment(key)
-      const hit = touch(cache, key)
-      count(result, r, warm, size, hit)
-      if (hit) continue
-      const plan = planAdmission({ key, size }, used, budget, victims(), frequency, sample)
-      if (!plan.admit) continue
-      for (const victim of plan.evict) {
-        cache.delete(victim.key)
-        used -= victim.size
-      }
-      cache.set(key, size)
-      used += size
-    }
-    return result
+export function tier(trace: Trace, budget: number, warm: number): Result {
+  const result = emptyResult()
+  const sketch = new FrequencySketch(DEFAULT_SKETCH_WIDTH)
+  const cache = new Map<string, Resident>()
+  let used = 0
+  const victims = function* (): Generator<Resident> {
+    yield* cache.values()
   }
+  const frequency = (key: string) => sketch.estimate(key)
+  for (let r = 0; r < trace.ids.length; r++) {
+    const id = trace.ids[r] ?? 0
+    const key = trace.keys[id] ?? ''
+    const size = trace.sizes[id] ?? 0
+    sketch.increment(key, r)
+    const stored = cache.get(key)
+    count(result, r, warm, size, stored !== undefined)
+    if (stored) {
+      cache.delete(key)
+      cache.set(key, { ...stored, lastAccess: r })
+      continue
+    }
+    const popularity = { frequency, history: sketch.history(r), now: r }
+    const plan = planAdmission({ key, size }, used, budget, victims(), popularity)
+    if (!plan.admit) continue
+    for (const victim of plan.evict) {
+      cache.delete(victim.key)
+      used -= victim.size
+    }
+    cache.set(key, { key, size, lastAccess: r })
+    used += size
+  }
+  return result
 }
-
-/** The tier as it runs now, and as it ran before (victims in plain LRU order). */
-export const tierNow: Policy = tier(EVICTION_SAMPLE)
-export const tierBefore: Policy = tier(1)
 
 /** A max-heap of [next use, id] with lazy deletion. */
 class MaxHeap {

@@ -1,8 +1,8 @@
 /**
  * @module bench/hit-ratio/simulate
  * Hit-ratio trace simulator: replays workloads with lognormal object sizes and a share of
- * one-hit wonders through the tier's real admission and eviction code (policies.ts: the TinyLFU
- * sketch and `planAdmission`, as a tier shard runs them, now and before issue 17), plain LRU,
+ * one-hit wonders through the tier's real admission and eviction code (policies.ts: the
+ * frequency sketch and `planAdmission`, as a tier shard runs them), plain LRU,
  * Belady's furthest-next-use rule and a static frequency oracle, at several cache sizes, and
  * prints object and byte hit ratios as a markdown table. Workloads: Zipf at three skews, Zipf
  * with periodic scans (one-time keys in a row), and Zipf whose popular set moves over time.
@@ -16,16 +16,7 @@
  * @see https://doi.org/10.1147/sj.52.0078 (Belady, 1966)
  */
 import { lognormalSize, random, zipf } from '../workload'
-import {
-  belady,
-  lru,
-  type Policy,
-  type Result,
-  staticOracle,
-  type Trace,
-  tierBefore,
-  tierNow,
-} from './policies'
+import { belady, lru, type Policy, type Result, staticOracle, type Trace, tier } from './policies'
 
 interface Options {
   objects: number
@@ -115,8 +106,7 @@ function parse(argv: string[]): Options {
 const ratio = (part: number, whole: number) => (100 * part) / Math.max(whole, 1)
 
 const POLICIES: [string, Policy][] = [
-  ['tier now', tierNow],
-  ['tier before', tierBefore],
+  ['tier', tier],
   ['LRU', lru],
   ['Belady', belady],
   ['static oracle', staticOracle(true)],
@@ -127,16 +117,16 @@ const POLICIES: [string, Policy][] = [
 function row(workload: Workload, fraction: number, trace: Trace, runs: Result[]): string {
   const objects = runs.map((run) => ratio(run.hits, run.requests))
   const bytes = runs.map((run) => ratio(run.hitBytes, run.bytes))
-  const [now = 0, before = 0, plain = 0, ceiling = 0, oracle = 0] = objects
-  const [nowB = 0, beforeB = 0, plainB = 0, ceilingB = 0, , oracleB = 0] = bytes
+  const [now = 0, plain = 0, ceiling = 0, oracle = 0] = objects
+  const [nowB = 0, plainB = 0, ceilingB = 0, , oracleB = 0] = bytes
   const f = (n: number) => n.toFixed(1)
   const share = (a: number, b: number) => `${Math.round((100 * a) / Math.max(b, 1e-9))}%`
   const budget = (trace.catalogueBytes * fraction) / 2 ** 20
   return (
     `| ${workload.name} | ${(fraction * 100).toFixed(1)}% (${budget.toFixed(0)} MiB) ` +
-    `| ${[now, before, plain, ceiling, oracle].map(f).join(' / ')} ` +
+    `| ${[now, plain, ceiling, oracle].map(f).join(' / ')} ` +
     `| ${share(now, ceiling)} / ${share(now, oracle)} ` +
-    `| ${[nowB, beforeB, plainB, ceilingB, oracleB].map(f).join(' / ')} ` +
+    `| ${[nowB, plainB, ceilingB, oracleB].map(f).join(' / ')} ` +
     `| ${share(nowB, ceilingB)} / ${share(nowB, oracleB)} |`
   )
 }
@@ -148,10 +138,10 @@ function main(): void {
     `Hit ratio, ${options.objects.toLocaleString('en')} objects, ` +
       `${options.requests.toLocaleString('en')} requests (${options.oneHitShare * 100}% one-hit ` +
       `wonders, lognormal sizes, median 32 KiB), first ${options.warmup * 100}% as warm-up. ` +
-      'Hit ratios in % as tier now / tier before / LRU / Belady / static oracle (by count per ' +
-      'byte for objects, by count for bytes); then the tier now as a share of Belady / of the oracle.',
+      'Hit ratios in % as tier / LRU / Belady / static oracle (by count per ' +
+      'byte for objects, by count for bytes); then the tier as a share of Belady / of the oracle.',
     '',
-    '| workload | cache (of catalogue bytes) | objects: now / before / LRU / Belady / oracle | now of Belady / oracle | bytes: now / before / LRU / Belady / oracle | now of Belady / oracle |',
+    '| workload | cache (of catalogue bytes) | objects: tier / LRU / Belady / oracle | tier of Belady / oracle | bytes: tier / LRU / Belady / oracle | tier of Belady / oracle |',
     '| --- | --- | --- | --- | --- | --- |',
   ]
   for (const workload of WORKLOADS) {

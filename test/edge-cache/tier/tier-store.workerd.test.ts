@@ -165,13 +165,20 @@ describe('TierStore', () => {
   })
 
   it('saves and loads the admission sketch', async ({ expect }) => {
-    const got = await withStore((store) => {
+    const got = await withSql((sql) => {
+      const store = new TierStore(sql)
       const before = store.loadSketch()
-      store.saveSketch(4, 9, new Uint8Array([1, 2, 3, 4]))
-      store.saveSketch(4, 10, new Uint8Array([5, 6, 7, 8]))
-      return { before, after: store.loadSketch() }
+      store.saveSketch({ width: 4, additions: 9, since: 1, counters: new Uint8Array([1, 2, 3, 4]) })
+      const counters = new Uint8Array([5, 6, 7, 8])
+      store.saveSketch({ width: 4, additions: 10, since: 1234, counters })
+      const after = store.loadSketch()
+      // a sketch saved before migration 0001 added `since` has none
+      sql.exec('UPDATE sketch SET since = NULL')
+      return { before, after, legacy: store.loadSketch() }
     })
     expect(got.before).toBeUndefined()
-    expect(got.after).toEqual({ width: 4, additions: 10, counters: new Uint8Array([5, 6, 7, 8]) })
+    const counters = new Uint8Array([5, 6, 7, 8])
+    expect(got.after).toEqual({ width: 4, additions: 10, since: 1234, counters })
+    expect(got.legacy).toEqual({ width: 4, additions: 10, since: undefined, counters })
   })
 })
