@@ -61,9 +61,12 @@ export const sketchTable = sqliteTable('sketch', {
   id: integer('id').primaryKey(),
   width: integer('width').notNull(),
   additions: integer('additions').notNull(),
-  /** Start of the counts' history (ms); NULL in a sketch saved before it was recorded. */
-  since: integer('since'),
   counters: blob('counters').notNull(),
+  /**
+   * Start of the counts' history (ms); NULL in a sketch saved before it was recorded. Last, as
+   * migration 0001 added it (ALTER TABLE appends).
+   */
+  since: integer('since'),
 })
 
 /** Archive restores started, one row per object (`s3://bucket/key`). */
