@@ -22,10 +22,8 @@ import { purgeLogFor } from '../purge/purge-log'
 import type { PurgePush } from '../purge/purge-push'
 import { applyPush, purgeView } from '../purge/purge-view'
 import { parseTierName } from '../shard'
-import { withTrace } from '../tracing/log'
 import { platformSpans } from '../tracing/platform-spans'
-import { traceAttributes } from '../tracing/spans'
-import { continueTrace } from '../tracing/trace-context'
+import { receivedTrace } from '../tracing/trace-context'
 import { DEFAULT_SKETCH_WIDTH, FrequencySketch } from './admission'
 import { Bodies } from './bodies'
 import { shardBuckets } from './body-placement'
@@ -124,14 +122,11 @@ export class CacheTier extends DurableObject<Env> {
    * no L1 copy.
    */
   async serve(request: TierRequest): Promise<Response> {
-    // The edge's trace continues here: log lines carry its id, and the span nests under the
-    // platform's span of this RPC.
-    const traceparent = request.headers.find(([name]) => name === 'traceparent')?.[1]
-    return withTrace(continueTrace(traceparent), () =>
-      platformSpans.run('cdn.tier.serve', { ...traceAttributes(), 'cdn.key': request.key }, () =>
-        this.#serve(request)
-      )
-    )
+    // The edge's trace continues here: the span (sampled requests only) nests under the
+    // platform's span of this RPC, and the shard's log lines name the trace (tier/fill.ts).
+    const trace = receivedTrace(request.headers.find(([name]) => name === 'traceparent')?.[1])
+    const attributes = { 'trace.id': trace?.traceId, 'cdn.key': request.key }
+    return platformSpans.run('cdn.tier.serve', attributes, () => this.#serve(request))
   }
 
   async #serve(request: TierRequest): Promise<Response> {

@@ -22,6 +22,7 @@ import {
 import { contentLength } from '../policy/content-length'
 import { mayStoreIn, residencyForTags } from '../residency'
 import { logError } from '../tracing/log'
+import { receivedTrace } from '../tracing/trace-context'
 import { type Bodies, BodyProgress } from './bodies'
 import { expiresAt, type ShardCapacity } from './capacity'
 import type { TierRequest } from './protocol'
@@ -216,7 +217,7 @@ async function fillFailure(
   error: unknown
 ): Promise<unknown> {
   if (!(error instanceof CircuitOpenError || error instanceof ArchivedObjectError)) {
-    logError('tier: origin fetch failed', request.key, error)
+    logError('tier: origin fetch failed', request.key, error, traceOf(request))
   }
   if (!(error instanceof ArchivedObjectError)) return error
   const { archival } = request
@@ -259,7 +260,9 @@ function storeBody(
     }
   })
   parts.waitUntil(
-    written.catch((error: unknown) => logError('tier: body fill failed', request.key, error))
+    written.catch((error: unknown) =>
+      logError('tier: body fill failed', request.key, error, traceOf(request))
+    )
   )
   return {
     kind: 'stored',
@@ -270,4 +273,9 @@ function storeBody(
     detail: placement && 'detail' in placement ? placement.detail : undefined,
     leaderHeaders: [...leaderHeaders(response.headers)],
   }
+}
+
+/** The edge's trace, from the `traceparent` it sent with the request. */
+function traceOf(request: TierRequest) {
+  return receivedTrace(request.headers.find(([name]) => name === 'traceparent')?.[1])
 }

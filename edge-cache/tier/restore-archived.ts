@@ -9,6 +9,7 @@
 import type { ArchivedObjectError } from '../../origin/errors'
 import type { Origin, OriginRequest } from '../../origin/types'
 import { logError, logJson } from '../tracing/log'
+import { receivedTrace } from '../tracing/trace-context'
 import {
   DEFAULT_ARCHIVAL,
   ObjectRestoringError,
@@ -62,7 +63,12 @@ export async function restoreArchived(
       }
     } catch (error) {
       store.release(key)
-      logError('tier: restore could not be started', key, error)
+      logError(
+        'tier: restore could not be started',
+        key,
+        error,
+        receivedTrace(request.headers.get('traceparent'))
+      )
       return error instanceof Error ? error : archived
     }
   }

@@ -34,8 +34,11 @@ export function currentTrace(): TraceContext | undefined {
  * @param level the console method
  * @param fields what to log (never a secret)
  */
-export function logJson(level: 'log' | 'warn' | 'error', fields: Record<string, unknown>): void {
-  const trace = current.getStore()
+export function logJson(
+  level: 'log' | 'warn' | 'error',
+  fields: Record<string, unknown>,
+  trace: TraceContext | undefined = current.getStore()
+): void {
   const line = trace ? { ...fields, trace_id: trace.traceId, span_id: trace.spanId } : fields
   console[level](JSON.stringify(line))
 }
@@ -45,9 +48,15 @@ export function logJson(level: 'log' | 'warn' | 'error', fields: Record<string, 
  * @param message what failed, e.g. `edge: origin fetch failed`
  * @param subject what it was about (a cache key, a zone, a body id), never a secret
  * @param error the cause
+ * @param trace the request's trace where no AsyncLocalStorage carries it (the tier shard)
  */
-export function logError(message: string, subject: unknown, error: unknown): void {
-  logJson('error', { message, subject, error: describeError(error) })
+export function logError(
+  message: string,
+  subject: unknown,
+  error: unknown,
+  trace: TraceContext | undefined = current.getStore()
+): void {
+  logJson('error', { message, subject, error: describeError(error) }, trace)
 }
 
 function describeError(error: unknown): string {

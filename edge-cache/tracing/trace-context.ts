@@ -51,6 +51,16 @@ export function continueTrace(
   return { traceId: hex(random(new Uint8Array(16))), spanId, flags: '01' }
 }
 
+/**
+ * The trace a downstream part (the tier shard) belongs to: the edge's trace and span, read from
+ * the `traceparent` the edge sent on. The shard passes it to its few log lines explicitly rather
+ * than running every request, and every promise of its streamed bodies, in AsyncLocalStorage.
+ */
+export function receivedTrace(traceparent: string | null | undefined): TraceContext | undefined {
+  const parsed = parseTraceparent(traceparent)
+  return parsed && { traceId: parsed.traceId, spanId: parsed.parentId, flags: parsed.flags }
+}
+
 /** @returns the `traceparent` this edge sends on (version 00) */
 export function formatTraceparent(trace: TraceContext): string {
   return `00-${trace.traceId}-${trace.spanId}-${trace.flags}`

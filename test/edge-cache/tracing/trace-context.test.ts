@@ -3,6 +3,7 @@ import {
   continueTrace,
   formatTraceparent,
   parseTraceparent,
+  receivedTrace,
 } from '../../../edge-cache/tracing/trace-context'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
@@ -52,5 +53,20 @@ describe('continueTrace', () => {
     expect(trace.spanId).toMatch(/^[0-9a-f]{16}$/)
     expect(trace.flags).toBe('01')
     expect(continueTrace(undefined).traceId).not.toBe(trace.traceId)
+  })
+})
+
+describe('receivedTrace', () => {
+  it('is the trace and span of the part that sent the request on', ({ expect }) => {
+    expect(receivedTrace('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')).toEqual({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      flags: '01',
+    })
+  })
+
+  it('is nothing for an absent or invalid field', ({ expect }) => {
+    expect(receivedTrace(undefined)).toBeUndefined()
+    expect(receivedTrace('ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')).toBeUndefined()
   })
 })
