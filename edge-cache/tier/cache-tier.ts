@@ -125,7 +125,7 @@ export class CacheTier extends DurableObject<Env> {
     // The edge's trace continues here: the span (sampled requests only) nests under the
     // platform's span of this RPC, and the shard's log lines name the trace (tier/fill.ts).
     const trace = receivedTrace(request.headers.find(([name]) => name === 'traceparent')?.[1])
-    const attributes = { 'trace.id': trace?.traceId, 'cdn.key': request.key }
+    const attributes = () => ({ 'trace.id': trace?.traceId, 'cdn.key': request.key })
     return platformSpans.run('cdn.tier.serve', attributes, () => this.#serve(request))
   }
 

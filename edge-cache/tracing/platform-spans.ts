@@ -14,7 +14,7 @@ export const platformSpans: Spans = {
     // no span object, no extra async step (measured locally: 0.03 ms of CPU per miss).
     if (!tracing.getActiveSpan()?.isTraced) return fn()
     return tracing.enterSpan(name, async (span) => {
-      span.setAttributes(attributes)
+      span.setAttributes(attributes())
       const result = await fn()
       if (result instanceof Response) span.setAttribute('http.response.status_code', result.status)
       return result

@@ -12,9 +12,12 @@ import { currentTrace } from './log'
 
 export type SpanAttributes = Record<string, string | number | boolean | undefined>
 
-/** Runs `fn` inside a span named `name`; the span ends when its promise settles. */
+/**
+ * Runs `fn` inside a span named `name`; the span ends when its promise settles. The attributes
+ * are built only for a span that is recorded (most requests are not sampled).
+ */
 export interface Spans {
-  run<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>): Promise<T>
+  run<T>(name: string, attributes: () => SpanAttributes, fn: () => Promise<T>): Promise<T>
 }
 
 /** No tracing (benchmarks, and tests that do not look at spans). */
@@ -28,7 +31,11 @@ export function traceAttributes(): SpanAttributes {
 
 /** L1 reads and writes as `cdn.l1.get` / `cdn.l1.put` / `cdn.l1.delete` spans. */
 export function tracedL1(l1: L1Store, spans: Spans): L1Store {
-  const attributes = (key: string) => ({ ...traceAttributes(), 'cdn.l1': l1.name, 'cdn.key': key })
+  const attributes = (key: string) => () => ({
+    ...traceAttributes(),
+    'cdn.l1': l1.name,
+    'cdn.key': key,
+  })
   return {
     name: l1.name,
     get: (key, varyKeyOf) => spans.run('cdn.l1.get', attributes(key), () => l1.get(key, varyKeyOf)),
@@ -43,7 +50,11 @@ export function tracedTier(
   spans: Spans
 ): (request: TierRequest) => Promise<Response> {
   return (request) =>
-    spans.run('cdn.tier', { ...traceAttributes(), 'cdn.key': request.key }, () => serve(request))
+    spans.run(
+      'cdn.tier',
+      () => ({ ...traceAttributes(), 'cdn.key': request.key }),
+      () => serve(request)
+    )
 }
 
 /** An origin's fetches as `cdn.origin` spans (its restores are not on the request path). */
@@ -53,12 +64,12 @@ export function tracedOrigin(origin: Origin, spans: Spans, layer: 'edge' | 'tier
     fetch: (request) =>
       spans.run(
         'cdn.origin',
-        {
+        () => ({
           ...traceAttributes(),
           'cdn.layer': layer,
           'http.request.method': request.method,
           'url.path': request.path,
-        },
+        }),
         () => origin.fetch(request)
       ),
   }

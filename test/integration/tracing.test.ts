@@ -85,7 +85,7 @@ describe('tracing', () => {
     const recorded: { name: string; attributes: SpanAttributes }[] = []
     const spans: Spans = {
       run: (name, attributes, fn) => {
-        recorded.push({ name, attributes })
+        recorded.push({ name, attributes: attributes() })
         return fn()
       },
     }

@@ -19,7 +19,7 @@ function recorder() {
   const recorded: { name: string; attributes: SpanAttributes; settled: boolean }[] = []
   const spans: Spans = {
     run: async (name, attributes, fn) => {
-      const span = { name, attributes, settled: false }
+      const span = { name, attributes: attributes(), settled: false }
       recorded.push(span)
       try {
         return await fn()
