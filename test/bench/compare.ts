@@ -19,9 +19,9 @@ import { cpuMs, groupPids, wranglerGroup } from './procs'
 import { snapshotRevision, snapshotSources } from './snapshot'
 import { type Shape, wrk } from './wrk'
 
-const revision = process.argv[2]
-const rounds = Number(process.argv[3] ?? 3)
-if (!revision || !(rounds >= 1)) {
+const [revision = '', roundsArg = '3'] = process.argv.slice(2)
+const rounds = Number(roundsArg)
+if (revision === '' || !(rounds >= 1)) {
   process.stderr.write('usage: npm run bench:compare -- <revision> [rounds]\n')
   process.exit(2)
 }
