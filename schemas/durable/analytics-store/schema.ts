@@ -16,14 +16,19 @@ const dimensions = () => ({
   origin: text('origin').notNull(),
 })
 
+/** What every request adds to its dimensions' row. */
+const traffic = () => ({
+  requests: integer('requests').notNull(),
+  bytesClient: integer('bytes_client').notNull(),
+  bytesOrigin: integer('bytes_origin').notNull(),
+})
+
 export const minutesTable = sqliteTable(
   'minutes',
   {
     minute: integer('minute').notNull(),
     ...dimensions(),
-    requests: integer('requests').notNull(),
-    bytesClient: integer('bytes_client').notNull(),
-    bytesOrigin: integer('bytes_origin').notNull(),
+    ...traffic(),
     originMs: real('origin_ms').notNull(),
     totalMs: real('total_ms').notNull(),
   },
@@ -50,9 +55,7 @@ export const totalsTable = sqliteTable(
   'totals',
   {
     ...dimensions(),
-    requests: integer('requests').notNull(),
-    bytesClient: integer('bytes_client').notNull(),
-    bytesOrigin: integer('bytes_origin').notNull(),
+    ...traffic(),
   },
   (t) => [primaryKey({ columns: [t.route, t.colo, t.layer, t.outcome, t.statusClass, t.origin] })]
 )
