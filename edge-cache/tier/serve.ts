@@ -50,6 +50,7 @@ export async function serveRequest(
   const purge = await purgeIndex(started)
   let entry = fields ? store.get(key, started) : undefined
   let decision: ServeDecision | 'miss' = 'miss'
+  let purged = false
   if (entry) {
     const stored = tierView(entry)
     // An entry of another zone (a host that moved) is purged for this one: its sequence
@@ -63,12 +64,15 @@ export async function serveRequest(
       // Purged: delete it now rather than let it wait for the sweep.
       bodies.release(store.deleteVariant(key) ?? entry.bodyId)
       entry = undefined
+      purged = true
     }
   }
   const answer = { parts, request, key, started, purgeSeq: purge.seq }
 
   if (!entry || decision === 'miss') {
-    const fwd = fields ? 'vary-miss' : 'uri-miss'
+    // RFC 9211 §2.2: vary-miss only when the URL has Vary and no variant matches this request's
+    // fields (a purge leaves the URL's Vary record behind); a purged entry is a uri-miss, as at L1.
+    const fwd = fields?.length && !purged ? 'vary-miss' : 'uri-miss'
     if (isOnlyIfCached(requestHeaders)) return notCached({ cache: TIER_CACHE_NAME, fwd })
     return fromFill(answer, undefined, { cache: TIER_CACHE_NAME, fwd })
   }
