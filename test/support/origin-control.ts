@@ -13,6 +13,14 @@ export function originControl(originUrl: string) {
       if (!res.ok) throw new Error(`origin script failed: ${res.status}`)
       await res.arrayBuffer()
     },
+    /** Lets the requests held at `gate` (a script's `holdUntil`) be answered. */
+    async open(gate: string): Promise<void> {
+      const res = await fetch(`${originUrl}/__origin/open?gate=${encodeURIComponent(gate)}`, {
+        method: 'POST',
+      })
+      if (!res.ok) throw new Error(`origin gate failed: ${res.status}`)
+      await res.arrayBuffer()
+    },
     async hits(path: string): Promise<OriginHit[]> {
       const res = await fetch(`${originUrl}/__origin/hits?path=${encodeURIComponent(path)}`)
       const { hits } = (await res.json()) as { hits: OriginHit[] }

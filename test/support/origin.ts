@@ -32,6 +32,8 @@ export interface OriginScript {
   bytes?: number
   /** Wait before sending headers. */
   delayMs?: number
+  /** Wait before sending headers until the test opens this gate (`originControl().open`). */
+  holdUntil?: string
   /** Send the headers, then wait this long before the body: a body slower than any deadline. */
   bodyDelayMs?: number
   /** Accept the request and never answer. */
@@ -107,6 +109,10 @@ export async function startOrigin(port = 0): Promise<TestOrigin> {
         requests: order.length,
         targets: order.slice(Number(from), Number(from) + 20),
       })
+    }
+    if (url.pathname === '/__origin/open' && req.method === 'POST') {
+      gate(url.searchParams.get('gate') ?? '').open()
+      return json(res, { ok: true })
     }
     if (url.pathname === '/__origin/reset') {
       scripts.clear()
@@ -198,6 +204,22 @@ export async function startOrigin(port = 0): Promise<TestOrigin> {
   }
 }
 
+/** Gates scripts wait at (`holdUntil`), by name, until `POST /__origin/open?gate=…`. */
+const gates = new Map<string, { opened: Promise<void>; open(): void }>()
+
+function gate(name: string) {
+  let found = gates.get(name)
+  if (!found) {
+    let open = () => {}
+    const opened = new Promise<void>((resolve) => {
+      open = resolve
+    })
+    found = { opened, open }
+    gates.set(name, found)
+  }
+  return found
+}
+
 async function answer(
   res: ServerResponse,
   req: IncomingMessage,
@@ -210,6 +232,7 @@ async function answer(
     return
   }
   if (script?.delayMs) await new Promise((r) => setTimeout(r, script.delayMs))
+  if (script?.holdUntil) await gate(script.holdUntil).opened
   const { requireSignature } = script ?? {}
   if (requireSignature) {
     const keys = new Map(Object.entries(requireSignature.keys))

@@ -325,8 +325,8 @@ describe('serveRequest: a stale entry', () => {
   }) => {
     const path = uniquePath('deleted-while-revalidating.txt')
     const headers = { 'cache-control': 'max-age=60', etag: '"v1"' }
-    // real time: the origin holds its 304 until the test has deleted the entry.
-    const later = sent(61, headers, { delayMs: 300 })
+    // The origin holds its 304 until the test has deleted the entry.
+    const later = sent(61, headers, { holdUntil: path })
     await origin.script(path, { sequence: [sent(0, headers, { body: 'held body' }), later] })
     const got = await withShard(async (shard) => {
       await shard.serve(request(path))
@@ -335,6 +335,7 @@ describe('serveRequest: a stale entry', () => {
       await expect.poll(async () => (await origin.hits(path)).length).toBe(2)
       const doomed = shard.store.deleteVariant(variantKey(keyOf(path), ''))
       if (doomed) shard.bodies.release(doomed)
+      await origin.open(path)
       const answer = await revalidating
       await shard.settle()
       return { answer, entry: shard.entry(keyOf(path)) }
