@@ -6,7 +6,9 @@
  * `npm run bench` with wrk: L1 hit, tier hit, miss → origin, at 1 KiB and 1 MiB. CPU is
  * workerd's, over the measured phase, divided by the requests wrk completed.
  *
- * Tunables (env): BENCH_DURATION_S (8), BENCH_WARMUP_S (2), BENCH_CONNECTIONS (16).
+ * Tunables (env): BENCH_DURATION_S (8), BENCH_WARMUP_S (2), BENCH_CONNECTIONS (16), and
+ * BENCH_VARS, a JSON object of `[vars]` both sides run with instead of their defaults (to tell a
+ * setting's cost from the code's, e.g. `{"PURGE_STALENESS_MS":"5000"}`).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -29,6 +31,7 @@ const seconds = (name: string, fallback: number) => Number(process.env[name] ?? 
 const durationS = seconds('BENCH_DURATION_S', 8)
 const warmupS = seconds('BENCH_WARMUP_S', 2)
 const connections = seconds('BENCH_CONNECTIONS', 16)
+const vars = JSON.parse(process.env.BENCH_VARS ?? '{}') as Record<string, string>
 
 const SIZES = [
   { slug: '1k', bytes: 1024, tierObjects: 200 },
@@ -89,7 +92,7 @@ function rows(stamp: string): Row[] {
 type Figures = Map<string, number[]>
 
 async function measureSide(dir: string, originUrl: string, work: string, into: Figures) {
-  const edge = await startEdge({ vars: { ORIGIN_URL: originUrl }, cwd: dir })
+  const edge = await startEdge({ vars: { ...vars, ORIGIN_URL: originUrl }, cwd: dir })
   try {
     const group = wranglerGroup(Number(new URL(edge.url).port))
     const stamp = `${Date.now().toString(36)}`
