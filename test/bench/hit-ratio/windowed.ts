@@ -79,6 +79,8 @@ export interface MiniatureTuning {
   period: number
   /** A share is chosen over the current one only when its hit ratio is this much higher. */
   margin: number
+  /** ...and this many periods in a row (default 1). */
+  confirm?: number
 }
 
 /**
@@ -92,6 +94,8 @@ export class Miniatures {
   readonly #hits: number[]
   #requests = 0
   #chosen = 0
+  /** The share that beat the current one last period, and how many periods in a row. */
+  #challenger = { index: 0, periods: 0 }
 
   constructor(budget: number, tuning: MiniatureTuning) {
     this.#tuning = tuning
@@ -118,7 +122,15 @@ export class Miniatures {
       if (hits > (this.#hits[best] ?? 0)) best = i
     })
     const gain = ((this.#hits[best] ?? 0) - (this.#hits[this.#chosen] ?? 0)) / this.#requests
-    if (gain > margin) this.#chosen = best
+    const challenger = this.#challenger
+    if (gain > margin) {
+      challenger.periods = challenger.index === best ? challenger.periods + 1 : 1
+      challenger.index = best
+    } else challenger.periods = 0
+    if (challenger.periods >= (this.#tuning.confirm ?? 1)) {
+      this.#chosen = best
+      challenger.periods = 0
+    }
     this.#hits.fill(0)
     this.#requests = 0
   }
