@@ -1,14 +1,13 @@
 /**
  * @module bench/hit-ratio/window
- * W-TinyLFU's admission window, as a tier shard would run it on top of its admission code
- * (edge-cache/tier/admission.ts), measured on the simulator but not adopted by the shard: no
- * tuning held the previous policy's hit ratios on every row (README, "Tier admission: hit
- * ratio"). Pure and clock-free: every newcomer enters a
- * small LRU window (a share of the byte budget); what the window pushes out competes by TinyLFU
- * admission (tier/admission.ts) against the main region's victims, the least popular of the
- * next few in LRU order. A new popular object thus gets hits while its count builds up, where
- * plain TinyLFU would turn it away until it beats the incumbents. The window's size adapts by
- * hill climbing on the hit ratio ({@link HillClimber}), as Caffeine does.
+ * W-TinyLFU's admission window over the tier's admission code (edge-cache/tier/admission.ts),
+ * measured on the simulator, not yet run by the shard (README, "Tier admission: hit ratio").
+ * Pure and clock-free: every newcomer enters a small LRU window (a share of the byte budget);
+ * what the window pushes out competes by TinyLFU admission against the main region's victims,
+ * the least popular of the next few in LRU order, for room in main's share of the budget. A new
+ * popular object thus gets hits while its count builds up, where plain TinyLFU turns it away
+ * until it beats the incumbents. The window's size: fixed, climbed on the hit ratio
+ * ({@link HillClimber}, Caffeine's), or chosen by miniature simulations (windowed.ts).
  * @see https://arxiv.org/abs/1512.00727 (TinyLFU: A Highly Efficient Cache Admission Policy)
  * @see https://github.com/ben-manes/caffeine/wiki/Efficiency
  */
@@ -97,10 +96,10 @@ class TailSample {
  * holds more than `windowTarget` bytes, its least recently used entry (the newcomer last) leaves
  * and must beat each main victim it displaces (ties keep the incumbent), else it is deleted;
  * should the shard still be over budget (the window grew), main's coldest go. With a target of
- * 0 this is TinyLFU at the door, as {@link planAdmission} alone. O(sample) per eviction.
+ * 0 this is the tier's `planAdmission` (same victims, same plans). O(sample) per eviction.
  * @param newcomer the object asked for (its frequency already counts the current request)
  * @param usage bytes held per region, not counting the newcomer
- * @param windowTarget the window's byte target ({@link HillClimber.target})
+ * @param windowTarget the window's byte target; main may hold `budget - windowTarget`
  * @param windowLru window entries, least recently accessed first; consumed as far as needed
  * @param mainLru main entries, least recently accessed first; consumed as far as needed
  */
