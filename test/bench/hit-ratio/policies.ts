@@ -10,6 +10,8 @@ import {
   planAdmission,
   type Resident,
 } from '../../../edge-cache/tier/admission'
+import { type ClimberTuning, HillClimber } from './window'
+import { Miniatures, type MiniatureTuning, WindowedCache } from './windowed'
 
 export interface Trace {
   keys: string[]
@@ -115,6 +117,56 @@ export function tier(trace: Trace, budget: number, warm: number): Result {
     used += size
   }
   return result
+}
+
+/** How the windowed tier is tuned. */
+export interface WindowOptions extends Partial<ClimberTuning> {
+  /** A fixed window share of the budget instead of hill climbing (0: the tier as it is). */
+  fixedShare?: number
+  /** Requests per sample period, per entry held (Caffeine: 10). */
+  periodPerEntry?: number
+  /**
+   * Leave first requests out of the hit ratio the window climbs on (keys the sketch had not
+   * seen: misses no policy avoids), so that scans and one-hit wonders do not move the window.
+   */
+  repeatsOnly?: boolean
+  /** Choose the window by miniature simulations instead of hill climbing. */
+  miniatures?: MiniatureTuning
+}
+
+/**
+ * A tier shard with W-TinyLFU's window (window.ts): newcomers enter an LRU window whose exits
+ * compete with main's victims; the window's size is fixed, climbs on the hit ratio, or follows
+ * miniature simulations (windowed.ts).
+ */
+export function windowedTier(options: WindowOptions = {}): Policy {
+  return (trace, budget, warm) => {
+    const result = emptyResult()
+    const sketch = new FrequencySketch(DEFAULT_SKETCH_WIDTH)
+    const climber = new HillClimber(budget, options)
+    const cache = new WindowedCache(budget)
+    const miniatures = options.miniatures && new Miniatures(budget, options.miniatures)
+    const frequency = (key: string) => sketch.estimate(key)
+    const fixed = options.fixedShare
+    const target = () => {
+      if (miniatures) return miniatures.share * budget
+      return fixed !== undefined ? fixed * budget : climber.target
+    }
+    for (let r = 0; r < trace.ids.length; r++) {
+      const id = trace.ids[r] ?? 0
+      const key = trace.keys[id] ?? ''
+      const size = trace.sizes[id] ?? 0
+      sketch.increment(key, r)
+      const popularity = { frequency, history: sketch.history(r), now: r }
+      const hit = cache.request(key, size, popularity, target())
+      count(result, r, warm, size, hit)
+      miniatures?.request(key, size, popularity)
+      if (!options.repeatsOnly || sketch.estimate(key) > 1) {
+        climber.record(hit, size, (options.periodPerEntry ?? 10) * cache.entries)
+      }
+    }
+    return result
+  }
 }
 
 /** A max-heap of [next use, id] with lazy deletion. */
