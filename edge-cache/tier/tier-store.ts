@@ -77,8 +77,19 @@ export function variantKey(primaryKey: string, varyKey: string): string {
   return `${primaryKey}\n${varyKey}`
 }
 
+/**
+ * How stale an entry's last access may be: a hit writes `last_access` only when the stored one
+ * is older than this. Eviction looks at the least recently accessed entries of a whole shard,
+ * which a second does not reorder in any way that matters, while a write per hit would cost a
+ * hot object a row write (and two index writes) per request: 1,000 hits/s on one object, 3,000
+ * rows written per second where this writes 3.
+ */
+export const ACCESS_GRANULARITY_MS = 1000
+
 export class TierStore {
   readonly #sql: SqlStorage
+  /** Committed bytes and entries, kept as entries change (one scan when first asked). */
+  #usage: { bytes: number; entries: number } | undefined
 
   /** @param sql the shard's SQLite, already migrated ({@link migrateTierShard}) */
   constructor(sql: SqlStorage) {
@@ -95,13 +106,19 @@ export class TierStore {
 
   get(key: string, now: number): TierEntry | undefined {
     const row = this.#sql
-      .exec<{ meta: string; headers: string; body_id: string; size: number; chunks: number }>(
-        'SELECT meta, headers, body_id, size, chunks FROM entries WHERE key = ?',
-        key
-      )
+      .exec<{
+        meta: string
+        headers: string
+        body_id: string
+        size: number
+        chunks: number
+        last_access: number
+      }>('SELECT meta, headers, body_id, size, chunks, last_access FROM entries WHERE key = ?', key)
       .toArray()[0]
     if (!row) return undefined
-    this.#sql.exec('UPDATE entries SET last_access = ? WHERE key = ?', now, key)
+    if (now - row.last_access >= ACCESS_GRANULARITY_MS) {
+      this.#sql.exec('UPDATE entries SET last_access = ? WHERE key = ?', now, key)
+    }
     return {
       key,
       meta: JSON.parse(row.meta) as EntryMeta,
@@ -133,8 +150,11 @@ export class TierStore {
    */
   commit(primaryKey: string, entry: TierEntry, now: number, expiresAt: number): string | undefined {
     const previous = this.#sql
-      .exec<{ body_id: string }>('SELECT body_id FROM entries WHERE key = ?', entry.key)
-      .toArray()[0]?.body_id
+      .exec<{ body_id: string; size: number }>(
+        'SELECT body_id, size FROM entries WHERE key = ?',
+        entry.key
+      )
+      .toArray()[0]
     this.#sql.exec(
       `INSERT OR REPLACE INTO entries
         (key, primary_key, meta, headers, body_id, size, chunks, stored_at, last_access, expires_at)
@@ -155,7 +175,9 @@ export class TierStore {
       primaryKey,
       JSON.stringify(entry.meta.vary)
     )
-    return previous === entry.bodyId ? undefined : previous
+    if (previous) this.#counted(-previous.size, -1)
+    this.#counted(entry.size, 1)
+    return previous?.body_id === entry.bodyId ? undefined : previous?.body_id
   }
 
   /** After a 304: new headers and times, same body. */
@@ -179,13 +201,14 @@ export class TierStore {
    * @returns the body ids the caller releases
    */
   deleteUrl(primaryKey: string): string[] {
-    const bodies = this.#sql
-      .exec<{ body_id: string }>('SELECT body_id FROM entries WHERE primary_key = ?', primaryKey)
+    const deleted = this.#sql
+      .exec<{ body_id: string; size: number }>(
+        'DELETE FROM entries WHERE primary_key = ? RETURNING body_id, size',
+        primaryKey
+      )
       .toArray()
-      .map((row) => row.body_id)
-    this.#sql.exec('DELETE FROM entries WHERE primary_key = ?', primaryKey)
     this.#sql.exec('DELETE FROM vary WHERE primary_key = ?', primaryKey)
-    return bodies
+    return this.#removed(deleted)
   }
 
   /** Every entry's storage key, URL and metadata, for a scan against a purge log. */
@@ -203,10 +226,13 @@ export class TierStore {
    * @returns its body id, for the caller to release
    */
   deleteVariant(key: string): string | undefined {
-    const row = this.#sql
-      .exec<{ body_id: string }>('DELETE FROM entries WHERE key = ? RETURNING body_id', key)
-      .toArray()[0]
-    return row?.body_id
+    const deleted = this.#sql
+      .exec<{ body_id: string; size: number }>(
+        'DELETE FROM entries WHERE key = ? RETURNING body_id, size',
+        key
+      )
+      .toArray()
+    return this.#removed(deleted)[0]
   }
 
   deleteBody(bodyId: string): void {
@@ -218,14 +244,32 @@ export class TierStore {
     return this.usage().bytes
   }
 
-  /** Bytes held in committed bodies and how many entries hold them. */
+  /**
+   * Bytes held in committed bodies and how many entries hold them: counted as entries change,
+   * since a scan of every entry on every commit grows with the shard.
+   */
   usage(): { bytes: number; entries: number } {
-    const row = this.#sql
-      .exec<{ bytes: number | null; entries: number }>(
-        'SELECT SUM(size) AS bytes, COUNT(*) AS entries FROM entries'
-      )
-      .toArray()[0]
-    return { bytes: row?.bytes ?? 0, entries: row?.entries ?? 0 }
+    if (!this.#usage) {
+      const row = this.#sql
+        .exec<{ bytes: number | null; entries: number }>(
+          'SELECT SUM(size) AS bytes, COUNT(*) AS entries FROM entries'
+        )
+        .toArray()[0]
+      this.#usage = { bytes: row?.bytes ?? 0, entries: row?.entries ?? 0 }
+    }
+    return { ...this.#usage }
+  }
+
+  #counted(bytes: number, entries: number): void {
+    if (!this.#usage) return
+    this.#usage.bytes += bytes
+    this.#usage.entries += entries
+  }
+
+  /** Takes deleted rows off the usage; their body ids, for the caller to release. */
+  #removed(rows: { body_id: string; size: number }[]): string[] {
+    for (const row of rows) this.#counted(-row.size, -1)
+    return rows.map((row) => row.body_id)
   }
 
   /** The stored size of one variant, 0 when it is not stored. */
@@ -249,16 +293,16 @@ export class TierStore {
    * @returns their body ids, for the caller to release
    */
   deleteExpired(now: number, limit: number): string[] {
-    return this.#sql
-      .exec<{ body_id: string }>(
+    const deleted = this.#sql
+      .exec<{ body_id: string; size: number }>(
         `DELETE FROM entries WHERE key IN
           (SELECT key FROM entries WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)
-          RETURNING body_id`,
+          RETURNING body_id, size`,
         now,
         limit
       )
       .toArray()
-      .map((row) => row.body_id)
+    return this.#removed(deleted)
   }
 
   /** The earliest expiry of any entry, or undefined when nothing is stored. */

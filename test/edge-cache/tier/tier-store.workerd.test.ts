@@ -9,11 +9,17 @@ import { env } from 'cloudflare:workers'
 import { describe, it } from 'vitest'
 import type { EntryMeta } from '../../../edge-cache/entry'
 import type { CacheTier } from '../../../edge-cache/tier/cache-tier'
-import { type TierEntry, TierStore, variantKey } from '../../../edge-cache/tier/tier-store'
+import {
+  ACCESS_GRANULARITY_MS,
+  type TierEntry,
+  TierStore,
+  variantKey,
+} from '../../../edge-cache/tier/tier-store'
 import { SHARED_TIER_BUCKET } from '../../../schemas/regions'
 
 const T0 = Date.UTC(2026, 0, 1)
 const URL_A = 'https://ts.test/a'
+const URL_B = 'https://ts.test/b'
 
 /** Runs `fn` on the SQLite of a shard object no other test uses. */
 function withSql<T>(fn: (sql: SqlStorage) => T): Promise<T> {
@@ -130,10 +136,66 @@ describe('TierStore', () => {
     const order = await withStore((store) => {
       store.commit(URL_A, entry('k1', 'b1'), T0, T0)
       store.commit(URL_A, entry('k2', 'b2'), T0 + 1, T0)
-      store.get('k1', T0 + 2)
+      store.get('k1', T0 + ACCESS_GRANULARITY_MS)
       return [...store.byLastAccess()].map((row) => row.key)
     })
     expect(order).toEqual(['k2', 'k1'])
+  })
+
+  it('writes a last access only when the stored one is older than the granularity', async ({
+    expect,
+  }) => {
+    const seen = await withStore((store) => {
+      store.commit(URL_A, entry('k1', 'b1'), T0, T0)
+      const lastAccess = () => [...store.byLastAccess()][0]?.lastAccess
+      store.get('k1', T0 + ACCESS_GRANULARITY_MS - 1)
+      const within = lastAccess()
+      store.get('k1', T0 + ACCESS_GRANULARITY_MS)
+      return { within, after: lastAccess() }
+    })
+    expect(seen).toEqual({ within: T0, after: T0 + ACCESS_GRANULARITY_MS })
+  })
+
+  it('keeps its usage as entries are committed, replaced and deleted, as a scan counts them', async ({
+    expect,
+  }) => {
+    const seen = await withSql((sql) => {
+      const store = new TierStore(sql)
+      const scanned = () =>
+        sql
+          .exec<{ bytes: number | null; entries: number }>(
+            'SELECT SUM(size) AS bytes, COUNT(*) AS entries FROM entries'
+          )
+          .one()
+      const steps: unknown[] = []
+      const check = () => {
+        const { bytes, entries } = scanned()
+        steps.push([store.usage(), { bytes: bytes ?? 0, entries }])
+      }
+      check()
+      store.commit(URL_A, { ...entry('k1', 'b1'), size: 100 }, T0, T0 + 10)
+      store.commit(URL_A, { ...entry('k2', 'b2'), size: 30 }, T0, T0 + 50)
+      store.commit(URL_B, { ...entry('k3', 'b3'), size: 7 }, T0, T0 + 10)
+      check()
+      store.commit(URL_A, { ...entry('k1', 'b4'), size: 60 }, T0, T0 + 50)
+      check()
+      store.deleteVariant('k2')
+      check()
+      store.deleteExpired(T0 + 10, 10)
+      check()
+      store.deleteUrl(URL_A)
+      check()
+      return steps
+    })
+    for (const [counted, scanned] of seen as [unknown, unknown][]) expect(counted).toEqual(scanned)
+    expect(seen.map((step) => (step as [unknown])[0])).toEqual([
+      { bytes: 0, entries: 0 },
+      { bytes: 137, entries: 3 },
+      { bytes: 97, entries: 3 },
+      { bytes: 67, entries: 2 },
+      { bytes: 60, entries: 1 },
+      { bytes: 0, entries: 0 },
+    ])
   })
 
   it('tells whether an entry still refers to a body', async ({ expect }) => {
