@@ -220,41 +220,51 @@ describe('secret and binding exfiltration', () => {
     }
   })
 
-  it('lets a granted secret through, signed requests reaching the endpoint', async ({ expect }) => {
-    // The control: the same request with a grant is sent, so the refusals above are the grants'.
-    const attacker = await attackerServer()
-    await ok(put('/zones/tenant/grants/secrets/S3_TEST_KEY', undefined))
-    await ok(put('/zones/tenant/grants/secrets/S3_TEST_SECRET', undefined))
-    try {
-      await ok(
-        put(
-          '/zones/tenant/origins/granted',
-          {
-            kind: 's3',
-            bucket: 'granted',
-            region: 'us-east-1',
-            endpoint: attacker.url,
-            forcePathStyle: true,
-            accessKeyIdSecret: 'S3_TEST_KEY',
-            secretAccessKeySecret: 'S3_TEST_SECRET',
-          },
-          tenant
+  // The control signs with the S3 test secrets, bound only while the local S3 server runs
+  // (test/vitest.config.ts); without it the S3 tests skip, and so does this one.
+  const s3Secrets = typeof Reflect.get(env, 'S3_TEST_KEY') === 'string'
+  it.skipIf(!s3Secrets)(
+    'lets a granted secret through, signed requests reaching the endpoint',
+    async ({ expect }) => {
+      // The control: the same request with a grant is sent, so the refusals above are the grants'.
+      const attacker = await attackerServer()
+      await ok(put('/zones/tenant/grants/secrets/S3_TEST_KEY', undefined))
+      await ok(put('/zones/tenant/grants/secrets/S3_TEST_SECRET', undefined))
+      try {
+        await ok(
+          put(
+            '/zones/tenant/origins/granted',
+            {
+              kind: 's3',
+              bucket: 'granted',
+              region: 'us-east-1',
+              endpoint: attacker.url,
+              forcePathStyle: true,
+              accessKeyIdSecret: 'S3_TEST_KEY',
+              secretAccessKeySecret: 'S3_TEST_SECRET',
+            },
+            tenant
+          )
         )
-      )
-      await ok(
-        put('/zones/tenant/routes/granted', { pathPrefix: '/granted/', origin: 'granted' }, tenant)
-      )
-      resetConfigSnapshot()
-      await exports.default.fetch('https://tenant.hostile.test/granted/object')
-      expect((await attacker.hits()).length).toBeGreaterThan(0)
-    } finally {
-      await admin('DELETE', '/zones/tenant/routes/granted', { token: tenant })
-      await admin('DELETE', '/zones/tenant/origins/granted', { token: tenant })
-      await admin('DELETE', '/zones/tenant/grants/secrets/S3_TEST_KEY')
-      await admin('DELETE', '/zones/tenant/grants/secrets/S3_TEST_SECRET')
-      resetConfigSnapshot()
+        await ok(
+          put(
+            '/zones/tenant/routes/granted',
+            { pathPrefix: '/granted/', origin: 'granted' },
+            tenant
+          )
+        )
+        resetConfigSnapshot()
+        await exports.default.fetch('https://tenant.hostile.test/granted/object')
+        expect((await attacker.hits()).length).toBeGreaterThan(0)
+      } finally {
+        await admin('DELETE', '/zones/tenant/routes/granted', { token: tenant })
+        await admin('DELETE', '/zones/tenant/origins/granted', { token: tenant })
+        await admin('DELETE', '/zones/tenant/grants/secrets/S3_TEST_KEY')
+        await admin('DELETE', '/zones/tenant/grants/secrets/S3_TEST_SECRET')
+        resetConfigSnapshot()
+      }
     }
-  })
+  )
 
   it('keeps a grant while an origin names it', async ({ expect }) => {
     await ok(put('/zones/tenant/grants/buckets/ORIGIN_BUCKET', undefined))
