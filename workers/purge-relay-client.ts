@@ -26,6 +26,7 @@ import {
 import type { PurgeSnapshot } from '../edge-cache/purge/purge-index'
 import { popGroupOf, relayName, relayShardOf } from '../edge-cache/purge/purge-push'
 import { applyPush, heldViews, type PurgeLogReader } from '../edge-cache/purge/purge-view'
+import { logError } from '../edge-cache/tracing/log'
 import type { RegionDefinition } from '../schemas/regions'
 import { settingsOf } from '../schemas/settings'
 
@@ -68,7 +69,7 @@ export function relayReader(options: RelayReaderOptions): PurgeLogReader {
   }
   const windows = { name, shard, ask, clock, boundMs, cache: () => caches.open(`purge:${colo}`) }
   return {
-    async snapshot(after) {
+    async snapshot(after, ahead = false) {
       const now = clock.now()
       const cache = await windows.cache()
       const window = await readWindow(cache, name)
@@ -77,13 +78,18 @@ export function relayReader(options: RelayReaderOptions): PurgeLogReader {
       if (window && use !== 'ask') {
         if (use === 'use-and-refresh' && !refreshing.has(name)) {
           refreshing.add(name)
-          options.waitUntil(
-            refreshUnlessLocked(windows, cache, window, now)
-              .catch((error: unknown) =>
-                console.error(`purge window ${name} refresh failed`, error)
-              )
-              .finally(() => refreshing.delete(name))
-          )
+          // Ahead, this isolate's view of the zone is refreshing: it is asked for by name.
+          const needed = ahead ? { zone, after } : undefined
+          const refreshed = refreshUnlessLocked(windows, cache, window, now, needed)
+            .catch((error: unknown) => {
+              logError(`purge window ${name} refresh failed`, undefined, error)
+              return undefined
+            })
+            .finally(() => refreshing.delete(name))
+          // Ahead of the bound nobody waits: the caller takes the new window when it lands.
+          if (!ahead) options.waitUntil(refreshed)
+          const fresh = ahead ? await refreshed : undefined
+          if (fresh) return { ...windowDelta(fresh, zone, after), askedAt: fresh.askedAt }
         }
         adopt(window, shard, zone)
         return { ...windowDelta(window, zone, after), askedAt: window.askedAt }
@@ -141,11 +147,12 @@ async function refreshUnlessLocked(
   windows: Windows,
   cache: Cache,
   window: ColoWindow,
-  now: number
-): Promise<void> {
+  now: number,
+  needed?: WindowAsk
+): Promise<ColoWindow | undefined> {
   const lockUrl = `${windowUrl(windows.name)}/lock`
   const lock = await cache.match(lockUrl)
-  if (lock && Number(await lock.text()) > now) return
+  if (lock && Number(await lock.text()) > now) return undefined
   const until = now + windows.boundMs * WINDOW_REFRESH_SHARE
   await cache.put(
     lockUrl,
@@ -153,7 +160,7 @@ async function refreshUnlessLocked(
       headers: { 'cache-control': `max-age=${WINDOW_CACHE_SECONDS}` },
     })
   )
-  await refresh(windows, cache, window)
+  return refresh(windows, cache, window, needed)
 }
 
 /** This isolate's other views on the relay take what the window holds for them. */

@@ -15,7 +15,19 @@ import { PurgeIndex, type PurgeSnapshot } from './purge-index'
 export type ReadSnapshot = PurgeSnapshot & { askedAt?: number }
 
 export interface PurgeLogReader {
-  snapshot(after: number): Promise<ReadSnapshot>
+  /**
+   * @param ahead the caller is refreshing ahead of the bound and does not wait: a reader may
+   *   take the time to return its freshest answer
+   */
+  snapshot(after: number, ahead?: boolean): Promise<ReadSnapshot>
+}
+
+/** Refreshing a view before it reaches the bound, so no request waits for the log. */
+export interface RefreshAhead {
+  /** A view at least this old (ms) is refreshed in the background while it is still served. */
+  afterMs: number
+  /** Keeps the background refresh alive past the request that started it. */
+  keepAlive(promise: Promise<unknown>): void
 }
 
 interface View {
@@ -34,6 +46,8 @@ const views = new Map<string, View>()
  * @param now current time in ms
  * @param maxStalenessMs how old a view may be
  * @param minSeq the view must include at least this sequence (a caller that has seen it)
+ * @param ahead without it, a view is refreshed only once it is older than the bound, and the
+ *   request that finds it so waits for the log
  * @returns the zone's purge index
  */
 export async function purgeView(
@@ -41,13 +55,38 @@ export async function purgeView(
   log: () => PurgeLogReader,
   now: number,
   maxStalenessMs: number,
-  minSeq = 0
+  minSeq = 0,
+  ahead?: RefreshAhead
 ): Promise<PurgeIndex> {
   const view = views.get(zone)
   if (view) view.usedAt = now
-  if (view && now - view.fetchedAt <= maxStalenessMs && view.index.seq >= minSeq) return view.index
+  if (view && now - view.fetchedAt <= maxStalenessMs && view.index.seq >= minSeq) {
+    if (ahead && !view.refreshing && now - view.fetchedAt >= ahead.afterMs) {
+      ahead.keepAlive(startRefresh(zone, view, log(), now, true))
+    }
+    return view.index
+  }
   if (view?.refreshing) return joinShared(view.refreshing)
-  const refreshing = refresh(view, log())
+  const refreshing = startRefresh(zone, view, log(), now, false)
+  if (!view)
+    views.set(zone, {
+      index: emptyIndex(),
+      fetchedAt: Number.NEGATIVE_INFINITY,
+      usedAt: now,
+      refreshing,
+    })
+  return refreshing
+}
+
+/** Reads the log for the zone's view and installs the answer; marks the view as refreshing. */
+function startRefresh(
+  zone: string,
+  view: View | undefined,
+  log: PurgeLogReader,
+  now: number,
+  ahead: boolean
+): Promise<PurgeIndex> {
+  const refreshing = refresh(view, log, ahead)
     .then(({ index, askedAt }) => {
       views.set(zone, { index, fetchedAt: Math.min(now, askedAt ?? now), usedAt: now })
       return index
@@ -59,25 +98,20 @@ export async function purgeView(
       if (current) current.refreshing = undefined
       return current?.index ?? emptyIndex()
     })
-  const placeholder = view ?? {
-    index: emptyIndex(),
-    fetchedAt: Number.NEGATIVE_INFINITY,
-    usedAt: now,
-  }
-  placeholder.refreshing = refreshing
-  views.set(zone, placeholder)
+  if (view) view.refreshing = refreshing
   return refreshing
 }
 
 async function refresh(
   view: View | undefined,
-  log: PurgeLogReader
+  log: PurgeLogReader,
+  ahead: boolean
 ): Promise<{ index: PurgeIndex; askedAt: number | undefined }> {
   if (view) {
-    const delta = await log.snapshot(view.index.seq)
+    const delta = await log.snapshot(view.index.seq, ahead)
     if (view.index.extend(delta)) return { index: view.index, askedAt: delta.askedAt }
   }
-  const whole = await log.snapshot(0)
+  const whole = await log.snapshot(0, ahead)
   return { index: new PurgeIndex(whole), askedAt: whole.askedAt }
 }
 

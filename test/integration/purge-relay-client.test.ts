@@ -80,6 +80,24 @@ describe('PoP windows of the purge relays', () => {
     expect(pending).toHaveLength(1)
   })
 
+  it('ahead of the bound, refreshes a window past half of it and answers with the new window', async () => {
+    const clock = new ManualClock(Date.now())
+    const pending: Promise<unknown>[] = []
+    const zone = 'window-ahead'
+    const first = await readerAt('CDG', zone, clock, pending).snapshot(0)
+    const seq = await purge(zone, 'window-ahead.test/a')
+    await relayHolds('CDG', zone, seq)
+
+    clock.advance(BOUND_MS / 2)
+    const ahead = await readerAt('CDG', zone, clock, pending).snapshot(0, true)
+    expect(ahead).toMatchObject({ seq, askedAt: clock.now() })
+    expect(ahead.askedAt).toBeGreaterThan(first.askedAt ?? 0)
+    expect(pending).toHaveLength(0)
+    // Another isolate of the PoP now reads the new window without asking.
+    const shared = await readerAt('CDG', zone, clock, pending).snapshot(0)
+    expect(shared).toMatchObject({ seq, askedAt: ahead.askedAt })
+  })
+
   it('keeps one window per PoP: another PoP of the region asks its own relay', async () => {
     const clock = new ManualClock(Date.now())
     const pending: Promise<unknown>[] = []

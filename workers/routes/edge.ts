@@ -13,6 +13,7 @@ import type { EdgeDependencies, EdgeRequest } from '../../edge-cache/edge-reques
 import { errorResponse } from '../../edge-cache/errors'
 import { cacheKey } from '../../edge-cache/key'
 import { hasLooped, loopDetectedResponse } from '../../edge-cache/loop'
+import { WINDOW_REFRESH_SHARE } from '../../edge-cache/purge/colo-window'
 import { purgeLogFor } from '../../edge-cache/purge/purge-log'
 import { purgeView } from '../../edge-cache/purge/purge-view'
 import {
@@ -207,7 +208,12 @@ async function edgeDependencies(
           waitUntil: (promise) => c.executionCtx.waitUntil(promise),
         }),
       clock.now(),
-      purgeBound
+      purgeBound,
+      0,
+      {
+        afterMs: purgeBound * WINDOW_REFRESH_SHARE,
+        keepAlive: (promise) => c.executionCtx.waitUntil(promise),
+      }
     ),
     tier: tracedTier(chaosTier(tier.serve, route.chaos), spans),
     invalidateTier: tier.invalidate,
