@@ -16,6 +16,7 @@ import { Bodies } from '../../../edge-cache/tier/bodies'
 import type { CacheTier } from '../../../edge-cache/tier/cache-tier'
 import { ShardCapacity } from '../../../edge-cache/tier/capacity'
 import { type FillParts, ShardFills } from '../../../edge-cache/tier/fill'
+import { Miniatures, SHARD_MINIATURES } from '../../../edge-cache/tier/miniatures'
 import type { TierRequest } from '../../../edge-cache/tier/protocol'
 import { RestoresStore } from '../../../edge-cache/tier/restores-store'
 import { serveRequest } from '../../../edge-cache/tier/serve'
@@ -73,6 +74,8 @@ interface Shard {
 interface ShardOptions {
   budget?: number
   r2Threshold?: number
+  /** A fixed window share instead of the shard's miniatures (one copy, so never another). */
+  windowShare?: number
 }
 
 /** Runs `fn` with the parts of a shard object no other test uses, wired as CacheTier does. */
@@ -90,6 +93,12 @@ function withShard<T>(fn: (shard: Shard) => Promise<T>, options: ShardOptions = 
       store,
       bodies,
       sketch: new FrequencySketch(DEFAULT_SKETCH_WIDTH, undefined, T0),
+      miniatures: new Miniatures(
+        options.budget ?? 8 * 1024 * 1024,
+        options.windowShare === undefined
+          ? SHARD_MINIATURES
+          : { ...SHARD_MINIATURES, shares: [options.windowShare] }
+      ),
       budget: options.budget ?? 8 * 1024 * 1024,
       r2Threshold: options.r2Threshold ?? 1024 * 1024,
       buckets: {},

@@ -127,9 +127,9 @@ describe('TierStore', () => {
       store.commit(URL_A, entry('k3', 'b3'), T0, T0 + 100)
       const first = store.deleteExpired(T0 + 50, 1)
       const second = store.deleteExpired(T0 + 50, 10)
-      return { first, second, next: store.nextExpiry(), left: store.sizeOf('k3') }
+      return { first, second, next: store.nextExpiry(), left: store.placed('k3') }
     })
-    expect(got).toEqual({ first: ['b1'], second: ['b2'], next: T0 + 100, left: 10 })
+    expect(got).toEqual({ first: ['b1'], second: ['b2'], next: T0 + 100, left: { size: 10, segment: 'main' } })
   })
 
   it('orders entries for eviction by last access, a read counting as one', async ({ expect }) => {
