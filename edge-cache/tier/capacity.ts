@@ -18,8 +18,8 @@ import { logError } from '../tracing/log'
 import { type FrequencySketch, overBudget, type Popularity, type Sized } from './admission'
 import type { Bodies } from './bodies'
 import { type BodyPlacement, placeBody, type ShardBuckets } from './body-placement'
-import { primaryOf, tierView } from './stored-entry'
 import type { Miniatures } from './miniatures'
+import { primaryOf, tierView } from './stored-entry'
 import type { TierEntry, TierStore } from './tier-store'
 import { planWindow, type WindowPlan } from './window'
 
@@ -111,7 +111,15 @@ export class ShardCapacity {
     const windowLru = store.byLastAccess('window')
     const mainLru = store.byLastAccess('main')
     const { windowTarget } = this
-    return planWindow(candidate, usage, budget, windowTarget, windowLru, mainLru, this.#popularity())
+    return planWindow(
+      candidate,
+      usage,
+      budget,
+      windowTarget,
+      windowLru,
+      mainLru,
+      this.#popularity()
+    )
   }
 
   /**

@@ -193,10 +193,7 @@ export class TierStore {
    */
   deleteVariant(key: string): string | undefined {
     const deleted = this.#sql
-      .exec<Removed>(
-        'DELETE FROM entries WHERE key = ? RETURNING body_id, size, segment',
-        key
-      )
+      .exec<Removed>('DELETE FROM entries WHERE key = ? RETURNING body_id, size, segment', key)
       .toArray()
     return this.#removed(deleted)[0]
   }

@@ -30,7 +30,9 @@ export const entriesTable = sqliteTable(
      * window, 'main' once it won admission. Rows from before migration 0002 are in main, where
      * the shard's previous policy kept everything.
      */
-    segment: text('segment', { enum: ['window', 'main'] }).notNull().default('main'),
+    segment: text('segment', { enum: ['window', 'main'] })
+      .notNull()
+      .default('main'),
   },
   (t) => [
     index('entries_primary').on(t.primaryKey),

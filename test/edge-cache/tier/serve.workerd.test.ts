@@ -818,6 +818,47 @@ describe('serveRequest: collapsing and passing', () => {
   })
 })
 
+describe('serveRequest: the admission window (W-TinyLFU)', () => {
+  /** Five 10-byte objects asked once each, in order, of a 40-byte shard: what each holds. */
+  async function fillFive(windowShare: number) {
+    const paths = ['a', 'b', 'c', 'd', 'e'].map((name) => uniquePath(`window-${name}.txt`))
+    for (const path of paths) {
+      await origin.script(path, sent(0, { 'cache-control': 'max-age=60' }, { body: '0123456789' }))
+    }
+    return withShard(
+      async (shard) => {
+        const details: (string | undefined)[] = []
+        for (const path of paths) {
+          details.push((await shard.serve(request(path))).cacheStatus?.detail)
+          shard.clock.advance(2000)
+        }
+        const placed = paths.map((path) => shard.store.placed(variantKey(keyOf(path), ''))?.segment)
+        return { details, placed, usage: shard.store.segmentUsage() }
+      },
+      { budget: 40, windowShare }
+    )
+  }
+
+  it('without a window, turns a newcomer no more popular than the victims away', async ({
+    expect,
+  }) => {
+    const got = await fillFive(0)
+    expect(got.details).toEqual([undefined, undefined, undefined, undefined, 'not-admitted'])
+    expect(got.placed).toEqual(['main', 'main', 'main', 'main', undefined])
+    expect(got.usage).toEqual({ window: 0, main: 40 })
+  })
+
+  it('with one, lets newcomers in through the window; an exit that loses to main leaves', async ({
+    expect,
+  }) => {
+    const got = await fillFive(0.5)
+    // a and b left the window while main had room; c left it once main was full, and lost.
+    expect(got.details).toEqual([undefined, undefined, undefined, undefined, undefined])
+    expect(got.placed).toEqual(['main', 'main', undefined, 'window', 'window'])
+    expect(got.usage).toEqual({ window: 20, main: 20 })
+  })
+})
+
 describe('serveRequest: what a fill may not keep', () => {
   it('streams a body that loses admission without keeping it (detail=not-admitted)', async ({
     expect,

@@ -1,9 +1,5 @@
 import { describe, it } from 'vitest'
-import {
-  planAdmission,
-  type Popularity,
-  type Resident,
-} from '../../../edge-cache/tier/admission'
+import { type Popularity, planAdmission, type Resident } from '../../../edge-cache/tier/admission'
 import { planWindow } from '../../../edge-cache/tier/window'
 
 const NOW = 1_000_000
@@ -26,9 +22,7 @@ function random(seed: number): () => number {
 }
 
 describe('planWindow', () => {
-  it('puts a newcomer in the window while the shard has room, displacing nothing', ({
-    expect,
-  }) => {
+  it('puts a newcomer in the window while the shard has room, displacing nothing', ({ expect }) => {
     const plan = planWindow(
       { key: 'new', size: 10 },
       { window: 0, main: 50 },
