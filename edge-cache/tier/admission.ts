@@ -7,7 +7,8 @@
  *   it would displace (TinyLFU's admission); each victim is the least popular of the next few in
  *   LRU order (sampled LFU over the LRU tail), and an entry idle far longer than its count
  *   implies counts as what its idle time says (see {@link recentFrequency}), so a popular set
- *   that moved on leaves, see {@link planAdmission};
+ *   that moved on leaves, see {@link planAdmission} (the shard runs it through W-TinyLFU's
+ *   window, tier/window.ts, which with no window plans exactly as it does);
  * - whether an edge should keep a copy in L1: large bodies only from their second hit
  *   (second-hit admission), so a one-hit wonder does not flush a PoP's cache.
  * The tier Durable Object (tier/cache-tier.ts) and the hit-ratio simulator

@@ -8,7 +8,9 @@
  * alarm (tier/capacity.ts), origins and breakers (tier/shard-origins.ts).
  *
  * Every request counts in a TinyLFU sketch (tier/admission.ts), which decides admission to a full
- * shard and to L1; the sketch lives in memory and is saved by the sweep alarm.
+ * shard and to L1; the sketch lives in memory and is saved by the sweep alarm. Every request also
+ * feeds the miniature simulations that size W-TinyLFU's window (tier/miniatures.ts); they live in
+ * memory only, and a restarted shard starts again from no window.
  */
 
 import { DurableObject } from 'cloudflare:workers'
@@ -29,11 +31,14 @@ import { Bodies } from './bodies'
 import { shardBuckets } from './body-placement'
 import { ShardCapacity } from './capacity'
 import { ShardFills } from './fill'
+import { migrateTierShard } from './migrate-shard'
+import { Miniatures, SHARD_MINIATURES } from './miniatures'
 import { EDGE_L1_FIELD, edgeL1Field, type TierRequest } from './protocol'
 import { RestoresStore } from './restores-store'
 import { type ServeParts, serveRequest } from './serve'
 import { ShardOrigins } from './shard-origins'
-import { migrateTierShard, TierStore } from './tier-store'
+import { objectSize } from './tier-response'
+import { TierStore } from './tier-store'
 
 /** What `stats()` reports about a shard. */
 export interface TierStats {
@@ -72,6 +77,7 @@ export class CacheTier extends DurableObject<Env> {
       store: this.#store,
       bodies: this.#bodies,
       sketch: this.#sketch,
+      miniatures: new Miniatures(settings.tierShardBudgetBytes, SHARD_MINIATURES),
       budget: settings.tierShardBudgetBytes,
       r2Threshold: settings.tierR2ThresholdBytes,
       // The tier buckets this shard writes: its own region's only (tier/body-placement.ts).
@@ -133,6 +139,8 @@ export class CacheTier extends DurableObject<Env> {
     this.#sketch.increment(request.key, this.clock.now())
     const purgeIndex = (now: number) => this.#purgeIndex(request.purge, now)
     const response = await serveRequest(this.#parts, request, purgeIndex)
+    const size = objectSize(response)
+    if (size !== undefined) this.#capacity.observe(request.key, size)
     const l1 = edgeL1Field(
       request.archival?.tierOnly ?? false,
       this.#sketch.estimate(request.key),

@@ -2,9 +2,12 @@
  * @module tier/capacity
  * A shard's byte budget and how long it keeps what it stores. The shard holds at most its budget
  * (`TIER_SHARD_BUDGET_BYTES`) of committed bodies, SQLite chunks and R2 objects together: a commit
- * that would go over evicts the least popular of the least recently accessed entries, but only if
- * the newcomer is more popular than each of them (tier/admission.ts), else the newcomer is not
- * stored. The sweep alarm deletes entries past their freshness and stale windows in batches and
+ * that would go over follows W-TinyLFU (tier/window.ts): the newcomer enters an LRU window, and
+ * what the window pushes out moves to main only if it is more popular than each of main's least
+ * popular, least recently accessed entries it displaces (tier/admission.ts), else it leaves.
+ * The window's share of the budget follows miniature simulations (tier/miniatures.ts) fed every
+ * request ({@link ShardCapacity.observe}); they live in memory, so a restarted shard starts again
+ * from a window of 0 (plain TinyLFU) until they choose. The sweep alarm deletes entries past their freshness and stale windows in batches and
  * saves the admission sketch. When an entry expires and when the sweep runs are pure decisions
  * ({@link expiresAt}, {@link sweepAt}); {@link ShardCapacity} applies them to the shard's storage.
  */
@@ -12,11 +15,13 @@ import type { Clock } from '../clock'
 import { retention } from '../entry'
 import { forbidsStale } from '../policy'
 import { logError } from '../tracing/log'
-import { type FrequencySketch, overBudget, planAdmission, type Sized } from './admission'
+import { type FrequencySketch, overBudget, type Popularity, type Sized } from './admission'
 import type { Bodies } from './bodies'
 import { type BodyPlacement, placeBody, type ShardBuckets } from './body-placement'
+import type { Miniatures } from './miniatures'
 import { primaryOf, tierView } from './stored-entry'
 import type { TierEntry, TierStore } from './tier-store'
+import { planWindow, type WindowPlan } from './window'
 
 /** Expired entries deleted per alarm run; a full batch reschedules the alarm at once. */
 export const SWEEP_BATCH = 500
@@ -55,6 +60,8 @@ export interface CapacityParts {
   store: TierStore
   bodies: Bodies
   sketch: FrequencySketch
+  /** Chooses the window's share of the budget (in memory only). */
+  miniatures: Miniatures
   budget: number
   /** Bodies of at least this many bytes go to an R2 tier bucket when they may. */
   r2Threshold: number
@@ -87,16 +94,49 @@ export class ShardCapacity {
     return placeBody(size, r2Threshold, resident, buckets)
   }
 
-  /** Would a body of this size be admitted now, and which entries would make room for it? */
-  plan(candidate: Sized) {
-    const { store, budget, sketch, clock } = this.#parts
-    const used = store.usage().bytes - store.sizeOf(candidate.key)
+  /** The window's byte target, as the miniatures chose it. */
+  get windowTarget(): number {
+    return this.#parts.miniatures.share * this.#parts.budget
+  }
+
+  /**
+   * Would a body of this size be admitted now, where does it go, and which entries move to main
+   * or leave to make room for it?
+   */
+  plan(candidate: Sized): WindowPlan {
+    const { store, budget } = this.#parts
+    const usage = store.segmentUsage()
+    const stored = store.placed(candidate.key)
+    if (stored) usage[stored.segment] -= stored.size
+    const windowLru = store.byLastAccess('window')
+    const mainLru = store.byLastAccess('main')
+    const { windowTarget } = this
+    return planWindow(
+      candidate,
+      usage,
+      budget,
+      windowTarget,
+      windowLru,
+      mainLru,
+      this.#popularity()
+    )
+  }
+
+  /**
+   * Feeds one request to the miniatures that size the window: O(1) for the 80% of keys outside
+   * their sample, O(copies × eviction sample) in memory for the rest.
+   * @param key the primary key, as the sketch counts it
+   * @param size the object's size in bytes
+   */
+  observe(key: string, size: number): void {
+    this.#parts.miniatures.request(key, size, this.#popularity())
+  }
+
+  #popularity(): Popularity {
+    const { sketch, clock } = this.#parts
     const now = clock.now()
-    return planAdmission(candidate, used, budget, store.byLastAccess(), {
-      frequency: (key) => sketch.estimate(primaryOf(key)),
-      history: sketch.history(now),
-      now,
-    })
+    const frequency = (key: string) => sketch.estimate(primaryOf(key))
+    return { frequency, history: sketch.history(now), now }
   }
 
   /**
@@ -109,11 +149,13 @@ export class ShardCapacity {
     const placement = this.place(entry.size, resident)
     if (placement.kind === 'not-stored') return false
     const plan = this.plan({ key: entry.key, size: entry.size })
-    if (!plan.admit) return false
+    // Window entries that lost to main's leave even when the newcomer itself is turned away.
     for (const victim of plan.evict) this.evict(victim.key)
+    for (const promoted of plan.promote) store.promote(promoted.key)
+    if (!plan.admit) return false
     const now = clock.now()
     const expires = expiresAt(entry, now)
-    const previous = store.commit(primaryKey, entry, now, expires)
+    const previous = store.commit(primaryKey, entry, now, expires, plan.segment)
     if (previous) bodies.release(previous)
     // Whatever else happened meanwhile, committed bytes never stay over budget.
     const { bytes } = store.usage()

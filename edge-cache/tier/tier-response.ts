@@ -68,3 +68,19 @@ export function notCached(status: CacheStatusEntry): Response {
   addCacheStatus(response.headers, status)
   return response
 }
+
+/**
+ * The whole object's size as a response tells it (Content-Length of a 200, the total of a 206's
+ * Content-Range), for the miniatures; undefined for other answers, which they do not see.
+ */
+export function objectSize(response: Response): number | undefined {
+  const { status, headers } = response
+  const total =
+    status === 206
+      ? headers.get('content-range')?.match(/\/(\d+)$/)?.[1]
+      : status === 200
+        ? headers.get('content-length')
+        : undefined
+  const size = total ? Number(total) : Number.NaN
+  return Number.isSafeInteger(size) ? size : undefined
+}

@@ -5,11 +5,9 @@
  * by a body id, not by entry, so that a refill can write a new body while readers finish the
  * old one.
  */
-import { drizzle } from 'drizzle-orm/durable-sqlite'
-import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
-import migrations from '../../schemas/durable/tier/drizzle/migrations'
 import { SHARED_TIER_BUCKET } from '../../schemas/regions'
 import type { EntryMeta } from '../entry'
+import type { Segment } from './window'
 
 /** Chunk size for stored bodies: well under the 2 MB row limit, and a bounded write buffer. */
 export const CHUNK_BYTES = 512 * 1024
@@ -32,46 +30,6 @@ export interface SavedSketch {
   counters: Uint8Array
 }
 
-/**
- * Columns the code before drizzle's migrations added to live shards by probing
- * `pragma_table_info`. A shard that last ran before them lacks them, and the baseline migration
- * (CREATE ... IF NOT EXISTS) adopts its tables as they are, so they are added first; a shard on
- * drizzle's migrations never needs this.
- */
-const PRE_DRIZZLE_COLUMNS: [table: string, column: string, definition: string][] = [
-  ['entries', 'expires_at', 'INTEGER NOT NULL DEFAULT 0'],
-  ['r2_bodies', 'bucket', 'TEXT'],
-]
-
-function addPreDrizzleColumns(sql: SqlStorage): void {
-  const tables = new Set(
-    sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
-      .toArray()
-      .map((row) => row.name)
-  )
-  if (tables.has('__drizzle_migrations')) return
-  for (const [table, column, definition] of PRE_DRIZZLE_COLUMNS) {
-    if (!tables.has(table)) continue
-    const columns = sql
-      .exec<{ name: string }>('SELECT name FROM pragma_table_info(?)', table)
-      .toArray()
-      .map((row) => row.name)
-    if (!columns.includes(column))
-      sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`)
-  }
-}
-
-/**
- * Brings a shard's SQLite to its schema (schemas/durable/tier): drizzle-kit's migrations, run by
- * drizzle's Durable Object migrator in one transactionSync. The migrator's work is synchronous,
- * so the tables exist when this returns; the promise only carries a failure.
- */
-export function migrateTierShard(storage: DurableObjectStorage): Promise<void> {
-  addPreDrizzleColumns(storage.sql)
-  return migrate(drizzle(storage), migrations)
-}
-
 /** The storage key of one variant: primary key and secondary (Vary) key. */
 export function variantKey(primaryKey: string, varyKey: string): string {
   return `${primaryKey}\n${varyKey}`
@@ -86,12 +44,16 @@ export function variantKey(primaryKey: string, varyKey: string): string {
  */
 export const ACCESS_GRANULARITY_MS = 1000
 
+/** A deleted or replaced row, as it leaves the usage. */
+type Removed = { body_id: string; size: number; segment: Segment }
+type Accessed = { key: string; size: number; last_access: number }
+
 export class TierStore {
   readonly #sql: SqlStorage
-  /** Committed bytes and entries, kept as entries change (one scan when first asked). */
-  #usage: { bytes: number; entries: number } | undefined
+  /** Committed bytes, entries and window bytes, kept as entries change (one scan at first). */
+  #usage: { bytes: number; entries: number; window: number } | undefined
 
-  /** @param sql the shard's SQLite, already migrated ({@link migrateTierShard}) */
+  /** @param sql the shard's SQLite, already migrated (tier/migrate-shard.ts) */
   constructor(sql: SqlStorage) {
     this.#sql = sql
   }
@@ -146,19 +108,22 @@ export class TierStore {
 
   /**
    * Makes a completely written body the entry's body.
+   * @param segment where W-TinyLFU puts it (tier/window.ts)
    * @returns the body id the entry had before, whose chunks the caller releases
    */
-  commit(primaryKey: string, entry: TierEntry, now: number, expiresAt: number): string | undefined {
+  commit(
+    primaryKey: string,
+    entry: TierEntry,
+    now: number,
+    expiresAt: number,
+    segment: Segment = 'main'
+  ): string | undefined {
     const previous = this.#sql
-      .exec<{ body_id: string; size: number }>(
-        'SELECT body_id, size FROM entries WHERE key = ?',
-        entry.key
-      )
+      .exec<Removed>('SELECT body_id, size, segment FROM entries WHERE key = ?', entry.key)
       .toArray()[0]
     this.#sql.exec(
-      `INSERT OR REPLACE INTO entries
-        (key, primary_key, meta, headers, body_id, size, chunks, stored_at, last_access, expires_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO entries (key, primary_key, meta, headers, body_id, size, chunks,
+        stored_at, last_access, expires_at, segment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       entry.key,
       primaryKey,
       JSON.stringify(entry.meta),
@@ -168,15 +133,16 @@ export class TierStore {
       entry.chunks,
       now,
       now,
-      expiresAt
+      expiresAt,
+      segment
     )
     this.#sql.exec(
       'INSERT OR REPLACE INTO vary (primary_key, fields) VALUES (?, ?)',
       primaryKey,
       JSON.stringify(entry.meta.vary)
     )
-    if (previous) this.#counted(-previous.size, -1)
-    this.#counted(entry.size, 1)
+    if (previous) this.#removed([previous])
+    this.#counted(entry.size, 1, segment)
     return previous?.body_id === entry.bodyId ? undefined : previous?.body_id
   }
 
@@ -202,8 +168,8 @@ export class TierStore {
    */
   deleteUrl(primaryKey: string): string[] {
     const deleted = this.#sql
-      .exec<{ body_id: string; size: number }>(
-        'DELETE FROM entries WHERE primary_key = ? RETURNING body_id, size',
+      .exec<Removed>(
+        'DELETE FROM entries WHERE primary_key = ? RETURNING body_id, size, segment',
         primaryKey
       )
       .toArray()
@@ -227,10 +193,7 @@ export class TierStore {
    */
   deleteVariant(key: string): string | undefined {
     const deleted = this.#sql
-      .exec<{ body_id: string; size: number }>(
-        'DELETE FROM entries WHERE key = ? RETURNING body_id, size',
-        key
-      )
+      .exec<Removed>('DELETE FROM entries WHERE key = ? RETURNING body_id, size, segment', key)
       .toArray()
     return this.#removed(deleted)[0]
   }
@@ -249,42 +212,74 @@ export class TierStore {
    * since a scan of every entry on every commit grows with the shard.
    */
   usage(): { bytes: number; entries: number } {
-    if (!this.#usage) {
-      const row = this.#sql
-        .exec<{ bytes: number | null; entries: number }>(
-          'SELECT SUM(size) AS bytes, COUNT(*) AS entries FROM entries'
-        )
-        .toArray()[0]
-      this.#usage = { bytes: row?.bytes ?? 0, entries: row?.entries ?? 0 }
-    }
-    return { ...this.#usage }
+    const { bytes, entries } = this.#counts()
+    return { bytes, entries }
   }
 
-  #counted(bytes: number, entries: number): void {
+  /** Committed bytes per W-TinyLFU segment (tier/window.ts), counted as entries change. */
+  segmentUsage(): { window: number; main: number } {
+    const { bytes, window } = this.#counts()
+    return { window, main: bytes - window }
+  }
+
+  #counts(): { bytes: number; entries: number; window: number } {
+    if (!this.#usage) {
+      const row = this.#sql
+        .exec<{ bytes: number | null; entries: number; window: number | null }>(
+          `SELECT SUM(size) AS bytes, COUNT(*) AS entries,
+            SUM(CASE WHEN segment = 'window' THEN size ELSE 0 END) AS window FROM entries`
+        )
+        .toArray()[0]
+      this.#usage = { bytes: row?.bytes ?? 0, entries: row?.entries ?? 0, window: row?.window ?? 0 }
+    }
+    return this.#usage
+  }
+
+  #counted(bytes: number, entries: number, segment: Segment): void {
     if (!this.#usage) return
     this.#usage.bytes += bytes
     this.#usage.entries += entries
+    if (segment === 'window') this.#usage.window += bytes
   }
 
   /** Takes deleted rows off the usage; their body ids, for the caller to release. */
-  #removed(rows: { body_id: string; size: number }[]): string[] {
-    for (const row of rows) this.#counted(-row.size, -1)
+  #removed(rows: Removed[]): string[] {
+    for (const row of rows) this.#counted(-row.size, -1, row.segment)
     return rows.map((row) => row.body_id)
   }
 
-  /** The stored size of one variant, 0 when it is not stored. */
-  sizeOf(key: string): number {
-    const row = this.#sql
-      .exec<{ size: number }>('SELECT size FROM entries WHERE key = ?', key)
+  /** One variant's stored size and segment, undefined when it is not stored. */
+  placed(key: string): { size: number; segment: Segment } | undefined {
+    return this.#sql
+      .exec<{ size: number; segment: Segment }>(
+        'SELECT size, segment FROM entries WHERE key = ?',
+        key
+      )
       .toArray()[0]
-    return row?.size ?? 0
   }
 
-  /** Entries in eviction order, least recently accessed first; read lazily. */
-  *byLastAccess(): Generator<{ key: string; size: number; lastAccess: number }> {
-    const cursor = this.#sql.exec<{ key: string; size: number; last_access: number }>(
-      'SELECT key, size, last_access FROM entries ORDER BY last_access ASC, stored_at ASC'
-    )
+  /** Moves a window entry to main once it won admission (tier/window.ts). */
+  promote(key: string): void {
+    const moved = this.#sql
+      .exec<{ size: number }>(
+        "UPDATE entries SET segment = 'main' WHERE key = ? AND segment = 'window' RETURNING size",
+        key
+      )
+      .toArray()[0]
+    if (moved && this.#usage) this.#usage.window -= moved.size
+  }
+
+  /**
+   * Entries in eviction order, least recently accessed first, of one segment or all; read lazily.
+   */
+  *byLastAccess(segment?: Segment): Generator<{ key: string; size: number; lastAccess: number }> {
+    const order = 'ORDER BY last_access ASC, stored_at ASC'
+    const cursor = segment
+      ? this.#sql.exec<Accessed>(
+          `SELECT key, size, last_access FROM entries WHERE segment = ? ${order}`,
+          segment
+        )
+      : this.#sql.exec<Accessed>(`SELECT key, size, last_access FROM entries ${order}`)
     for (const row of cursor) yield { key: row.key, size: row.size, lastAccess: row.last_access }
   }
 
@@ -294,10 +289,10 @@ export class TierStore {
    */
   deleteExpired(now: number, limit: number): string[] {
     const deleted = this.#sql
-      .exec<{ body_id: string; size: number }>(
+      .exec<Removed>(
         `DELETE FROM entries WHERE key IN
           (SELECT key FROM entries WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)
-          RETURNING body_id, size`,
+          RETURNING body_id, size, segment`,
         now,
         limit
       )

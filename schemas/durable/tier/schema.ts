@@ -25,11 +25,21 @@ export const entriesTable = sqliteTable(
     lastAccess: integer('last_access').notNull(),
     /** When the sweep may delete the entry (freshness plus stale windows). */
     expiresAt: integer('expires_at').notNull().default(0),
+    /**
+     * W-TinyLFU's segment (tier/window.ts): 'window' for a newcomer still in the admission
+     * window, 'main' once it won admission. Rows from before migration 0002 are in main, where
+     * the shard's previous policy kept everything.
+     */
+    segment: text('segment', { enum: ['window', 'main'] })
+      .notNull()
+      .default('main'),
   },
   (t) => [
     index('entries_primary').on(t.primaryKey),
     index('entries_access').on(t.lastAccess),
     index('entries_expiry').on(t.expiresAt),
+    /** Each segment's LRU order, for its evictions. */
+    index('entries_segment_access').on(t.segment, t.lastAccess, t.storedAt),
   ]
 )
 

@@ -1,8 +1,9 @@
 /**
  * @module bench/hit-ratio/policies
  * The policies the hit-ratio simulator replays: the tier's own admission and eviction code
- * (edge-cache/tier/admission.ts), plain LRU, Belady's furthest-next-use rule, and a static
- * frequency oracle.
+ * (edge-cache/tier/admission.ts, window.ts and miniatures.ts, as a shard runs them), the tier's
+ * TinyLFU before its window, plain LRU, Belady's furthest-next-use rule, and a static frequency
+ * oracle.
  */
 import {
   DEFAULT_SKETCH_WIDTH,
@@ -10,8 +11,13 @@ import {
   planAdmission,
   type Resident,
 } from '../../../edge-cache/tier/admission'
-import { type ClimberTuning, HillClimber } from './window'
-import { Miniatures, type MiniatureTuning, WindowedCache } from './windowed'
+import {
+  Miniatures,
+  type MiniatureTuning,
+  SHARD_MINIATURES,
+  WindowedCache,
+} from '../../../edge-cache/tier/miniatures'
+import { type ClimberTuning, HillClimber } from './climber'
 
 export interface Trace {
   keys: string[]
@@ -81,11 +87,11 @@ export function lru(trace: Trace, budget: number, warm: number): Result {
 }
 
 /**
- * A tier shard: every request counts in the sketch; misses go through `planAdmission`, whose
- * victims come from an LRU order (as the tier's SQL `ORDER BY last_access` gives them). Time is
- * the request's index: one request per millisecond.
+ * The tier shard before its window: every request counts in the sketch; misses go through
+ * `planAdmission`, whose victims come from an LRU order (as the tier's SQL `ORDER BY
+ * last_access` gives them). Time is the request's index: one request per millisecond.
  */
-export function tier(trace: Trace, budget: number, warm: number): Result {
+export function tinyLfu(trace: Trace, budget: number, warm: number): Result {
   const result = emptyResult()
   const sketch = new FrequencySketch(DEFAULT_SKETCH_WIDTH)
   const cache = new Map<string, Resident>()
@@ -121,7 +127,7 @@ export function tier(trace: Trace, budget: number, warm: number): Result {
 
 /** How the windowed tier is tuned. */
 export interface WindowOptions extends Partial<ClimberTuning> {
-  /** A fixed window share of the budget instead of hill climbing (0: the tier as it is). */
+  /** A fixed window share of the budget instead of hill climbing (0: TinyLFU, the tier before its window). */
   fixedShare?: number
   /** Requests per sample period, per entry held (Caffeine: 10). */
   periodPerEntry?: number
@@ -135,9 +141,9 @@ export interface WindowOptions extends Partial<ClimberTuning> {
 }
 
 /**
- * A tier shard with W-TinyLFU's window (window.ts): newcomers enter an LRU window whose exits
+ * A tier shard with W-TinyLFU's window (edge-cache/tier/window.ts): newcomers enter an LRU window whose exits
  * compete with main's victims; the window's size is fixed, climbs on the hit ratio, or follows
- * miniature simulations (windowed.ts).
+ * miniature simulations (edge-cache/tier/miniatures.ts).
  */
 export function windowedTier(options: WindowOptions = {}): Policy {
   return (trace, budget, warm) => {
@@ -168,6 +174,9 @@ export function windowedTier(options: WindowOptions = {}): Policy {
     return result
   }
 }
+
+/** A tier shard as it runs: the window sized by the shard's miniatures. */
+export const tier: Policy = windowedTier({ miniatures: SHARD_MINIATURES })
 
 /** A max-heap of [next use, id] with lazy deletion. */
 class MaxHeap {

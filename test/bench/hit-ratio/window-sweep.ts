@@ -1,39 +1,28 @@
 /**
  * @module bench/hit-ratio/window-sweep
- * Measures W-TinyLFU's admission window (window.ts) against the tier's policy as the shard runs
- * it, on the simulator's traces: per row, each variant's object and byte hit ratio and its
- * change from the tier's, then each variant's worst change on the rows whose popularity holds.
+ * Measures W-TinyLFU's admission window (edge-cache/tier/window.ts) against the tier's policy
+ * before it (TinyLFU), on the simulator's traces: per row, each variant's object and byte hit
+ * ratio and its change from TinyLFU's, then each variant's worst change on the rows whose popularity holds.
  *
  * Run: node --experimental-strip-types --import ./test/bench/register.mjs \
  *   test/bench/hit-ratio/window-sweep.ts [--objects 100000] [--requests 1000000] [--seed 1]
  * optionally with VARIANTS='[["name", {WindowOptions}], …]' in the environment instead of
  * the variants README reports.
  */
-import { lru, type Policy, tier, type WindowOptions, windowedTier } from './policies'
+import { SHARD_MINIATURES } from '../../../edge-cache/tier/miniatures'
+import { lru, type Policy, tinyLfu, type WindowOptions, windowedTier } from './policies'
 import { makeTrace, parse, WORKLOADS } from './traces'
 
 /**
  * The variants README's "Tier admission: hit ratio" reports: Caffeine's climber, a fixed 1%
- * window, and the window chosen by miniatures (20% of keys, windows of 0 to 80% of the budget,
- * a share taken only when it hit at least 1 point more for 3 periods of 4,000 sampled requests).
+ * window, and the window chosen by miniatures as the shard runs them (SHARD_MINIATURES).
  */
 const REPORTED: [string, WindowOptions][] = [
   ['Caffeine', {}],
   ['fixed 1%', { fixedShare: 0.01 }],
   ['period 100', { periodPerEntry: 100 }],
   ['repeats only', { repeatsOnly: true }],
-  [
-    'miniatures',
-    {
-      miniatures: {
-        rate: 0.2,
-        shares: [0, 0.1, 0.3, 0.6, 0.8],
-        period: 4000,
-        margin: 0.01,
-        confirm: 3,
-      },
-    },
-  ],
+  ['miniatures', { miniatures: SHARD_MINIATURES }],
 ]
 
 const variants = process.env.VARIANTS
@@ -41,7 +30,7 @@ const variants = process.env.VARIANTS
   : REPORTED
 
 const POLICIES: [string, Policy][] = [
-  ['tier', tier],
+  ['TinyLFU', tinyLfu],
   ['LRU', lru],
   ...variants.map(([name, options]): [string, Policy] => [name, windowedTier(options)]),
 ]

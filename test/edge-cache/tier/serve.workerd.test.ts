@@ -16,6 +16,7 @@ import { Bodies } from '../../../edge-cache/tier/bodies'
 import type { CacheTier } from '../../../edge-cache/tier/cache-tier'
 import { ShardCapacity } from '../../../edge-cache/tier/capacity'
 import { type FillParts, ShardFills } from '../../../edge-cache/tier/fill'
+import { Miniatures, SHARD_MINIATURES } from '../../../edge-cache/tier/miniatures'
 import type { TierRequest } from '../../../edge-cache/tier/protocol'
 import { RestoresStore } from '../../../edge-cache/tier/restores-store'
 import { serveRequest } from '../../../edge-cache/tier/serve'
@@ -73,6 +74,8 @@ interface Shard {
 interface ShardOptions {
   budget?: number
   r2Threshold?: number
+  /** A fixed window share instead of the shard's miniatures (one copy, so never another). */
+  windowShare?: number
 }
 
 /** Runs `fn` with the parts of a shard object no other test uses, wired as CacheTier does. */
@@ -90,6 +93,12 @@ function withShard<T>(fn: (shard: Shard) => Promise<T>, options: ShardOptions = 
       store,
       bodies,
       sketch: new FrequencySketch(DEFAULT_SKETCH_WIDTH, undefined, T0),
+      miniatures: new Miniatures(
+        options.budget ?? 8 * 1024 * 1024,
+        options.windowShare === undefined
+          ? SHARD_MINIATURES
+          : { ...SHARD_MINIATURES, shares: [options.windowShare] }
+      ),
       budget: options.budget ?? 8 * 1024 * 1024,
       r2Threshold: options.r2Threshold ?? 1024 * 1024,
       buckets: {},
@@ -806,6 +815,47 @@ describe('serveRequest: collapsing and passing', () => {
       expect(answer.cacheStatus).toEqual({ cache: TIER, fwd: 'uri-miss', fwdStatus: 200 })
     }
     expect(await origin.hits(path)).toHaveLength(2)
+  })
+})
+
+describe('serveRequest: the admission window (W-TinyLFU)', () => {
+  /** Five 10-byte objects asked once each, in order, of a 40-byte shard: what each holds. */
+  async function fillFive(windowShare: number) {
+    const paths = ['a', 'b', 'c', 'd', 'e'].map((name) => uniquePath(`window-${name}.txt`))
+    for (const path of paths) {
+      await origin.script(path, sent(0, { 'cache-control': 'max-age=60' }, { body: '0123456789' }))
+    }
+    return withShard(
+      async (shard) => {
+        const details: (string | undefined)[] = []
+        for (const path of paths) {
+          details.push((await shard.serve(request(path))).cacheStatus?.detail)
+          shard.clock.advance(2000)
+        }
+        const placed = paths.map((path) => shard.store.placed(variantKey(keyOf(path), ''))?.segment)
+        return { details, placed, usage: shard.store.segmentUsage() }
+      },
+      { budget: 40, windowShare }
+    )
+  }
+
+  it('without a window, turns a newcomer no more popular than the victims away', async ({
+    expect,
+  }) => {
+    const got = await fillFive(0)
+    expect(got.details).toEqual([undefined, undefined, undefined, undefined, 'not-admitted'])
+    expect(got.placed).toEqual(['main', 'main', 'main', 'main', undefined])
+    expect(got.usage).toEqual({ window: 0, main: 40 })
+  })
+
+  it('with one, lets newcomers in through the window; an exit that loses to main leaves', async ({
+    expect,
+  }) => {
+    const got = await fillFive(0.5)
+    // a and b left the window while main had room; c left it once main was full, and lost.
+    expect(got.details).toEqual([undefined, undefined, undefined, undefined, undefined])
+    expect(got.placed).toEqual(['main', 'main', undefined, 'window', 'window'])
+    expect(got.usage).toEqual({ window: 20, main: 20 })
   })
 })
 

@@ -2,6 +2,7 @@ import { describe, it } from 'vitest'
 import {
   entryResponse,
   notCached,
+  objectSize,
   servedHeaders,
   withStatus,
 } from '../../../edge-cache/tier/tier-response'
@@ -66,5 +67,18 @@ describe('tier responses', () => {
     const response = notCached({ cache: 'edge-tier', fwd: 'uri-miss' })
     expect(response.status).toBe(504)
     expect(response.headers.get('cache-status')).toBe('edge-tier; fwd=uri-miss')
+  })
+
+  it('tells the whole object’s size from a 200 or a 206, nothing from other answers', ({
+    expect,
+  }) => {
+    const sized = (status: number, headers: Record<string, string>) =>
+      objectSize(new Response(null, { status, headers }))
+    expect(sized(200, { 'content-length': '1234' })).toBe(1234)
+    expect(sized(206, { 'content-length': '10', 'content-range': 'bytes 0-9/5000' })).toBe(5000)
+    expect(sized(206, { 'content-range': 'bytes 0-9/*' })).toBeUndefined()
+    expect(sized(200, {})).toBeUndefined()
+    expect(sized(304, { 'content-length': '1234' })).toBeUndefined()
+    expect(sized(502, { 'content-length': '12' })).toBeUndefined()
   })
 })

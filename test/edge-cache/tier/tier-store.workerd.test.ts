@@ -127,9 +127,55 @@ describe('TierStore', () => {
       store.commit(URL_A, entry('k3', 'b3'), T0, T0 + 100)
       const first = store.deleteExpired(T0 + 50, 1)
       const second = store.deleteExpired(T0 + 50, 10)
-      return { first, second, next: store.nextExpiry(), left: store.sizeOf('k3') }
+      return { first, second, next: store.nextExpiry(), left: store.placed('k3') }
     })
-    expect(got).toEqual({ first: ['b1'], second: ['b2'], next: T0 + 100, left: 10 })
+    expect(got).toEqual({
+      first: ['b1'],
+      second: ['b2'],
+      next: T0 + 100,
+      left: { size: 10, segment: 'main' },
+    })
+  })
+
+  it('counts window and main bytes as entries come, move and go, as a recount does', async ({
+    expect,
+  }) => {
+    const got = await withSql((sql) => {
+      const store = new TierStore(sql)
+      store.usage()
+      store.commit(URL_A, entry('w1', 'b1'), T0, T0 + 1, 'window')
+      store.commit(URL_A, entry('w2', 'b2'), T0 + 1, T0 + 100, 'window')
+      store.commit(URL_B, entry('m1', 'b3'), T0 + 2, T0 + 100)
+      const filled = store.segmentUsage()
+      store.promote('w2')
+      store.promote('m1')
+      const promoted = store.segmentUsage()
+      const windowOrder = [...store.byLastAccess('window')].map((e) => e.key)
+      const mainOrder = [...store.byLastAccess('main')].map((e) => e.key)
+      store.deleteExpired(T0 + 50, 10)
+      store.commit(URL_A, entry('w2', 'b4'), T0 + 3, T0 + 100, 'window')
+      const replaced = store.segmentUsage()
+      store.deleteUrl(URL_B)
+      return {
+        filled,
+        promoted,
+        windowOrder,
+        mainOrder,
+        replaced,
+        counted: store.segmentUsage(),
+        recounted: new TierStore(sql).segmentUsage(),
+        placed: store.placed('w2'),
+      }
+    })
+    expect(got.filled).toEqual({ window: 20, main: 10 })
+    expect(got.promoted).toEqual({ window: 10, main: 20 })
+    expect(got.windowOrder).toEqual(['w1'])
+    expect(got.mainOrder).toEqual(['w2', 'm1'])
+    // w1 expired; w2 came back to the window with a new body.
+    expect(got.replaced).toEqual({ window: 10, main: 10 })
+    expect(got.counted).toEqual({ window: 10, main: 0 })
+    expect(got.recounted).toEqual(got.counted)
+    expect(got.placed).toEqual({ size: 10, segment: 'window' })
   })
 
   it('orders entries for eviction by last access, a read counting as one', async ({ expect }) => {

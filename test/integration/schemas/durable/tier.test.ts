@@ -1,8 +1,8 @@
 /**
  * A tier shard's SQLite schema (schemas/durable/tier): a fresh CacheTier migrates to it, and
  * shards holding the tables the code before drizzle's migrations created upgrade in place,
- * keeping their entries, bodies and restores, including a shard from before the columns that
- * code added by probing `pragma_table_info`.
+ * keeping their entries (in the main segment), bodies and restores, including a shard from
+ * before the columns that code added by probing `pragma_table_info`.
  */
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
@@ -36,7 +36,7 @@ const TABLES = {
   sketch: sketchTable,
   vary: varyTable,
 }
-const INDEXES = ['entries_access', 'entries_expiry', 'entries_primary']
+const INDEXES = ['entries_access', 'entries_expiry', 'entries_primary', 'entries_segment_access']
 
 /** Tables and indexes as the first tier code created them, before `expires_at` and `bucket`. */
 const BEFORE_PROBED_COLUMNS = [
@@ -123,6 +123,8 @@ describe('tier shard schema', () => {
           bucket: store.r2Bucket('b2'),
           restore: new RestoresStore(sql).get('s3://bucket/key'),
           nextExpiry: store.nextExpiry(),
+          placed: store.placed('k'),
+          segments: store.segmentUsage(),
         }
       })
       expect(found.columns).toEqual(Object.values(TABLES).map(definedColumns))
@@ -135,6 +137,9 @@ describe('tier shard schema', () => {
       expect(found.bucket).toBe('TIER_BUCKET')
       expect(found.restore).toEqual({ startedAt: 5 })
       expect(found.nextExpiry).toBe(0)
+      // Entries from before the window (migration 0002) are in main, as the policy kept them.
+      expect(found.placed).toEqual({ size: 3, segment: 'main' })
+      expect(found.segments).toEqual({ window: 0, main: 3 })
     }
   )
 })
