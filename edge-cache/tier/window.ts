@@ -19,6 +19,13 @@ import {
   type Sized,
 } from './admission'
 
+/**
+ * At most this many window entries leave per newcomer: when the sizer shrinks the window from
+ * 80% to 0, it drains over the next commits instead of rewriting the whole window in one
+ * request (Caffeine caps each adjustment step the same way, QUEUE_TRANSFER_THRESHOLD).
+ */
+export const MAX_WINDOW_DEPARTURES = 64
+
 /** Which segment of the shard an entry is in. */
 export type Segment = 'window' | 'main'
 
@@ -121,7 +128,7 @@ export function planWindow(
   let mainBytes = usage.main
   const mainShare = budget - windowTarget
   const leaving = windowOrder(windowLru, skip)
-  while (windowBytes > windowTarget) {
+  for (let left = 0; windowBytes > windowTarget && left < MAX_WINDOW_DEPARTURES; left++) {
     const next = leaving.next()
     if (next.done) break
     const resident = next.value

@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest'
 import { type Popularity, planAdmission, type Resident } from '../../../edge-cache/tier/admission'
-import { planWindow } from '../../../edge-cache/tier/window'
+import { MAX_WINDOW_DEPARTURES, planWindow } from '../../../edge-cache/tier/window'
 
 const NOW = 1_000_000
 
@@ -89,6 +89,24 @@ describe('planWindow', () => {
       promote: [],
       evict: [resident('w', 10, 1)],
     })
+  })
+
+  it('moves at most MAX_WINDOW_DEPARTURES entries out of a window that shrank, the rest later', ({
+    expect,
+  }) => {
+    const count = MAX_WINDOW_DEPARTURES * 3
+    const window = Array.from({ length: count }, (_, i) => resident(`w${i}`, 1, i))
+    const plan = planWindow(
+      { key: 'new', size: 1 },
+      { window: count, main: 0 },
+      10 * count,
+      0,
+      window,
+      [],
+      popularity({})
+    )
+    expect(plan.promote).toEqual(window.slice(0, MAX_WINDOW_DEPARTURES))
+    expect(plan).toMatchObject({ admit: true, segment: 'window', evict: [] })
   })
 
   it('turns away an object larger than the budget', ({ expect }) => {
