@@ -10,7 +10,7 @@
  * Every request counts in a TinyLFU sketch (tier/admission.ts), which decides admission to a full
  * shard and to L1; the sketch lives in memory and is saved by the sweep alarm. Every request also
  * feeds the miniature simulations that size W-TinyLFU's window (tier/miniatures.ts); they live in
- * memory only, and a restarted shard starts again from no window.
+ * memory only; the share they chose is saved with the sketch, so a restarted shard keeps it.
  */
 
 import { DurableObject } from 'cloudflare:workers'
@@ -45,6 +45,8 @@ export interface TierStats {
   bytes: number
   entries: number
   budget: number
+  /** The admission window's share of the budget (tier/miniatures.ts). */
+  windowShare: number
 }
 
 export class CacheTier extends DurableObject<Env> {
@@ -73,11 +75,14 @@ export class CacheTier extends DurableObject<Env> {
     this.#store = new TierStore(ctx.storage.sql)
     this.#bodies = new Bodies(this.#store, (binding) => r2Binding(env, binding), waitUntil)
     this.#sketch = loadSketch(this.#store, this.clock.now())
+    const miniatures = new Miniatures(settings.tierShardBudgetBytes, SHARD_MINIATURES)
+    const savedShare = this.#store.loadSketch()?.windowShare
+    if (savedShare !== undefined) miniatures.resume(savedShare)
     this.#capacity = new ShardCapacity({
       store: this.#store,
       bodies: this.#bodies,
       sketch: this.#sketch,
-      miniatures: new Miniatures(settings.tierShardBudgetBytes, SHARD_MINIATURES),
+      miniatures,
       budget: settings.tierShardBudgetBytes,
       r2Threshold: settings.tierR2ThresholdBytes,
       // The tier buckets this shard writes: its own region's only (tier/body-placement.ts).
@@ -111,7 +116,8 @@ export class CacheTier extends DurableObject<Env> {
 
   /** The shard's committed bytes and entries, and its budget. */
   async stats(): Promise<TierStats> {
-    return { ...this.#store.usage(), budget: this.#capacity.budget }
+    const { budget, windowShare } = this.#capacity
+    return { ...this.#store.usage(), budget, windowShare }
   }
 
   /**

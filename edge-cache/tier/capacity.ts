@@ -6,9 +6,9 @@
  * what the window pushes out moves to main only if it is more popular than each of main's least
  * popular, least recently accessed entries it displaces (tier/admission.ts), else it leaves.
  * The window's share of the budget follows miniature simulations (tier/miniatures.ts) fed every
- * request ({@link ShardCapacity.observe}); they live in memory, so a restarted shard starts again
- * from a window of 0 (plain TinyLFU) until they choose. The sweep alarm deletes entries past their freshness and stale windows in batches and
- * saves the admission sketch. When an entry expires and when the sweep runs are pure decisions
+ * request ({@link ShardCapacity.observe}); they live in memory, and the sweep saves the share
+ * they chose with the sketch for a restarted shard. The sweep alarm deletes entries past their
+ * freshness and stale windows in batches and saves the admission sketch. When an entry expires and when the sweep runs are pure decisions
  * ({@link expiresAt}, {@link sweepAt}); {@link ShardCapacity} applies them to the shard's storage.
  */
 import type { Clock } from '../clock'
@@ -94,9 +94,14 @@ export class ShardCapacity {
     return placeBody(size, r2Threshold, resident, buckets)
   }
 
-  /** The window's byte target, as the miniatures chose it. */
+  /** The window's share of the budget, as the miniatures chose it. */
+  get windowShare(): number {
+    return this.#parts.miniatures.share
+  }
+
+  /** The window's byte target. */
   get windowTarget(): number {
-    return this.#parts.miniatures.share * this.#parts.budget
+    return this.windowShare * this.#parts.budget
   }
 
   /**
@@ -210,7 +215,8 @@ export class ShardCapacity {
     for (const body of deleted) bodies.release(body)
     if (deleted.length > 0) store.deleteOrphanVaryAll()
     const { width, additions, since, table } = sketch.snapshot()
-    store.saveSketch({ width, additions, since, counters: table })
+    const windowShare = this.#parts.miniatures.share
+    store.saveSketch({ width, additions, since, counters: table, windowShare })
     if (deleted.length === SWEEP_BATCH) return alarms.setAlarm(now)
     const next = store.nextExpiry()
     if (next !== undefined) await alarms.setAlarm(sweepAt(next, now))

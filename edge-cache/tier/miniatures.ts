@@ -142,6 +142,15 @@ export class Miniatures {
     return this.#tuning.shares[this.#chosen] ?? 0
   }
 
+  /**
+   * Starts from a share chosen before a restart (saved with the sketch), so a restarted shard
+   * keeps its window while the copies learn again; a share the tuning does not try is ignored.
+   */
+  resume(share: number): void {
+    const index = this.#tuning.shares.indexOf(share)
+    if (index >= 0) this.#chosen = index
+  }
+
   /** Passes a request to the copies when its key is in their sample. */
   request(key: string, size: number, popularity: Popularity): void {
     const { rate, shares, period } = this.#tuning

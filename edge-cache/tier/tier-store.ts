@@ -28,7 +28,12 @@ export interface SavedSketch {
   /** Start of the counts' history (ms). */
   since: number
   counters: Uint8Array
+  /** The admission window's share of the budget (tier/miniatures.ts). */
+  windowShare: number
 }
+
+/** `T` with fields `K` possibly absent: recorded only by later versions of the shard. */
+type Recorded<T, K extends keyof T> = Omit<T, K> & { [P in K]: T[P] | undefined }
 
 /** The storage key of one variant: primary key and secondary (Vary) key. */
 export function variantKey(primaryKey: string, varyKey: string): string {
@@ -357,25 +362,39 @@ export class TierStore {
   }
 
   saveSketch(sketch: SavedSketch): void {
-    const { width, additions, since, counters } = sketch
+    const { width, additions, since, counters, windowShare } = sketch
     this.#sql.exec(
-      'INSERT OR REPLACE INTO sketch (id, width, additions, since, counters) VALUES (1, ?, ?, ?, ?)',
+      `INSERT OR REPLACE INTO sketch (id, width, additions, since, counters, window_share)
+        VALUES (1, ?, ?, ?, ?, ?)`,
       width,
       additions,
       since,
-      counters
+      counters,
+      windowShare
     )
   }
 
-  /** The saved sketch; `since` is undefined for one saved before it was recorded. */
-  loadSketch(): (Omit<SavedSketch, 'since'> & { since: number | undefined }) | undefined {
+  /**
+   * The saved sketch; `since` and `windowShare` are undefined for one saved before they were
+   * recorded.
+   */
+  loadSketch(): Recorded<SavedSketch, 'since' | 'windowShare'> | undefined {
     const row = this.#sql
-      .exec<{ width: number; additions: number; since: number | null; counters: ArrayBuffer }>(
-        'SELECT width, additions, since, counters FROM sketch WHERE id = 1'
-      )
+      .exec<{
+        width: number
+        additions: number
+        since: number | null
+        counters: ArrayBuffer
+        window_share: number | null
+      }>('SELECT width, additions, since, counters, window_share FROM sketch WHERE id = 1')
       .toArray()[0]
     if (!row) return undefined
-    const { width, additions, since, counters } = row
-    return { width, additions, since: since ?? undefined, counters: new Uint8Array(counters) }
+    return {
+      width: row.width,
+      additions: row.additions,
+      since: row.since ?? undefined,
+      counters: new Uint8Array(row.counters),
+      windowShare: row.window_share ?? undefined,
+    }
   }
 }

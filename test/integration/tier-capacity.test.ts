@@ -6,7 +6,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import { beforeAll, describe, inject, it, onTestFinished } from 'vitest'
-import type { CacheTier } from '../../edge-cache/tier/cache-tier'
+import { CacheTier } from '../../edge-cache/tier/cache-tier'
 import { ManualClock } from '../support/clock'
 import { putZone } from '../support/config'
 import { eventually } from '../support/eventually'
@@ -91,7 +91,7 @@ describe('tier shard capacity', () => {
     expect(refused).toHaveLength(26)
     expect(refused.every((status) => !/; stored/.test(status))).toBe(true)
     const stats = await stub.stats()
-    expect(stats).toEqual({ bytes: 8 * MiB, entries: 16, budget: BUDGET })
+    expect(stats).toEqual({ bytes: 8 * MiB, entries: 16, budget: BUDGET, windowShare: 0 })
     // Turned-away bodies were streamed, then dropped.
     await until(async () => {
       const left = await runInDurableObject(stub, (_tier: CacheTier, state) =>
@@ -128,7 +128,7 @@ describe('tier shard capacity', () => {
         )
         .one()
     )
-    expect(stats).toEqual({ ...actual, budget: BUDGET })
+    expect(stats).toEqual({ ...actual, budget: BUDGET, windowShare: 0 })
     expect(stats.bytes).toBeGreaterThan(BUDGET / 2)
     expect(stats.entries).toBeLessThan(sizes.length)
   })
@@ -168,6 +168,26 @@ describe('tier shard capacity', () => {
       state.storage.getAlarm()
     )
     expect(next).not.toBeNull()
+  })
+
+  it('keeps the admission window share it chose across a restart (saved by the sweep)', async ({
+    expect,
+  }) => {
+    const stub = shard(7)
+    await origin.script('/restart', { headers: { 'cache-control': 'public, max-age=600' } })
+    await serve(stub, '/restart')
+    expect(await runDurableObjectAlarm(stub)).toBe(true)
+    const restarted = await runInDurableObject(stub, async (_tier: CacheTier, state) => {
+      const saved = state.storage.sql
+        .exec<{ window_share: number | null }>('SELECT window_share FROM sketch WHERE id = 1')
+        .one()
+      // As if the miniatures had chosen 30% before the object was evicted from memory.
+      state.storage.sql.exec('UPDATE sketch SET window_share = 0.3 WHERE id = 1')
+      const again = new CacheTier(state, env)
+      return { saved: saved.window_share, stats: await again.stats() }
+    })
+    expect(restarted.saved).toBe(0)
+    expect(restarted.stats).toMatchObject({ windowShare: 0.3, entries: 1 })
   })
 
   it('keeps a large object in L1 only from its second hit', async ({ expect }) => {

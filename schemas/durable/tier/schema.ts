@@ -6,7 +6,7 @@
  * keeps one `__drizzle_migrations` table per object.
  * @see edge-cache/tier/tier-store.ts and edge-cache/tier/restores-store.ts for the queries
  */
-import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { blob, index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 /** One row per stored variant; `key` is `variantKey(primaryKey, varyKey)`. */
 export const entriesTable = sqliteTable(
@@ -77,6 +77,11 @@ export const sketchTable = sqliteTable('sketch', {
    * migration 0001 added it (ALTER TABLE appends).
    */
   since: integer('since'),
+  /**
+   * The admission window's share of the budget the miniatures chose (tier/miniatures.ts); NULL
+   * before it was recorded. Last, as migration 0003 added it.
+   */
+  windowShare: real('window_share'),
 })
 
 /** Archive restores started, one row per object (`s3://bucket/key`). */

@@ -82,6 +82,14 @@ describe('Miniatures', () => {
     expect(shares.slice(0, 4)).toEqual([0, 0, 0, 0])
   })
 
+  it('resumes a share saved before a restart, and ignores one it does not try', ({ expect }) => {
+    const resumed = new Miniatures(300, tuning)
+    resumed.resume(0.5)
+    const unknown = new Miniatures(300, tuning)
+    unknown.resume(0.25)
+    expect([resumed.share, unknown.share]).toEqual([0.5, 0])
+  })
+
   it('keeps the current share where no copy beats it by the margin', ({ expect }) => {
     const miniatures = new Miniatures(300, tuning)
     expect(run(miniatures, 20, false).every((share) => share === 0)).toBe(true)

@@ -276,17 +276,24 @@ describe('TierStore', () => {
     const got = await withSql((sql) => {
       const store = new TierStore(sql)
       const before = store.loadSketch()
-      store.saveSketch({ width: 4, additions: 9, since: 1, counters: new Uint8Array([1, 2, 3, 4]) })
+      const first = { width: 4, additions: 9, since: 1, windowShare: 0 }
+      store.saveSketch({ ...first, counters: new Uint8Array([1, 2, 3, 4]) })
       const counters = new Uint8Array([5, 6, 7, 8])
-      store.saveSketch({ width: 4, additions: 10, since: 1234, counters })
+      store.saveSketch({ width: 4, additions: 10, since: 1234, counters, windowShare: 0.3 })
       const after = store.loadSketch()
-      // a sketch saved before migration 0001 added `since` has none
-      sql.exec('UPDATE sketch SET since = NULL')
+      // a sketch saved before migrations 0001 and 0003 added `since` and `window_share` has none
+      sql.exec('UPDATE sketch SET since = NULL, window_share = NULL')
       return { before, after, legacy: store.loadSketch() }
     })
     expect(got.before).toBeUndefined()
     const counters = new Uint8Array([5, 6, 7, 8])
-    expect(got.after).toEqual({ width: 4, additions: 10, since: 1234, counters })
-    expect(got.legacy).toEqual({ width: 4, additions: 10, since: undefined, counters })
+    expect(got.after).toEqual({ width: 4, additions: 10, since: 1234, counters, windowShare: 0.3 })
+    expect(got.legacy).toEqual({
+      width: 4,
+      additions: 10,
+      since: undefined,
+      counters,
+      windowShare: undefined,
+    })
   })
 })

@@ -1,0 +1,1 @@
+ALTER TABLE `sketch` ADD `window_share` real;
