@@ -25,7 +25,6 @@ import type { PurgePush } from '../purge/purge-push'
 import { applyPush, purgeView } from '../purge/purge-view'
 import { parseTierName } from '../shard'
 import { platformSpans } from '../tracing/platform-spans'
-import { receivedTrace } from '../tracing/trace-context'
 import { DEFAULT_SKETCH_WIDTH, FrequencySketch } from './admission'
 import { Bodies } from './bodies'
 import { shardBuckets } from './body-placement'
@@ -33,12 +32,12 @@ import { ShardCapacity } from './capacity'
 import { ShardFills } from './fill'
 import { migrateTierShard } from './migrate-shard'
 import { Miniatures, SHARD_MINIATURES } from './miniatures'
-import { EDGE_L1_FIELD, edgeL1Field, type TierRequest } from './protocol'
+import { EDGE_L1_FIELD, edgeL1Field, type TierRequest, tierRequestTrace } from './protocol'
 import { RestoresStore } from './restores-store'
 import { type ServeParts, serveRequest } from './serve'
 import { ShardOrigins } from './shard-origins'
 import { objectSize } from './tier-response'
-import { TierStore } from './tier-store'
+import { type LoadedSketch, TierStore } from './tier-store'
 
 /** What `stats()` reports about a shard. */
 export interface TierStats {
@@ -74,10 +73,10 @@ export class CacheTier extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(() => migrated)
     this.#store = new TierStore(ctx.storage.sql)
     this.#bodies = new Bodies(this.#store, (binding) => r2Binding(env, binding), waitUntil)
-    this.#sketch = loadSketch(this.#store, this.clock.now())
+    const saved = this.#store.loadSketch()
+    this.#sketch = restoreSketch(saved, this.clock.now())
     const miniatures = new Miniatures(settings.tierShardBudgetBytes, SHARD_MINIATURES)
-    const savedShare = this.#store.loadSketch()?.windowShare
-    if (savedShare !== undefined) miniatures.resume(savedShare)
+    if (saved?.windowShare !== undefined) miniatures.resume(saved.windowShare)
     this.#capacity = new ShardCapacity({
       store: this.#store,
       bodies: this.#bodies,
@@ -136,7 +135,7 @@ export class CacheTier extends DurableObject<Env> {
   async serve(request: TierRequest): Promise<Response> {
     // The edge's trace continues here: the span (sampled requests only) nests under the
     // platform's span of this RPC, and the shard's log lines name the trace (tier/fill.ts).
-    const trace = receivedTrace(request.headers.find(([name]) => name === 'traceparent')?.[1])
+    const trace = tierRequestTrace(request)
     const attributes = () => ({ 'trace.id': trace?.traceId, 'cdn.key': request.key })
     return platformSpans.run('cdn.tier.serve', attributes, () => this.#serve(request))
   }
@@ -220,8 +219,7 @@ export class CacheTier extends DurableObject<Env> {
  * The admission sketch the sweep saved, or a new one; one saved before its history was recorded
  * counts from now.
  */
-function loadSketch(store: TierStore, now: number): FrequencySketch {
-  const saved = store.loadSketch()
+function restoreSketch(saved: LoadedSketch | undefined, now: number): FrequencySketch {
   if (!saved) return new FrequencySketch(DEFAULT_SKETCH_WIDTH, undefined, now)
   const { counters, since = now } = saved
   const snapshot = { ...saved, since, sampleSize: 10 * DEFAULT_SKETCH_WIDTH, table: counters }

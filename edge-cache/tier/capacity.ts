@@ -8,8 +8,9 @@
  * The window's share of the budget follows miniature simulations (tier/miniatures.ts) fed every
  * request ({@link ShardCapacity.observe}); they live in memory, and the sweep saves the share
  * they chose with the sketch for a restarted shard. The sweep alarm deletes entries past their
- * freshness and stale windows in batches and saves the admission sketch. When an entry expires and when the sweep runs are pure decisions
- * ({@link expiresAt}, {@link sweepAt}); {@link ShardCapacity} applies them to the shard's storage.
+ * freshness and stale windows in batches and saves the admission sketch. When an entry expires
+ * and when the sweep runs are pure decisions ({@link expiresAt}, {@link sweepAt});
+ * {@link ShardCapacity} applies them to the shard's storage.
  */
 import type { Clock } from '../clock'
 import { retention } from '../entry'

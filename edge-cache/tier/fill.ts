@@ -22,10 +22,9 @@ import {
 import { contentLength } from '../policy/content-length'
 import { mayStoreIn, residencyForTags } from '../residency'
 import { logError } from '../tracing/log'
-import { receivedTrace } from '../tracing/trace-context'
 import { type Bodies, BodyProgress } from './bodies'
 import { expiresAt, type ShardCapacity } from './capacity'
-import type { TierRequest } from './protocol'
+import { type TierRequest, tierRequestTrace } from './protocol'
 import { restoreArchived } from './restore-archived'
 import type { RestoresStore } from './restores-store'
 import { originGet } from './shard-origins'
@@ -217,7 +216,7 @@ async function fillFailure(
   error: unknown
 ): Promise<unknown> {
   if (!(error instanceof CircuitOpenError || error instanceof ArchivedObjectError)) {
-    logError('tier: origin fetch failed', request.key, error, traceOf(request))
+    logError('tier: origin fetch failed', request.key, error, tierRequestTrace(request))
   }
   if (!(error instanceof ArchivedObjectError)) return error
   const { archival } = request
@@ -261,7 +260,7 @@ function storeBody(
   })
   parts.waitUntil(
     written.catch((error: unknown) =>
-      logError('tier: body fill failed', request.key, error, traceOf(request))
+      logError('tier: body fill failed', request.key, error, tierRequestTrace(request))
     )
   )
   return {
@@ -273,9 +272,4 @@ function storeBody(
     detail: placement && 'detail' in placement ? placement.detail : undefined,
     leaderHeaders: [...leaderHeaders(response.headers)],
   }
-}
-
-/** The edge's trace, from the `traceparent` it sent with the request. */
-function traceOf(request: TierRequest) {
-  return receivedTrace(request.headers.find(([name]) => name === 'traceparent')?.[1])
 }

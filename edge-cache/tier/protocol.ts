@@ -9,6 +9,7 @@ import type { ChaosFault } from '../../schemas/api/chaos'
 import type { OriginTarget } from '../../schemas/api/pool'
 import { lengthOf } from '../policy/content-length'
 import type { Residency, ResidencyRule } from '../residency'
+import { receivedTrace, type TraceContext } from '../tracing/trace-context'
 import { admitToL1 } from './admission'
 import type { TierArchival } from './archival'
 
@@ -91,4 +92,9 @@ export function edgeL1Field(
 ): string | undefined {
   if (tierOnly) return L1_TIER_ONLY
   return admitToL1(frequency, lengthOf(length), secondHitBytes) ? undefined : L1_NOT_ADMITTED
+}
+
+/** The edge's trace, from the `traceparent` it sent with the request (tier log lines, spans). */
+export function tierRequestTrace(request: TierRequest): TraceContext | undefined {
+  return receivedTrace(request.headers.find(([name]) => name === 'traceparent')?.[1])
 }

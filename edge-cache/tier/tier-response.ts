@@ -7,6 +7,7 @@
  */
 import { errorResponse } from '../errors'
 import { type CacheStatusEntry, currentAge } from '../policy'
+import { contentLength, lengthOf } from '../policy/content-length'
 import { addCacheStatus, appendServerTiming } from '../status-headers'
 import { tierView } from './stored-entry'
 import type { TierEntry } from './tier-store'
@@ -75,12 +76,7 @@ export function notCached(status: CacheStatusEntry): Response {
  */
 export function objectSize(response: Response): number | undefined {
   const { status, headers } = response
-  const total =
-    status === 206
-      ? headers.get('content-range')?.match(/\/(\d+)$/)?.[1]
-      : status === 200
-        ? headers.get('content-length')
-        : undefined
-  const size = total ? Number(total) : Number.NaN
-  return Number.isSafeInteger(size) ? size : undefined
+  if (status === 200) return contentLength(headers)
+  if (status === 206) return lengthOf(headers.get('content-range')?.match(/\/(\d+)$/)?.[1])
+  return undefined
 }

@@ -32,8 +32,9 @@ export interface SavedSketch {
   windowShare: number
 }
 
-/** `T` with fields `K` possibly absent: recorded only by later versions of the shard. */
-type Recorded<T, K extends keyof T> = Omit<T, K> & { [P in K]: T[P] | undefined }
+/** A saved sketch as read back: `since` and `windowShare` are absent from older saves. */
+export type LoadedSketch = Omit<SavedSketch, Later> & Partial<Pick<SavedSketch, Later>>
+type Later = 'since' | 'windowShare'
 
 /** The storage key of one variant: primary key and secondary (Vary) key. */
 export function variantKey(primaryKey: string, varyKey: string): string {
@@ -207,11 +208,6 @@ export class TierStore {
     this.#sql.exec('DELETE FROM chunks WHERE body_id = ?', bodyId)
   }
 
-  /** Bytes held in bodies, for capacity reporting. */
-  storedBytes(): number {
-    return this.usage().bytes
-  }
-
   /**
    * Bytes held in committed bodies and how many entries hold them: counted as entries change,
    * since a scan of every entry on every commit grows with the shard.
@@ -378,7 +374,7 @@ export class TierStore {
    * The saved sketch; `since` and `windowShare` are undefined for one saved before they were
    * recorded.
    */
-  loadSketch(): Recorded<SavedSketch, 'since' | 'windowShare'> | undefined {
+  loadSketch(): LoadedSketch | undefined {
     const row = this.#sql
       .exec<{
         width: number

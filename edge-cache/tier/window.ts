@@ -160,7 +160,7 @@ export function planWindow(
   return plan
 }
 
-/** The window's entries in the order they leave, least recently used first; then undefined: the newcomer. */
+/** The window's entries in the order they leave, least recently used first, then the newcomer. */
 function* windowOrder(
   windowLru: Iterable<Resident>,
   skip: Set<string>

@@ -2,7 +2,8 @@
  * @module tracing/platform-spans
  * Spans through Workers tracing (`tracing.enterSpan`): recorded when `[observability.traces]`
  * samples the request (wrangler.toml), exported with the automatic spans to the user's OTLP
- * destination; locally a no-op that still runs the work.
+ * destination. Under `wrangler dev` every request counts as traced whatever the sampling rate,
+ * so locally every request enters its spans (0.3–0.5 ms of CPU an L1 hit, measured; README).
  * @see https://developers.cloudflare.com/workers/observability/traces/custom-spans/
  */
 import { tracing } from 'cloudflare:workers'
