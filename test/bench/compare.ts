@@ -8,7 +8,8 @@
  *
  * Tunables (env): BENCH_DURATION_S (8), BENCH_WARMUP_S (2), BENCH_CONNECTIONS (16), and
  * BENCH_VARS, a JSON object of `[vars]` both sides run with instead of their defaults (to tell a
- * setting's cost from the code's, e.g. `{"PURGE_STALENESS_MS":"5000"}`).
+ * setting's cost from the code's, e.g. `{"PURGE_STALENESS_MS":"5000"}`), and BENCH_ROWS, the
+ * rows to run (comma-separated ids, e.g. `l1-hit 1k,tier-hit 1k`; all six when unset).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -32,6 +33,7 @@ const durationS = seconds('BENCH_DURATION_S', 8)
 const warmupS = seconds('BENCH_WARMUP_S', 2)
 const connections = seconds('BENCH_CONNECTIONS', 16)
 const vars = JSON.parse(process.env.BENCH_VARS ?? '{}') as Record<string, string>
+const onlyRows = process.env.BENCH_ROWS?.split(',').map((id) => id.trim())
 
 const SIZES = [
   { slug: '1k', bytes: 1024, tierObjects: 200 },
@@ -49,6 +51,14 @@ interface Row {
 }
 
 function rows(stamp: string): Row[] {
+  const all = allRows(stamp)
+  if (!onlyRows) return all
+  const unknown = onlyRows.filter((id) => !all.some((row) => row.id === id))
+  if (unknown.length > 0) throw new Error(`BENCH_ROWS: no row ${unknown.join(', ')}`)
+  return all.filter((row) => onlyRows.includes(row.id))
+}
+
+function allRows(stamp: string): Row[] {
   return SIZES.flatMap((size) => [
     {
       id: `l1-hit ${size.slug}`,
@@ -131,6 +141,7 @@ function table(before: Figures, after: Figures): string {
 }
 
 async function main() {
+  rows('') // an unknown BENCH_ROWS id fails before anything starts
   const work = await mkdtemp(join(tmpdir(), 'edge-cdn-compare-'))
   const origin = await startOrigin()
   try {
