@@ -19,7 +19,10 @@ export interface RegionDefinition {
   locationHint: DurableObjectLocationHint
   /** Durable Object jurisdiction in production; workerd rejects jurisdictions locally. */
   jurisdiction?: DurableObjectJurisdiction
-  /** Tier shards in this region. */
+  /**
+   * Tier shards in this region, shared by every zone: each takes ~1,000 requests/s, and a
+   * region's L1 misses spread over them (`npm run bench:tier-model`).
+   */
   shards: number
   /**
    * The R2 binding this region's tier shards keep large bodies in, and where that bucket lives:
@@ -109,7 +112,7 @@ export const REGIONS: readonly RegionDefinition[] = [
     continents: ['EU'],
     locationHint: 'weur',
     jurisdiction: 'eu',
-    shards: 4,
+    shards: 64,
     tierBucket: { binding: 'TIER_BUCKET_EU', jurisdiction: 'eu' },
   },
   {
@@ -133,7 +136,7 @@ export const REGIONS: readonly RegionDefinition[] = [
     countries: ['US', 'CA'],
     continents: ['NA'],
     locationHint: 'enam',
-    shards: 4,
+    shards: 64,
     tierBucket: { binding: 'TIER_BUCKET_US', location: 'enam' },
   },
   {
@@ -142,7 +145,7 @@ export const REGIONS: readonly RegionDefinition[] = [
     countries: ['AU', 'CN', 'HK', 'ID', 'IN', 'JP', 'KR', 'MY', 'NZ', 'PH', 'SG', 'TH', 'TW', 'VN'],
     continents: ['AS', 'OC'],
     locationHint: 'apac',
-    shards: 4,
+    shards: 64,
     tierBucket: { binding: 'TIER_BUCKET_APAC', location: 'apac' },
   },
   {
@@ -151,7 +154,7 @@ export const REGIONS: readonly RegionDefinition[] = [
     countries: [],
     continents: [],
     locationHint: 'enam',
-    shards: 2,
+    shards: 16,
   },
 ]
 

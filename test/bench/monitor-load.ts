@@ -2,7 +2,8 @@
  * @module bench/monitor-load
  * Load model of the active health monitor Durable Object (origin/health-monitor.ts): requests/s
  * on the busiest object at network scale, printed for the figures below (change them with
- * flags). Run: `node --experimental-strip-types test/bench/monitor-load.ts [--shards 4]
+ * flags). Run: `node --experimental-strip-types --import ./test/bench/register.mjs
+ * test/bench/monitor-load.ts [--shards 64]
  * [--view-ms 1000] [--monitored 20] [--interval 10] [--admin-rps 1]`.
  *
  * Who calls one `health:<zone>:<region>` object:
@@ -15,10 +16,14 @@
  * - the admin API's `GET …/origins/:name/health`, by operators.
  */
 import { parseArgs } from 'node:util'
+import { REGIONS } from '../../schemas/regions'
+
+/** The most tier shards any region has, as the code defines them. */
+const REGION_SHARDS = Math.max(...REGIONS.map((region) => region.shards))
 
 const { values } = parseArgs({
   options: {
-    shards: { type: 'string', default: '4' },
+    shards: { type: 'string', default: String(REGION_SHARDS) },
     'view-ms': { type: 'string', default: '1000' },
     monitored: { type: 'string', default: '20' },
     interval: { type: 'string', default: '10' },

@@ -16,17 +16,22 @@ describe('shardFor', () => {
     )
   })
 
-  it('spreads keys evenly over the shards', ({ expect }) => {
-    const counts = new Array<number>(4).fill(0)
-    for (const key of keys) counts[shardFor(key, 4)] = (counts[shardFor(key, 4)] ?? 0) + 1
-    for (const count of counts)
-      expect(Math.abs(count - keys.length / 4)).toBeLessThan(keys.length * 0.03)
+  it.for([
+    [4, 0.03],
+    [64, 0.25],
+  ] as const)('spreads keys evenly over %i shards', ([shards, tolerance], { expect }) => {
+    const counts = new Array<number>(shards).fill(0)
+    for (const key of keys) counts[shardFor(key, shards)] = (counts[shardFor(key, shards)] ?? 0) + 1
+    // 20,000 keys: ±3% of the mean over 4 shards, ±25% (about 4 standard deviations) over 64.
+    const mean = keys.length / shards
+    for (const count of counts) expect(Math.abs(count - mean)).toBeLessThan(mean * tolerance)
   })
 
   it.for([
     [4, 5],
     [8, 9],
     [16, 17],
+    [64, 65],
   ] as const)(
     'moves only about 1/N of the keys when %i shards become %i',
     ([from, to], { expect }) => {

@@ -35,7 +35,7 @@ describe('tierFor', () => {
     const { namespace, calls } = recordingNamespace()
     await tierFor(namespace, regionNamed('eu'), true).serve(request)
     expect(calls[0]).toBe('jurisdiction eu')
-    expect(calls[1]).toMatch(/^eu:get tier:eu:\d hint=weur$/)
+    expect(calls[1]).toMatch(/^eu:get tier:eu:\d+ hint=weur$/)
   })
 
   it('never asks for a jurisdiction when they are off (local workerd rejects them)', async ({
@@ -44,12 +44,12 @@ describe('tierFor', () => {
     const { namespace, calls } = recordingNamespace()
     await tierFor(namespace, regionNamed('eu'), false).serve(request)
     expect(calls).toHaveLength(1)
-    expect(calls[0]).toMatch(/^get tier:eu:\d hint=weur$/)
+    expect(calls[0]).toMatch(/^get tier:eu:\d+ hint=weur$/)
   })
 
   it('uses no jurisdiction for a region without one, even when they are on', async ({ expect }) => {
     const { namespace, calls } = recordingNamespace()
     await tierFor(namespace, regionNamed('us'), true).serve(request)
-    expect(calls).toEqual([expect.stringMatching(/^get tier:us:\d hint=enam$/)])
+    expect(calls).toEqual([expect.stringMatching(/^get tier:us:\d+ hint=enam$/)])
   })
 })

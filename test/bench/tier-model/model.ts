@@ -45,7 +45,11 @@ export const SHARDS_PER_REGION = Math.max(...REGIONS.map((region) => region.shar
 export function busiestShardShare(shards: number, a: Assumptions = ASSUMPTIONS): number {
   const load = new Array<number>(shards).fill(0)
   for (let n = 1; n <= a.keys; n++) {
-    load[shardFor(`https://zone-${hash32(String(n)) % 1000}.example/assets/${n}.js`, shards)] += 1
+    const shard = shardFor(
+      `https://zone-${hash32(String(n)) % 1000}.example/assets/${n}.js`,
+      shards
+    )
+    load[shard] = (load[shard] ?? 0) + 1
   }
   return Math.max(...load) / a.keys
 }

@@ -19,7 +19,7 @@ const lines = [
 ]
 const shares = new Map<number, number>()
 for (const edgeRps of [100_000, 1_000_000, 10_000_000]) {
-  for (const shards of [...new Set([SHARDS_PER_REGION, 16, 64, 256])]) {
+  for (const shards of [...new Set([4, 16, 64, 256, SHARDS_PER_REGION])].sort((x, y) => x - y)) {
     if (!shares.has(shards)) shares.set(shards, busiestShardShare(shards))
     const load = steadyLoad(edgeRps, shares.get(shards) ?? 1)
     const current = shards === SHARDS_PER_REGION ? ' (the code)' : ''

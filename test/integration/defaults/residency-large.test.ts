@@ -92,7 +92,7 @@ describe('EU-resident archival footage', () => {
       const places = await placesOnceInR2(path)
       expect(places.filter((p) => p.startsWith('r2:'))).toEqual(['r2:TIER_BUCKET_EU'])
       expect(places.filter((p) => p.startsWith('tier:'))).toHaveLength(1)
-      expect(places.every((p) => /^(r2:TIER_BUCKET_EU|tier:eu:\d|l1:FRA)$/.test(p))).toBe(true)
+      expect(places.every((p) => /^(r2:TIER_BUCKET_EU|tier:eu:\d+|l1:FRA)$/.test(p))).toBe(true)
       const [object] = (await r2Bodies()).filter((b) => b.url === `https://${HOST}${path}`)
       expect(object).toMatchObject({ size, residency: 'eu', binding: 'TIER_BUCKET_EU' })
 
