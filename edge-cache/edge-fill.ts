@@ -7,8 +7,9 @@
 import { answerClient } from './answer'
 import { fromEntry, unavailableHere } from './edge-answers'
 import type { L1Miss } from './edge-l1-lookup'
-import { fromConcurrentFill } from './edge-l1-lookup'
+import { fillKeyOf, fromConcurrentFill } from './edge-l1-lookup'
 import { storeInL1 } from './edge-l1-store'
+import { joinPopFill } from './edge-pop-fill'
 import type { EdgeCall, EdgeResult } from './edge-request'
 import { fetchUpstream } from './edge-upstream'
 import { storedView } from './entry'
@@ -30,21 +31,32 @@ import { EDGE_L1_FIELD } from './tier/protocol'
  * @returns the client's answer
  */
 export async function fillFromUpstream(call: EdgeCall, miss: L1Miss): Promise<EdgeResult> {
-  const { edge, deps } = call
-  const fillKey = `${deps.l1.name}\n${edge.key}`
+  const fillKey = fillKeyOf(call)
   if (miss.absent) {
     const collapsed = await fromConcurrentFill(call, fillKey)
     if (collapsed) return collapsed
   }
-  // This request fills L1 for the key; concurrent misses in this isolate wait for it.
+  // This request fills L1 for the key; concurrent misses in this isolate wait for it, and the
+  // isolate's filler of a hot key joins the PoP's refill (edge-pop-fill.ts).
   const finishFill = l1Fills.filling(fillKey) ? undefined : l1Fills.begin(fillKey)
   let filled: Promise<boolean> = Promise.resolve(false)
+  let release: (() => Promise<void>) | undefined
   try {
+    if (finishFill) {
+      const pop = await joinPopFill(call, fillKey)
+      if ('served' in pop) {
+        void miss.stale?.body?.cancel()
+        filled = Promise.resolve(true)
+        return pop.served
+      }
+      if ('release' in pop) release = pop.release
+    }
     const answer = await answerFromUpstream(call, miss)
     filled = answer.filled
     return answer.result
   } finally {
     if (finishFill) void filled.then(finishFill)
+    if (release) call.deps.waitUntil(filled.then(release))
   }
 }
 

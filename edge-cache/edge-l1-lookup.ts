@@ -12,6 +12,7 @@ import { applyPurge } from './purge/purge-decision'
 import { secondaryKey } from './secondary-key'
 import type { L1Lookup, StoredEntry } from './store/l1'
 import { l1Fills } from './store/l1-fills'
+import { recentL1Hits } from './store/pop-fill'
 
 /** L1 could not answer: its `Cache-Status` so far, and a stale entry to fall back on. */
 export interface L1Miss {
@@ -51,6 +52,7 @@ export async function lookupL1(
     return { status: { cache: L1_CACHE_NAME, fwd: 'uri-miss', detail: 'purged' }, absent: false }
   }
   if (decision.action === 'fresh') {
+    recentL1Hits.note(fillKeyOf(call), started)
     return {
       served: fromEntry(call, entry, { cache: L1_CACHE_NAME, hit: true, ttl: decision.ttl }),
     }
@@ -70,6 +72,11 @@ export async function lookupL1(
   return { status: { cache: L1_CACHE_NAME, fwd }, stale: entry, absent: false }
 }
 
+/** The key under which this isolate's requests collapse their fills of one PoP's L1. */
+export function fillKeyOf(call: EdgeCall): string {
+  return `${call.deps.l1.name}\n${call.edge.key}`
+}
+
 /**
  * Waits for another request of this isolate that is filling L1 with the same key, then serves
  * what it stored (`collapsed`). Undefined when there is none, or it stored nothing usable.
@@ -78,18 +85,31 @@ export async function fromConcurrentFill(
   call: EdgeCall,
   fillKey: string
 ): Promise<EdgeResult | undefined> {
-  const { edge, requestHeaders, deps } = call
   const pending = l1Fills.waitFor(fillKey)
   if (!pending || !(await pending)) return undefined
+  return freshFromL1(call)
+}
+
+/**
+ * Serves the request from L1 as refilled by another request (`collapsed`) when L1 now holds a
+ * fresh entry for it; undefined otherwise.
+ */
+export async function freshFromL1(call: EdgeCall): Promise<EdgeResult | undefined> {
+  const { edge, requestHeaders, deps } = call
   const lookup = await deps.l1.get(edge.key, (fields) => secondaryKey(fields, requestHeaders))
   if (!('entry' in lookup)) return undefined
   const { entry } = lookup
-  const decision = decideServe(
-    storedView(entry.meta, entry.headers),
-    requestHeaders,
-    deps.clock.now()
-  )
-  if (decision.action !== 'fresh') {
+  const now = deps.clock.now()
+  const view = storedView(entry.meta, entry.headers)
+  // Another isolate's copy is checked against this isolate's purge view, as any L1 entry is.
+  const purge = deps.purge.purgeState({
+    key: edge.key,
+    tags: entry.meta.tags,
+    seq: entry.meta.purgeSeq,
+  })
+  const decision = applyPurge(decideServe(view, requestHeaders, now), purge, view, now)
+  const foreign = entry.meta.zone !== undefined && entry.meta.zone !== edge.zone
+  if (foreign || decision === 'miss' || decision.action !== 'fresh') {
     void entry.body?.cancel()
     return undefined
   }

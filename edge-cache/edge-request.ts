@@ -35,6 +35,8 @@ export interface EdgeDependencies {
   origin(): Origin
   waitUntil(promise: Promise<unknown>): void
   clock: Clock
+  /** Resolves after `ms` (a hot key's miss waiting on the PoP's refill, edge-pop-fill.ts). */
+  pause(ms: number): Promise<void>
   /** This isolate's view of the zone's purge log. */
   purge: PurgeIndex
 }

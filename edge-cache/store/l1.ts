@@ -22,8 +22,14 @@ export type L1Lookup = { entry: StoredEntry } | { miss: 'uri-miss' | 'vary-miss'
 const SLOT_ORIGIN = 'https://l1.edge-cache.internal/v1/'
 const VARY_MARKER_HEADER = 'x-edge-vary-marker'
 
-/** What the edge uses of a PoP's L1: its name, reads, writes and deletes. */
-export type L1Store = Pick<L1Cache, 'name' | 'get' | 'put' | 'delete'>
+/** What the edge uses of a PoP's L1: its name, reads, writes, deletes and fill claims. */
+export type L1Store = Pick<
+  L1Cache,
+  'name' | 'get' | 'put' | 'delete' | 'fillClaim' | 'claimFill' | 'releaseFill'
+>
+
+/** Cache API expiry of a fill claim: the time in its body decides; this only clears. */
+const FILL_CLAIM_SECONDS = 5
 
 export class L1Cache {
   /** The cache's name, `l1:<colo>`. */
@@ -113,6 +119,32 @@ export class L1Cache {
   async delete(key: string): Promise<boolean> {
     return this.#cache.delete(slot(key))
   }
+
+  /**
+   * @returns until when an isolate of this PoP said it is refilling `key` (store/pop-fill.ts),
+   *   or undefined when none did
+   */
+  async fillClaim(key: string): Promise<number | undefined> {
+    const claim = await this.#cache.match(fillSlot(key))
+    if (!claim) return undefined
+    const until = Number(await claim.text())
+    return Number.isFinite(until) ? until : undefined
+  }
+
+  /** Tells the PoP's other isolates that this one refills `key` until `until`. */
+  async claimFill(key: string, until: number): Promise<void> {
+    const headers = { 'cache-control': `max-age=${FILL_CLAIM_SECONDS}` }
+    await this.#cache.put(fillSlot(key), new Response(String(until), { headers }))
+  }
+
+  /** The refill ended (stored or not): waiting isolates stop waiting. */
+  async releaseFill(key: string): Promise<void> {
+    await this.#cache.delete(fillSlot(key))
+  }
+}
+
+function fillSlot(key: string): Request {
+  return new Request(`${SLOT_ORIGIN}${encodeURIComponent(key)}?fill`)
 }
 
 function slot(key: string, varyKey?: string): Request {

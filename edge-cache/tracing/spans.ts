@@ -41,6 +41,10 @@ export function tracedL1(l1: L1Store, spans: Spans): L1Store {
     get: (key, varyKeyOf) => spans.run('cdn.l1.get', attributes(key), () => l1.get(key, varyKeyOf)),
     put: (key, ...rest) => spans.run('cdn.l1.put', attributes(key), () => l1.put(key, ...rest)),
     delete: (key) => spans.run('cdn.l1.delete', attributes(key), () => l1.delete(key)),
+    // Fill claims are small Cache API entries on hot keys' refills only: no spans of their own.
+    fillClaim: (key) => l1.fillClaim(key),
+    claimFill: (key, until) => l1.claimFill(key, until),
+    releaseFill: (key) => l1.releaseFill(key),
   }
 }
 

@@ -3,12 +3,14 @@
  * real dependencies: this PoP's L1, the test's loopback HTTP origin, an empty purge index, and a
  * manual clock, so freshness is decided without waiting. Runs in the `workers` project.
  */
-import { beforeEach, describe, inject, it } from 'vitest'
+import { beforeEach, describe, expect, inject, it } from 'vitest'
 import { serveFromEdge } from '../../edge-cache/edge'
 import type { EdgeDependencies, EdgeRequest } from '../../edge-cache/edge-request'
+import { entryMetaOf } from '../../edge-cache/entry'
 import { cacheKey } from '../../edge-cache/key'
 import { PurgeIndex } from '../../edge-cache/purge/purge-index'
 import { L1Cache } from '../../edge-cache/store/l1'
+import { POP_FILL_WAIT_MS } from '../../edge-cache/store/pop-fill'
 import { NO_GRANTS, originDependencies } from '../../origin/dependencies'
 import { selectOrigin } from '../../origin/select'
 import { ManualClock } from '../support/clock'
@@ -19,10 +21,14 @@ const origin = originControl(originUrl)
 let run = 0
 
 interface Harness {
-  deps: EdgeDependencies
+  deps: EdgeDependencies & { l1: L1Cache }
   clock: ManualClock
   pending: Promise<unknown>[]
   purgedTags: string[]
+  /** Every pause the request path asked for, in ms (each advances the manual clock). */
+  pauses: number[]
+  /** What "another isolate of the PoP" does while the request pauses. */
+  duringPause?: () => Promise<void>
 }
 
 let harness: Harness
@@ -32,10 +38,12 @@ beforeEach(async () => {
   const clock = new ManualClock(Date.now())
   const pending: Promise<unknown>[] = []
   const purgedTags: string[] = []
+  const pauses: number[] = []
   harness = {
     clock,
     pending,
     purgedTags,
+    pauses,
     deps: {
       l1: await L1Cache.open(`edge-test-${run}`),
       tier: () => Promise.reject(new Error('no tier in this test')),
@@ -48,6 +56,11 @@ beforeEach(async () => {
       waitUntil: (promise) => pending.push(promise),
       clock,
       purge: new PurgeIndex({ seq: 0, floor: 0, records: [] }),
+      pause: async (ms) => {
+        pauses.push(ms)
+        clock.advance(ms)
+        await harness.duringPause?.()
+      },
     },
   }
 })
@@ -132,5 +145,100 @@ describe('serveFromEdge', () => {
     expect(refused.response.status).toBe(451)
     expect(refused.cacheStatus).toEqual([])
     expect(await origin.hits(path)).toHaveLength(0)
+  })
+})
+
+/** A fresh copy of `path` put in L1 as another isolate of the PoP would after its refill. */
+async function refillAsAnotherIsolate(path: string, body: string) {
+  const url = new URL(`https://edge.test${path}`)
+  const now = harness.clock.now()
+  const response = new Response(body, {
+    headers: { 'cache-control': 'max-age=60', date: new Date(now).toUTCString() },
+  })
+  const meta = entryMetaOf({
+    response,
+    vary: [],
+    requestHeaders: new Headers(),
+    requestTime: now,
+    responseTime: now,
+    purgeSeq: 0,
+    zone: 'edge',
+    size: body.length,
+  })
+  await harness.deps.l1.put(cacheKey(url), meta, response.headers, response.body, 60)
+}
+
+/** Serves `path` from the origin, then from L1 until it expires: a hot key, just expired. */
+async function hotThenExpired(path: string) {
+  await serve(path)
+  harness.clock.advance(55_000)
+  expect((await serve(path)).cacheStatus[0]).toMatchObject({ hit: true, ttl: 5 })
+  harness.clock.advance(6_000)
+  return cacheKey(new URL(`https://edge.test${path}`))
+}
+
+describe('a hot key refilled once per PoP', () => {
+  it('claims the refill when no isolate of the PoP has, and releases it when the fill ends', async () => {
+    const path = `/edge-unit/${run}/pop-claim.css`
+    const key = await hotThenExpired(path)
+    const claims: number[] = []
+    const claimFill = harness.deps.l1.claimFill.bind(harness.deps.l1)
+    harness.deps.l1.claimFill = (claimed, until) => {
+      claims.push(until)
+      return claimFill(claimed, until)
+    }
+    const refill = await serve(path)
+    expect(refill.cacheStatus[0]).toMatchObject({ fwd: 'stale', fwdStatus: 200 })
+    expect(harness.pauses).toEqual([])
+    expect(claims).toEqual([harness.clock.now() + POP_FILL_WAIT_MS])
+    expect(await harness.deps.l1.fillClaim(key)).toBeUndefined()
+    expect(await origin.hits(path)).toHaveLength(2)
+  })
+
+  it('waits for another isolate’s refill and serves it, collapsed, without going upstream', async () => {
+    const path = `/edge-unit/${run}/pop-wait.css`
+    const key = await hotThenExpired(path)
+    await harness.deps.l1.claimFill(key, harness.clock.now() + POP_FILL_WAIT_MS)
+    harness.duringPause = () => refillAsAnotherIsolate(path, 'refilled by another isolate')
+    const joined = await serve(path)
+    expect(joined.body).toBe('refilled by another isolate')
+    expect(joined.cacheStatus).toEqual([{ cache: 'edge-l1', hit: true, ttl: 60, collapsed: true }])
+    expect(harness.pauses).toEqual([10])
+    expect(await origin.hits(path)).toHaveLength(1)
+  })
+
+  it('waits at most POP_FILL_WAIT_MS, then goes upstream without taking the claim', async () => {
+    const path = `/edge-unit/${run}/pop-timeout.css`
+    const key = await hotThenExpired(path)
+    const until = harness.clock.now() + 10 * POP_FILL_WAIT_MS
+    await harness.deps.l1.claimFill(key, until)
+    const alone = await serve(path)
+    expect(alone.cacheStatus[0]).toMatchObject({ fwd: 'stale', fwdStatus: 200 })
+    expect(harness.pauses).toEqual([10, 10, 20, 40, 80, 160, 180])
+    expect(harness.pauses.reduce((a, b) => a + b)).toBe(POP_FILL_WAIT_MS)
+    expect(await harness.deps.l1.fillClaim(key)).toBe(until)
+    expect(await origin.hits(path)).toHaveLength(2)
+  })
+
+  it('goes upstream at the next look once the claim is released unstored', async () => {
+    const path = `/edge-unit/${run}/pop-release.css`
+    const key = await hotThenExpired(path)
+    await harness.deps.l1.claimFill(key, harness.clock.now() + POP_FILL_WAIT_MS)
+    harness.duringPause = () => harness.deps.l1.releaseFill(key)
+    const alone = await serve(path)
+    expect(alone.cacheStatus[0]).toMatchObject({ fwd: 'stale', fwdStatus: 200 })
+    expect(harness.pauses).toEqual([10])
+    expect(await harness.deps.l1.fillClaim(key)).toBeUndefined()
+    expect(await origin.hits(path)).toHaveLength(2)
+  })
+
+  it('leaves a cold key’s miss alone: no claim read, no wait', async () => {
+    const path = `/edge-unit/${run}/pop-cold.css`
+    const key = cacheKey(new URL(`https://edge.test${path}`))
+    await harness.deps.l1.claimFill(key, harness.clock.now() + POP_FILL_WAIT_MS)
+    const miss = await serve(path)
+    expect(miss.cacheStatus[0]).toMatchObject({ fwd: 'uri-miss', stored: true })
+    expect(harness.pauses).toEqual([])
+    expect(await origin.hits(path)).toHaveLength(1)
   })
 })

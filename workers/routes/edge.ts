@@ -234,6 +234,7 @@ async function edgeDependencies(
     },
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
     clock,
+    pause: (ms) => scheduler.wait(ms),
   }
 }
 
