@@ -19,6 +19,11 @@ export interface Assumptions {
   /** Edge → shard → edge with the L1 put started, ms: how long a refill leaves L1 empty. */
   refillMs: number
   /**
+   * From an isolate's read of the PoP's fill claim to its own claim landing, ms: isolates that
+   * read within it also go (edge-cache/store/pop-fill.ts).
+   */
+  claimRaceMs: number
+  /**
    * Keys the misses spread over evenly: L1 absorbs the popular head, whose misses are bounded
    * per key (hotKeyLoad), so what reaches the tier is the long tail. The shards' imbalance
    * comes from the hash.
@@ -32,6 +37,7 @@ export const ASSUMPTIONS: Assumptions = {
   l1HitRatio: 0.9,
   isolatesPerPop: 10,
   refillMs: 30,
+  claimRaceMs: 5,
   keys: 100_000,
 }
 
@@ -66,13 +72,17 @@ export function steadyLoad(edgeRps: number, share: number, a: Assumptions = ASSU
 
 /**
  * One hot key served with `ttlS` of freshness at `popRps` requests per second in each PoP of the
- * busiest region. When its L1 entry expires (or is purged), each isolate of a PoP that asks
- * before the refill lands misses once (isolates collapse their own misses; a PoP's isolates do
- * not share a lock), then all hit the refilled L1 until the next expiry.
+ * busiest region. When its L1 entry expires (or is purged), isolates collapse their own misses;
+ * without a PoP-wide refill each isolate that asks before the refill lands misses once, with it
+ * (the edge now) only those that read the PoP's fill claim before the first claim landed.
  */
 export function hotKeyLoad(popRps: number, ttlS: number, a: Assumptions = ASSUMPTIONS) {
   const pops = Math.round(a.pops * a.busiestRegionShare)
-  const missesPerPop = Math.min(a.isolatesPerPop, 1 + (popRps * a.refillMs) / 1000)
-  const perExpiry = pops * missesPerPop
-  return { pops, missesPerPop, perExpiry, rps: perExpiry / ttlS }
+  const isolatesAlone = Math.min(a.isolatesPerPop, 1 + (popRps * a.refillMs) / 1000)
+  const popRefill = Math.min(a.isolatesPerPop, 1 + (popRps * a.claimRaceMs) / 1000)
+  return {
+    pops,
+    isolatesAlone: { missesPerPop: isolatesAlone, rps: (pops * isolatesAlone) / ttlS },
+    popRefill: { missesPerPop: popRefill, rps: (pops * popRefill) / ttlS },
+  }
 }

@@ -12,7 +12,7 @@ const n = (value: number) => Math.round(value).toLocaleString('en')
 
 const a = ASSUMPTIONS
 const lines = [
-  `Assumptions: ${a.pops} PoPs, ${a.busiestRegionShare * 100}% of them and of requests in the busiest region, L1 hit ratio ${a.l1HitRatio * 100}%, ${a.isolatesPerPop} isolates per PoP, refill ${a.refillMs} ms, misses spread evenly over ${n(a.keys)} keys (the shards' imbalance is the hash's).`,
+  `Assumptions: ${a.pops} PoPs, ${a.busiestRegionShare * 100}% of them and of requests in the busiest region, L1 hit ratio ${a.l1HitRatio * 100}%, ${a.isolatesPerPop} isolates per PoP, refill ${a.refillMs} ms, fill-claim race ${a.claimRaceMs} ms, misses spread evenly over ${n(a.keys)} keys (the shards' imbalance is the hash's).`,
   '',
   '| network edge req/s | shards in the region | busiest region L1 misses/s | busiest shard share | busiest shard req/s | verdict |',
   '| ---: | ---: | ---: | ---: | ---: | --- |',
@@ -30,14 +30,14 @@ for (const edgeRps of [100_000, 1_000_000, 10_000_000]) {
 }
 lines.push(
   '',
-  '| one hot key: req/s per PoP | freshness | PoPs | misses per PoP per expiry | its shard, req/s | verdict |',
+  '| one hot key: req/s per PoP | freshness | PoPs | misses per PoP per expiry: isolates alone / one refill per PoP (now) | its shard, req/s: isolates alone / one refill per PoP (now) | verdict (now) |',
   '| ---: | ---: | ---: | ---: | ---: | --- |'
 )
 for (const popRps of [10, 100, 1000]) {
   for (const ttlS of [1, 10, 60]) {
-    const hot = hotKeyLoad(popRps, ttlS)
+    const { pops, isolatesAlone, popRefill } = hotKeyLoad(popRps, ttlS)
     lines.push(
-      `| ${n(popRps)} | ${ttlS} s | ${hot.pops} | ${hot.missesPerPop.toFixed(1)} | ${n(hot.rps)} | ${verdict(hot.rps)} |`
+      `| ${n(popRps)} | ${ttlS} s | ${pops} | ${isolatesAlone.missesPerPop.toFixed(1)} / ${popRefill.missesPerPop.toFixed(1)} | ${n(isolatesAlone.rps)} / ${n(popRefill.rps)} | ${verdict(popRefill.rps)} |`
     )
   }
 }
