@@ -9,7 +9,7 @@ import { fromEntry, unavailableHere } from './edge-answers'
 import type { L1Miss } from './edge-l1-lookup'
 import { fillKeyOf, fromConcurrentFill } from './edge-l1-lookup'
 import { storeInL1 } from './edge-l1-store'
-import { joinPopFill } from './edge-pop-fill'
+import { claimRefresh, joinPopFill } from './edge-pop-fill'
 import type { EdgeCall, EdgeResult } from './edge-request'
 import { fetchUpstream } from './edge-upstream'
 import { storedView } from './entry'
@@ -104,9 +104,26 @@ async function answerFromUpstream(
   return { result: { response: answer, cacheStatus }, filled: l1.stored }
 }
 
-/** Revalidates a stale L1 entry in the background (stale-while-revalidate). */
+/**
+ * Revalidates a stale L1 entry in the background (stale-while-revalidate): once per isolate
+ * (a refresh under way is a fill its misses collapse onto) and about once per PoP (the PoP's
+ * fill claim, edge-pop-fill.ts): every request served stale meanwhile would otherwise send one.
+ */
 export async function refresh(call: EdgeCall): Promise<void> {
-  const upstream = await fetchUpstream(call)
-  const { body } = storeInL1(call, upstream.response, upstream.requestTime)
-  await body?.cancel()
+  const fillKey = fillKeyOf(call)
+  if (l1Fills.filling(fillKey)) return
+  const finishFill = l1Fills.begin(fillKey)
+  let stored: Promise<boolean> = Promise.resolve(false)
+  let release: (() => Promise<void>) | undefined
+  try {
+    release = await claimRefresh(call)
+    if (!release) return
+    const upstream = await fetchUpstream(call)
+    const l1 = storeInL1(call, upstream.response, upstream.requestTime)
+    stored = l1.stored
+    await l1.body?.cancel()
+  } finally {
+    void stored.then(finishFill)
+    if (release) call.deps.waitUntil(stored.then(release))
+  }
 }

@@ -39,12 +39,27 @@ export async function joinPopFill(call: EdgeCall, fillKey: string): Promise<PopF
   // key that stopped being stored never lines the PoP's requests up one after another.
   if (waited > 0) return { alone: true }
   // No isolate of the PoP is refilling the key (or a claim ran out unreleased): this one does.
+  return { release: claim(call) }
+}
+
+/**
+ * A stale-while-revalidate refresh: nobody waits for it, so it only needs to know whether an
+ * isolate of the PoP is refreshing the key already.
+ * @returns the release of this isolate's claim, or undefined when another isolate holds one
+ */
+export async function claimRefresh(call: EdgeCall): Promise<(() => Promise<void>) | undefined> {
+  const until = await call.deps.l1.fillClaim(call.edge.key)
+  if (until !== undefined && until > call.deps.clock.now()) return undefined
+  return claim(call)
+}
+
+/** Claims the key's refill for the PoP; the returned function releases the claim. */
+function claim(call: EdgeCall): () => Promise<void> {
+  const { edge, deps } = call
   const claimed = deps.l1.claimFill(edge.key, deps.clock.now() + POP_FILL_WAIT_MS)
   deps.waitUntil(claimed.catch(() => undefined))
-  return {
-    release: async () => {
-      await claimed.catch(() => undefined)
-      await deps.l1.releaseFill(edge.key).catch(() => false)
-    },
+  return async () => {
+    await claimed.catch(() => undefined)
+    await deps.l1.releaseFill(edge.key).catch(() => false)
   }
 }

@@ -242,3 +242,37 @@ describe('a hot key refilled once per PoP', () => {
     expect(await origin.hits(path)).toHaveLength(1)
   })
 })
+
+describe('a stale-while-revalidate refresh', () => {
+  const swr = { 'cache-control': 'max-age=60, stale-while-revalidate=30' }
+
+  it('goes upstream once per isolate however many requests are served stale meanwhile', async () => {
+    const path = `/edge-unit/${run}/swr-once.css`
+    await origin.script(path, { headers: swr, body: 'v1' })
+    await serve(path)
+    harness.clock.advance(61_000)
+    const stale = await Promise.all([
+      serveFromEdge(edgeRequest(path), harness.deps),
+      serveFromEdge(edgeRequest(path), harness.deps),
+      serveFromEdge(edgeRequest(path), harness.deps),
+    ])
+    for (const { cacheStatus } of stale) {
+      expect(cacheStatus[0]).toMatchObject({ hit: true, detail: 'stale-while-revalidate' })
+    }
+    await Promise.all(stale.map(({ response }) => response.text()))
+    await Promise.all(harness.pending.splice(0))
+    expect(await origin.hits(path)).toHaveLength(2)
+  })
+
+  it('is left to the isolate of the PoP that claimed it', async () => {
+    const path = `/edge-unit/${run}/swr-claimed.css`
+    await origin.script(path, { headers: swr, body: 'v1' })
+    await serve(path)
+    harness.clock.advance(61_000)
+    const key = cacheKey(new URL(`https://edge.test${path}`))
+    await harness.deps.l1.claimFill(key, harness.clock.now() + POP_FILL_WAIT_MS)
+    const stale = await serve(path)
+    expect(stale.cacheStatus[0]).toMatchObject({ detail: 'stale-while-revalidate' })
+    expect(await origin.hits(path)).toHaveLength(1)
+  })
+})
