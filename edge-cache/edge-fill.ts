@@ -42,7 +42,8 @@ export async function fillFromUpstream(call: EdgeCall, miss: L1Miss): Promise<Ed
   let filled: Promise<boolean> = Promise.resolve(false)
   let release: (() => Promise<void>) | undefined
   try {
-    if (finishFill) {
+    // A request whose own directives refused the entry (fwd=request) would refuse the refill too.
+    if (finishFill && miss.status.fwd !== 'request') {
       const pop = await joinPopFill(call, fillKey)
       if ('served' in pop) {
         void miss.stale?.body?.cancel()

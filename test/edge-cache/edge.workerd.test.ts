@@ -232,6 +232,16 @@ describe('a hot key refilled once per PoP', () => {
     expect(await origin.hits(path)).toHaveLength(2)
   })
 
+  it('does not make a client’s no-cache request wait for a refill it would refuse', async () => {
+    const path = `/edge-unit/${run}/pop-no-cache.css`
+    const key = await hotThenExpired(path)
+    await harness.deps.l1.claimFill(key, harness.clock.now() + POP_FILL_WAIT_MS)
+    const direct = await serve(path, { headers: { 'cache-control': 'no-cache' } })
+    expect(direct.cacheStatus[0]).toMatchObject({ fwd: 'request', fwdStatus: 200 })
+    expect(harness.pauses).toEqual([])
+    expect(await origin.hits(path)).toHaveLength(2)
+  })
+
   it('leaves a cold key’s miss alone: no claim read, no wait', async () => {
     const path = `/edge-unit/${run}/pop-cold.css`
     const key = cacheKey(new URL(`https://edge.test${path}`))
