@@ -5,11 +5,13 @@
  * and the attempt failed before any response arrived (`OriginError` 'network' or 'timeout'
  * thrown by `fetch`). A returned `Response`, even a 5xx, is never retried: its bytes may be on
  * their way to a client. Waits between attempts are exponential with full jitter. Every attempt
- * passes the breaker: network and timeout errors, answers with one of the origin's
- * `failureStatuses` (by default only the origin-level 502, 503, 504) and storage errors with a 5xx
- * (or no) status count as failures; any other answer, an application's 500 or 404 included, is a
- * success (the origin is up and answering). While the breaker is open `fetch` throws
- * `CircuitOpenError` without touching the origin.
+ * passes the breaker, and each request counts once: network and timeout errors (of the last
+ * attempt: a failure that is retried proves nothing yet, so one unanswered request does not
+ * count as three), answers with one of the origin's `failureStatuses` (by default only the
+ * origin-level 502, 503, 504) and storage errors with a 5xx (or no) status count as failures;
+ * any other answer, an application's 500 or 404 included, is a success (the origin is up and
+ * answering). While the breaker is open `fetch` throws `CircuitOpenError` without touching the
+ * origin.
  * @see https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
  * @see origin/circuit-breaker.ts
  */
@@ -121,7 +123,8 @@ export function resilientOrigin(origin: Origin, options: ResilienceOptions): Ori
   const name = options.name ?? 'origin'
   const failureStatuses = options.failureStatuses ?? DEFAULT_FAILURE_STATUSES
 
-  async function attempt(request: OriginRequest, lastError: unknown): Promise<Response> {
+  /** @param last whether a failure of this attempt ends the request (no retry follows) */
+  async function attempt(request: OriginRequest, lastError: unknown, last: boolean) {
     const admission = breaker?.admit(now())
     if (admission && !admission.admitted) {
       throw new CircuitOpenError(
@@ -136,7 +139,8 @@ export function resilientOrigin(origin: Origin, options: ResilienceOptions): Ori
       breaker?.settle(probe, responseOutcome(response, failureStatuses), now())
       return response
     } catch (error) {
-      breaker?.settle(probe, errorOutcome(error), now())
+      const retried = !last && isRetryable(request.method, error)
+      breaker?.settle(probe, retried ? 'neutral' : errorOutcome(error), now())
       throw error
     }
   }
@@ -146,7 +150,7 @@ export function resilientOrigin(origin: Origin, options: ResilienceOptions): Ori
       let lastError: unknown
       for (let retry = 0; ; retry++) {
         try {
-          return await attempt(request, lastError)
+          return await attempt(request, lastError, retry >= options.retries)
         } catch (error) {
           if (retry >= options.retries || !isRetryable(request.method, error)) throw error
           lastError = error

@@ -239,16 +239,21 @@ describe('resilientOrigin: circuit breaker', () => {
     expect(breaker.state.kind).toBe('open')
   })
 
-  it('counts every failed attempt, and stops retrying once the breaker opens', async ({
+  it('counts a request once however many attempts it took; later requests meet the open breaker', async ({
     expect,
   }) => {
     const breaker = new CircuitBreaker(breakerOptions)
     const path = await scripted({ destroy: true })
-    const { origin } = wrapped({ breaker, retries: 5, now: () => 0 })
-    const error = await origin.fetch(request(path)).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(CircuitOpenError)
-    expect(error).toHaveProperty('cause.kind', 'network')
-    expect(await control.hits(path)).toHaveLength(2)
+    const { origin } = wrapped({ breaker, retries: 2, now: () => 0 })
+    const first = await origin.fetch(request(path)).catch((e: unknown) => e)
+    expect(first).toHaveProperty('kind', 'network')
+    expect(breaker.state).toMatchObject({ kind: 'closed', window: [{ requests: 1, failures: 1 }] })
+    expect(await control.hits(path)).toHaveLength(3)
+    await origin.fetch(request(path)).catch((e: unknown) => e)
+    expect(breaker.state).toMatchObject({ kind: 'open' })
+    const refused = await origin.fetch(request(path)).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(CircuitOpenError)
+    expect(await control.hits(path)).toHaveLength(6)
   })
 
   it('counts a 4xx as the origin answering: it keeps the ratio down', async ({ expect }) => {
