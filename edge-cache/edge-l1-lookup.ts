@@ -7,7 +7,7 @@ import { fromEntry } from './edge-answers'
 import type { EdgeCall, EdgeResult } from './edge-request'
 import { L1_CACHE_NAME } from './edge-request'
 import { storedView } from './entry'
-import { type CacheStatusEntry, decideServe } from './policy'
+import { type CacheStatusEntry, decideServe, type ServeDecision } from './policy'
 import { applyPurge } from './purge/purge-decision'
 import { secondaryKey } from './secondary-key'
 import type { L1Lookup, StoredEntry } from './store/l1'
@@ -39,14 +39,7 @@ export async function lookupL1(
       : await deps.l1.get(edge.key, (fields) => secondaryKey(fields, requestHeaders))
   if ('miss' in lookup) return { status: { cache: L1_CACHE_NAME, fwd: lookup.miss }, absent: true }
   const { entry } = lookup
-  const view = storedView(entry.meta, entry.headers)
-  // An entry stored for another zone (its host has moved, e.g. from the catch-all) counts its
-  // purge sequence in that zone's log: it is gone for this one.
-  const foreign = entry.meta.zone !== undefined && entry.meta.zone !== edge.zone
-  const purge = foreign
-    ? 'purged'
-    : deps.purge.purgeState({ key: edge.key, tags: entry.meta.tags, seq: entry.meta.purgeSeq })
-  const decision = applyPurge(decideServe(view, requestHeaders, started), purge, view, started)
+  const decision = entryDecision(call, entry, started)
   if (decision === 'miss') {
     void entry.body?.cancel()
     return { status: { cache: L1_CACHE_NAME, fwd: 'uri-miss', detail: 'purged' }, absent: false }
@@ -70,6 +63,19 @@ export async function lookupL1(
   // RFC 9211 §2.2: a response the request's own directives would not accept is fwd=request.
   const fwd = decision.reason === 'request' ? 'request' : 'stale'
   return { status: { cache: L1_CACHE_NAME, fwd }, stale: entry, absent: false }
+}
+
+/** How an L1 entry may serve this request now: RFC 9111, then this isolate's purge view. */
+function entryDecision(call: EdgeCall, entry: StoredEntry, now: number): ServeDecision | 'miss' {
+  const { edge, requestHeaders, deps } = call
+  const view = storedView(entry.meta, entry.headers)
+  // An entry stored for another zone (its host has moved, e.g. from the catch-all) counts its
+  // purge sequence in that zone's log: it is gone for this one.
+  const foreign = entry.meta.zone !== undefined && entry.meta.zone !== edge.zone
+  const purge = foreign
+    ? 'purged'
+    : deps.purge.purgeState({ key: edge.key, tags: entry.meta.tags, seq: entry.meta.purgeSeq })
+  return applyPurge(decideServe(view, requestHeaders, now), purge, view, now)
 }
 
 /** The key under which this isolate's requests collapse their fills of one PoP's L1. */
@@ -99,17 +105,9 @@ export async function freshFromL1(call: EdgeCall): Promise<EdgeResult | undefine
   const lookup = await deps.l1.get(edge.key, (fields) => secondaryKey(fields, requestHeaders))
   if (!('entry' in lookup)) return undefined
   const { entry } = lookup
-  const now = deps.clock.now()
-  const view = storedView(entry.meta, entry.headers)
-  // Another isolate's copy is checked against this isolate's purge view, as any L1 entry is.
-  const purge = deps.purge.purgeState({
-    key: edge.key,
-    tags: entry.meta.tags,
-    seq: entry.meta.purgeSeq,
-  })
-  const decision = applyPurge(decideServe(view, requestHeaders, now), purge, view, now)
-  const foreign = entry.meta.zone !== undefined && entry.meta.zone !== edge.zone
-  if (foreign || decision === 'miss' || decision.action !== 'fresh') {
+  // Another isolate's copy is decided as any L1 entry is, purges and zone included.
+  const decision = entryDecision(call, entry, deps.clock.now())
+  if (decision === 'miss' || decision.action !== 'fresh') {
     void entry.body?.cancel()
     return undefined
   }

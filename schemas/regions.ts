@@ -158,6 +158,9 @@ export const REGIONS: readonly RegionDefinition[] = [
   },
 ]
 
+/** The most tier shards any region has: the busiest region's count in the load models. */
+export const MOST_REGION_SHARDS = Math.max(...REGIONS.map((region) => region.shards))
+
 /** What the edge knows about where a request entered: only ever taken from `request.cf`. */
 export interface PopLocation {
   colo: string

@@ -16,14 +16,11 @@
  * - the admin API's `GET …/origins/:name/health`, by operators.
  */
 import { parseArgs } from 'node:util'
-import { REGIONS } from '../../schemas/regions'
-
-/** The most tier shards any region has, as the code defines them. */
-const REGION_SHARDS = Math.max(...REGIONS.map((region) => region.shards))
+import { MOST_REGION_SHARDS } from '../../schemas/regions'
 
 const { values } = parseArgs({
   options: {
-    shards: { type: 'string', default: String(REGION_SHARDS) },
+    shards: { type: 'string', default: String(MOST_REGION_SHARDS) },
     'view-ms': { type: 'string', default: '1000' },
     monitored: { type: 'string', default: '20' },
     interval: { type: 'string', default: '10' },

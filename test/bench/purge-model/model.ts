@@ -22,7 +22,7 @@ import {
   RELAY_LEASE_MS,
   RELAY_SHARDS,
 } from '../../../edge-cache/purge/purge-push'
-import { REGIONS } from '../../../schemas/regions'
+import { MOST_REGION_SHARDS, REGIONS } from '../../../schemas/regions'
 
 export interface Scenario {
   pops: number
@@ -84,7 +84,6 @@ export interface Load {
 }
 
 const TIER_SHARDS = REGIONS.reduce((n, r) => n + r.shards, 0)
-const SHARDS_PER_REGION = Math.max(...REGIONS.map((r) => r.shards))
 
 /** Today: every isolate and tier shard polls each zone's log once per bound. */
 export function today(s: Scenario, a: Assumptions = ASSUMPTIONS): Load {
@@ -223,7 +222,7 @@ export function matrix(s: Scenario, forwarded: boolean, a: Assumptions = ASSUMPT
     purgeBoundMs: bound,
     popsInBusiestGroup: popsInGroup,
     // What the busiest lead sends (outgoing calls are not its load, but they are its CPU).
-    leadCallsOut: fanOutRounds * POP_GROUPS + tierRounds * SHARDS_PER_REGION,
+    leadCallsOut: fanOutRounds * POP_GROUPS + tierRounds * MOST_REGION_SHARDS,
   }
 }
 
@@ -251,7 +250,7 @@ function coloCode(n: number): string {
 
 export const SHARDS = {
   tier: TIER_SHARDS,
-  perRegion: SHARDS_PER_REGION,
+  perRegion: MOST_REGION_SHARDS,
   relays: RELAY_SHARDS,
   popGroups: POP_GROUPS,
 }

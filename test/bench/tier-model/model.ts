@@ -7,7 +7,6 @@
  */
 import { hash32 } from '../../../edge-cache/hash'
 import { shardFor } from '../../../edge-cache/shard'
-import { REGIONS } from '../../../schemas/regions'
 
 export interface Assumptions {
   pops: number
@@ -40,9 +39,6 @@ export const ASSUMPTIONS: Assumptions = {
   claimRaceMs: 5,
   keys: 100_000,
 }
-
-/** Shards of the region with the most, as the code defines them. */
-export const SHARDS_PER_REGION = Math.max(...REGIONS.map((region) => region.shards))
 
 /**
  * The busiest shard's share of a region's misses over `shards` shards: `keys` keys named as a

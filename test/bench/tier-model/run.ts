@@ -4,7 +4,9 @@
  * key puts on its shard. The comfortable ceiling per Durable Object is ~1,000 requests/s; the
  * target is ≤ 500.
  */
-import { ASSUMPTIONS, busiestShardShare, hotKeyLoad, SHARDS_PER_REGION, steadyLoad } from './model'
+
+import { MOST_REGION_SHARDS } from '../../../schemas/regions'
+import { ASSUMPTIONS, busiestShardShare, hotKeyLoad, steadyLoad } from './model'
 
 const TARGET_RPS = 500
 const verdict = (rps: number) => (rps <= TARGET_RPS ? 'ok' : rps <= 1000 ? 'over target' : 'OVER')
@@ -19,10 +21,10 @@ const lines = [
 ]
 const shares = new Map<number, number>()
 for (const edgeRps of [100_000, 1_000_000, 10_000_000]) {
-  for (const shards of [...new Set([4, 16, 64, 256, SHARDS_PER_REGION])].sort((x, y) => x - y)) {
+  for (const shards of [...new Set([4, 16, 64, 256, MOST_REGION_SHARDS])].sort((x, y) => x - y)) {
     if (!shares.has(shards)) shares.set(shards, busiestShardShare(shards))
     const load = steadyLoad(edgeRps, shares.get(shards) ?? 1)
-    const current = shards === SHARDS_PER_REGION ? ' (the code)' : ''
+    const current = shards === MOST_REGION_SHARDS ? ' (the code)' : ''
     lines.push(
       `| ${n(edgeRps)} | ${shards}${current} | ${n(load.regionMisses)} | ${(load.share * 100).toFixed(1)}% | ${n(load.busiestRps)} | ${verdict(load.busiestRps)} |`
     )
