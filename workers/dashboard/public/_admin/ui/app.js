@@ -59,8 +59,11 @@ function bytes(n) {
   return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`
 }
 
-/** Draws (or redraws) a time chart of named series over the report's time axis. */
-function chart(id, times, series, format = (v) => v) {
+/**
+ * Draws (or redraws) a time chart of named series over the report's time axis. `range` fixes
+ * the y axis (a ratio's chart stops at 100%, not at uPlot's padded 150%).
+ */
+function chart(id, times, series, format = (v) => v, range = undefined) {
   const el = $(id)
   charts.get(id)?.destroy()
   const names = Object.keys(series)
@@ -79,6 +82,7 @@ function chart(id, times, series, format = (v) => v) {
       })),
     ],
     axes: [{}, { values: (_, ticks) => ticks.map(format) }],
+    ...(range ? { scales: { y: { range } } } : {}),
   }
   const data = [times, ...names.map((name) => series[name])]
   charts.set(id, new uPlot(options, data, el))
@@ -153,7 +157,8 @@ async function refresh() {
     {
       'hit ratio': byLayer.series.map((p) => (p.requests ? p.hits / p.requests : null)),
     },
-    (v) => `${Math.round(v * 100)}%`
+    (v) => `${Math.round(v * 100)}%`,
+    [0, 1]
   )
   chart(
     'chart-bytes',
