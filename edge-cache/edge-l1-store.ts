@@ -65,7 +65,7 @@ export function storeInL1(call: EdgeCall, response: Response, requestTime: numbe
     zone: edge.zone,
     size: length,
   })
-  const headers = headersToStore(response.headers, decision.directives)
+  const headers = headersToStore(response.headers, decision.directives, responseTime)
   dropDiagnostics(headers)
   const { seconds } = retention(storedView(meta, headers), responseTime)
   if (seconds <= 0) return notStored(response.body)

@@ -7,6 +7,7 @@
 import { type CacheControl, requestCacheControl, selectCacheControl } from './cache-control'
 import { copyHeaders, fieldNameList, getField, hasField } from './fields'
 import { HEURISTICALLY_CACHEABLE, hasExplicitFreshness } from './freshness'
+import { formatHttpDate } from './http-date'
 import { varyFields } from './vary'
 
 /** Everything {@link canStore} looks at. */
@@ -77,15 +78,32 @@ function qualifiedNames(cc: CacheControl): Set<string> {
  * The header fields to store: hop-by-hop fields removed, fields named by a qualified
  * `private` ("a shared cache MUST NOT store the specified field names") or `no-cache`
  * ("the cache MUST NOT reuse the specified fields without successful revalidation" - they
- * are simply not stored) removed, and Set-Cookie always removed.
+ * are simply not stored) removed, and Set-Cookie always removed. A response without Date
+ * gets the time it was received ({@link addReceivedDate}): "A recipient with a clock that
+ * receives a response message without a Date header field MUST record the time it was
+ * received and append a corresponding Date header field to the message's header section if
+ * it is cached or forwarded downstream" (RFC 9110 §6.6.1); `If-Range` with a date needs it.
+ * @param receivedAt when the response arrived (ms)
  * @see https://www.rfc-editor.org/rfc/rfc9111#section-3.1
  * @see https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2.4
  * @see https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2.7
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-6.6.1
  */
-export function headersToStore(headers: Headers, cc: CacheControl): Headers {
+export function headersToStore(headers: Headers, cc: CacheControl, receivedAt: number): Headers {
   const dropped = qualifiedNames(cc)
   const stripped = stripHopByHop(headers)
-  return copyHeaders(stripped, (name) => !dropped.has(name) && name !== 'set-cookie')
+  const stored = copyHeaders(stripped, (name) => !dropped.has(name) && name !== 'set-cookie')
+  addReceivedDate(stored, receivedAt)
+  return stored
+}
+
+/**
+ * Gives a response without Date (R2 and S3 objects, origins without a clock) the time it was
+ * received, as a cache must before it stores or forwards it (RFC 9110 §6.6.1).
+ * @param receivedAt when the response arrived (ms)
+ */
+export function addReceivedDate(headers: Headers, receivedAt: number): void {
+  if (!hasField(headers, 'date')) headers.set('date', formatHttpDate(receivedAt))
 }
 
 const no = (reason: string): StoreDecision => ({ ok: false, reason })

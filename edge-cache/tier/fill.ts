@@ -13,6 +13,7 @@ import { ArchivedObjectError, CircuitOpenError } from '../../origin/errors'
 import type { Origin, OriginRequest } from '../../origin/types'
 import type { Clock } from '../clock'
 import {
+  addReceivedDate,
   cacheTags,
   canStore,
   conditionalRequestHeaders,
@@ -183,6 +184,7 @@ async function runFill(
   const vary = varyFields(response.headers)
   if (!decision.ok || vary === '*' || !mayStoreHere(request, response.headers, parts.region)) {
     const headers = stripHopByHop(response.headers)
+    addReceivedDate(headers, responseTime)
     const passed = new Response(response.body, { status: response.status, headers })
     return { kind: 'pass', response: passed, originMs }
   }
@@ -270,6 +272,6 @@ function storeBody(
     originMs,
     admitted,
     detail: placement && 'detail' in placement ? placement.detail : undefined,
-    leaderHeaders: [...leaderHeaders(response.headers)],
+    leaderHeaders: [...leaderHeaders(response.headers, entry.meta.responseTime)],
   }
 }

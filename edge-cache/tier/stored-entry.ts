@@ -9,6 +9,7 @@
 import { ORIGIN_MEMBER_FIELD } from '../../origin/pool-origin'
 import { entryMetaOf, type StoredView, storedView } from '../entry'
 import {
+  addReceivedDate,
   type CacheControl,
   headersToStore,
   mergeNotModified,
@@ -43,10 +44,14 @@ export function primaryOf(key: string): string {
   return end < 0 ? key : key.slice(0, end)
 }
 
-/** The origin's fields as the request that caused a fill gets them (our own fields are redone). */
-export function leaderHeaders(origin: Headers): Headers {
+/**
+ * The origin's fields as the request that caused a fill gets them (our own fields are redone).
+ * @param receivedAt when the origin's response arrived (ms), its Date if it sent none
+ */
+export function leaderHeaders(origin: Headers, receivedAt: number): Headers {
   const headers = stripHopByHop(origin)
   dropDiagnostics(headers)
+  addReceivedDate(headers, receivedAt)
   return headers
 }
 
@@ -88,7 +93,11 @@ export function newEntry(response: StoredResponse, bodyId: string): TierEntry {
     purgeSeq: response.purgeSeq,
     zone: response.zone,
   })
-  const headers = headersToStore(response.responseHeaders, response.directives)
+  const headers = headersToStore(
+    response.responseHeaders,
+    response.directives,
+    response.responseTime
+  )
   dropDiagnostics(headers)
   return {
     key: variantKey(response.key, meta.varyKey),
@@ -122,6 +131,6 @@ export function mergeRevalidation(
   return {
     ...stale,
     meta: { ...stale.meta, requestTime, responseTime },
-    headers: [...headersToStore(merged, directives)],
+    headers: [...headersToStore(merged, directives, responseTime)],
   }
 }

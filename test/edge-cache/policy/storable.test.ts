@@ -232,8 +232,18 @@ describe('headersToStore', () => {
       allowSetCookie: true,
     })
     if (!decision.ok) throw new Error(decision.reason)
-    const stored = headersToStore(headers, decision.directives)
-    expect([...stored.keys()].filter((k) => k !== 'cache-control')).toEqual(kept)
+    const stored = headersToStore(headers, decision.directives, NOW)
+    expect([...stored.keys()].filter((k) => k !== 'cache-control' && k !== 'date')).toEqual(kept)
+  })
+
+  // RFC 9110 §6.6.1: a response cached without Date gets the time it was received.
+  it('adds Date when the response has none (R2, S3), and keeps the origin’s own', ({ expect }) => {
+    const directives = { maxAge: 60 }
+    const without = headersToStore(new Headers({ 'cache-control': 'max-age=60' }), directives, NOW)
+    expect(without.get('date')).toBe(DATE)
+    const own = formatHttpDate(NOW - 5_000)
+    const withDate = headersToStore(new Headers({ date: own }), directives, NOW)
+    expect(withDate.get('date')).toBe(own)
   })
 })
 

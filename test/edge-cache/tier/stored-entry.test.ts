@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest'
-import { selectCacheControl } from '../../../edge-cache/policy'
+import { formatHttpDate, selectCacheControl } from '../../../edge-cache/policy'
 import {
   declaredLength,
   leaderHeaders,
@@ -47,15 +47,20 @@ describe('stored entries', () => {
     expect(primaryOf('https://a.test/x')).toBe('https://a.test/x')
   })
 
-  it('gives the leader the origin’s fields without hop-by-hop or our own', ({ expect }) => {
+  it('gives the leader the origin’s fields without hop-by-hop or our own, and a Date', ({
+    expect,
+  }) => {
+    const receivedAt = Date.UTC(2026, 0, 1)
     const headers = leaderHeaders(
       new Headers({
         'set-cookie': 'a=1',
         connection: 'close',
         'cache-status': 'upstream; hit',
         'server-timing': 'x;dur=1',
-      })
+      }),
+      receivedAt
     )
+    expect(headers.get('date')).toBe(formatHttpDate(receivedAt))
     expect(headers.get('set-cookie')).toBe('a=1')
     expect(headers.has('connection')).toBe(false)
     expect(headers.has('cache-status')).toBe(false)
