@@ -11,7 +11,7 @@
  * so the client would get a broken transfer instead of its bytes.
  */
 
-import { decodedIfRefused, toClient } from './coding'
+import { decodedIfRefused, toClient, varyByCoding, wholeAnswerHeaders } from './coding'
 import { ENTRY_META_HEADER } from './entry'
 import {
   contentCoding,
@@ -60,11 +60,15 @@ export function answerClient(
 ): Response {
   const full = decodedIfRefused(stored, requestHeaders)
   const headers = clientHeaders(full.headers)
+  varyByCoding(stored.headers, full.status, headers, compress)
   if (full.status === 200) {
-    const conditional = evaluateConditional(method, requestHeaders, headers, full.status)
+    // Validators are compared with, and a 304 repeats, what the 200 would carry: a body the
+    // edge compresses has a weak ETag (RFC 9110 §8.8.1, §15.4.5).
+    const whole = wholeAnswerHeaders(headers, requestHeaders, compress)
+    const conditional = evaluateConditional(method, requestHeaders, whole, full.status)
     if (conditional === 'not-modified') {
       void full.body?.cancel()
-      const notModified = notModifiedHeaders(headers)
+      const notModified = notModifiedHeaders(whole)
       copyDiagnostics(headers, notModified)
       return new Response(null, { status: 304, headers: notModified })
     }

@@ -13,10 +13,12 @@
  */
 import {
   acceptsCoding,
+  codingNegotiated,
   contentCoding,
   edgeCompression,
   normalizeAcceptEncoding,
 } from './policy/encoding'
+import { addVary } from './policy/vary'
 
 export interface CodedBody {
   status: number
@@ -43,6 +45,38 @@ export function decodedIfRefused<T extends CodedBody>(full: T, requestHeaders: H
 }
 
 /**
+ * Names Accept-Encoding in Vary when the edge chooses the answer's coding by it (a stored
+ * gzip/br body decoded for refusers, identity text compressed for acceptors), whichever coding
+ * this client gets: a shared cache downstream must not hand one client's coding to another.
+ * @param stored the full response's fields as stored, before any decoding
+ * @param headers the answer's fields, changed in place
+ */
+export function varyByCoding(
+  stored: Headers,
+  status: number,
+  headers: Headers,
+  compress: boolean
+): void {
+  if (codingNegotiated(compress, status, stored)) addVary(headers, 'Accept-Encoding')
+}
+
+/**
+ * The fields of the whole answer this client would get (compressed by the edge or not): what a
+ * 304 must repeat and what its validators are compared with (RFC 9110 §15.4.5).
+ */
+export function wholeAnswerHeaders(
+  headers: Headers,
+  requestHeaders: Headers,
+  compress: boolean
+): Headers {
+  const coding = edgeCompression(compress, clientAcceptEncoding(requestHeaders), 200, headers)
+  if (!coding) return headers
+  const coded = new Headers(headers)
+  compressedFields(coded, coding)
+  return coded
+}
+
+/**
  * @returns a response whose body is sent exactly as given, or compressed by workerd when the
  *   route compresses and the answer qualifies (a HEAD gets the fields the GET would)
  */
@@ -55,11 +89,15 @@ export function toClient(
 ): Response {
   const coding = edgeCompression(compress, clientAcceptEncoding(requestHeaders), status, headers)
   if (!coding) return new Response(body, { status, headers, encodeBody: 'manual' })
+  compressedFields(headers, coding)
+  return new Response(body, { status, headers, encodeBody: 'automatic' })
+}
+
+function compressedFields(headers: Headers, coding: string): void {
   headers.set('content-encoding', coding)
   headers.delete('content-length')
-  headers.append('vary', 'Accept-Encoding')
+  addVary(headers, 'Accept-Encoding')
   weakenEtag(headers)
-  return new Response(body, { status, headers, encodeBody: 'automatic' })
 }
 
 function clientAcceptEncoding(requestHeaders: Headers): string {

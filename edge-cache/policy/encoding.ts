@@ -93,12 +93,31 @@ export function edgeCompression(
   status: number,
   headers: Headers
 ): KnownCoding | undefined {
-  if (!enabled || status !== 200 || getField(headers, 'content-encoding') !== null) return undefined
-  if (headers.has('content-range')) return undefined
-  if (/(^|,)\s*no-transform\s*(,|$)/i.test(headers.get('cache-control') ?? '')) return undefined
-  const type = (headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
-  if (!COMPRESSIBLE.some((pattern) => pattern.test(type))) return undefined
-  const length = contentLength(headers)
-  if (length !== undefined && length < MIN_COMPRESS_BYTES) return undefined
+  if (!compressible(enabled, status, headers)) return undefined
   return KNOWN_CODINGS.find((coding) => acceptsCoding(normalized, coding))
+}
+
+/**
+ * Whether the coding of this response's answer depends on the client's Accept-Encoding, i.e.
+ * whether it needs `Vary: Accept-Encoding` (RFC 9110 §12.5.5): a stored gzip or br
+ * representation is decoded for a client that refuses it, and identity text is compressed for
+ * one that accepts it.
+ * @param enabled the route's compression setting
+ * @param status the full response's status
+ * @param headers the full response's fields, before any decoding
+ */
+export function codingNegotiated(enabled: boolean, status: number, headers: Headers): boolean {
+  const coding = contentCoding(headers)
+  if (coding !== undefined) return KNOWN_CODINGS.some((known) => known === coding)
+  return compressible(enabled, status, headers)
+}
+
+function compressible(enabled: boolean, status: number, headers: Headers): boolean {
+  if (!enabled || status !== 200 || getField(headers, 'content-encoding') !== null) return false
+  if (headers.has('content-range')) return false
+  if (/(^|,)\s*no-transform\s*(,|$)/i.test(headers.get('cache-control') ?? '')) return false
+  const type = (headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
+  if (!COMPRESSIBLE.some((pattern) => pattern.test(type))) return false
+  const length = contentLength(headers)
+  return length === undefined || length >= MIN_COMPRESS_BYTES
 }

@@ -26,6 +26,16 @@ export function varyFields(headers: Headers): string[] | '*' {
   return [...names].sort()
 }
 
+/**
+ * Adds `name` to the response's Vary unless it is listed already (or Vary is `*`), so a field
+ * the origin named is not repeated.
+ */
+export function addVary(headers: Headers, name: string): void {
+  const listed = varyFields(headers)
+  if (listed === '*' || listed.includes(name.toLowerCase())) return
+  headers.append('vary', name)
+}
+
 function collapse(value: string): string {
   return trimOWS(value).replace(/[ \t]+/g, ' ')
 }
