@@ -57,7 +57,7 @@ export function resolveRoute(
 ): ResolvedRoute | undefined {
   const zone = findZone(config.zones, host.toLowerCase())
   if (!zone) return undefined
-  const route = zone.routes.find((r) => path.startsWith(r.spec.pathPrefix))
+  const route = zone.routes.find((r) => routeMatches(r.spec.pathPrefix, path))
   if (!route) return undefined
   const record = zone.origins.get(route.spec.origin)
   const origin = record?.kind === 'pool' ? resolvePool(route.spec.origin, zone.origins) : record
@@ -82,6 +82,16 @@ function findZone(zones: readonly ZoneConfig[], host: string): ZoneConfig | unde
     z.hosts.some((h) => h.startsWith('*.') && host.endsWith(h.slice(1)))
   )
   return wildcard ?? zones.find((z) => z.hosts.includes('*'))
+}
+
+/**
+ * A route's prefix matches whole path segments: `/api` and `/api/` take `/api` and `/api/…`,
+ * never `/apiary` (the prefix is cut from the path the origin gets, so `/apiary/bees` would
+ * have reached it as `/ary/bees`).
+ */
+export function routeMatches(pathPrefix: string, path: string): boolean {
+  const base = pathPrefix.replace(/\/$/, '')
+  return path === base || path.startsWith(`${base}/`)
 }
 
 /** Orders routes so that the longest prefix is tried first. */

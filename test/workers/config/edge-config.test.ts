@@ -25,7 +25,7 @@ function zone(name: string, hosts: string[], prefixes: string[]): ZoneConfig {
 
 const config: EdgeConfig = {
   zones: [
-    zone('shop', ['shop.test'], ['/', '/static/', '/static/img/']),
+    zone('shop', ['shop.test'], ['/', '/static/', '/static/img/', '/api']),
     zone('wild', ['*.wild.test'], ['/']),
     // Proxy mode's zone (workers/config/proxy-zone.ts): the catch-all.
     zone('default', ['*'], ['/']),
@@ -38,6 +38,11 @@ describe('resolveRoute', () => {
     ['SHOP.test', '/static/app.css', 'shop', '/static/', '/app.css'],
     ['shop.test', '/static/img/a.png', 'shop', '/static/img/', '/a.png'],
     ['shop.test', '/staticfile', 'shop', '/', '/staticfile'],
+    // A prefix matches whole segments, with or without its trailing slash.
+    ['shop.test', '/static', 'shop', '/static/', '/'],
+    ['shop.test', '/api', 'shop', '/api', '/'],
+    ['shop.test', '/api/users', 'shop', '/api', '/users'],
+    ['shop.test', '/apiary/bees', 'shop', '/', '/apiary/bees'],
     ['a.wild.test', '/x', 'wild', '/', '/x'],
     ['elsewhere.test', '/x', 'default', '/', '/x'],
   ] as const)(
