@@ -9,7 +9,14 @@
 import type { Origin } from '../../origin/types'
 import type { Clock } from '../clock'
 import { originFailureResponse } from '../errors'
-import { type CacheStatusEntry, contentRange, decideRange, stripHopByHop } from '../policy'
+import {
+  type CacheStatusEntry,
+  contentCoding,
+  contentLength,
+  contentRange,
+  decideRange,
+  stripHopByHop,
+} from '../policy'
 import { unsatisfiedContentRange } from '../policy/range'
 import { sliceStream } from '../stream-slice'
 import type { Bodies, BodyProgress, ByteSpan } from './bodies'
@@ -50,14 +57,19 @@ export function planRange(
   if (!wanted || size === undefined || size <= wanted.minSize) return { kind: 'whole' }
   // RFC 9110 §14.2: ranges are of a 200's content; other statuses are answered whole.
   if (entry.meta.status !== 200) return { kind: 'whole' }
-  const requestHeaders = new Headers({ range: wanted.value })
-  if (wanted.ifRange !== undefined) requestHeaders.set('if-range', wanted.ifRange)
-  const decision = decideRange('GET', requestHeaders, size, servedHeaders(entry, now))
+  const decision = decideRange('GET', rangeFields(wanted), size, servedHeaders(entry, now))
   if (decision.kind === 'unsatisfiable') return { kind: 'unsatisfiable', size }
   if (decision.kind !== 'partial') return { kind: 'whole' }
   const span = { start: decision.start, end: decision.end }
   const far = !written.done && span.start >= written.size + RANGE_WAIT_BYTES
   return { kind: far ? 'origin' : 'stored', span, size }
+}
+
+/** The client's Range (and If-Range) as request fields. */
+export function rangeFields(wanted: NonNullable<TierRequest['range']>): Headers {
+  const headers = new Headers({ range: wanted.value })
+  if (wanted.ifRange !== undefined) headers.set('if-range', wanted.ifRange)
+  return headers
 }
 
 /** What answering a range reads from and fetches with. */
@@ -99,6 +111,38 @@ export async function partialAnswer(
       return withStatus(new Response(body, { status: 206, headers }), status, timing)
     }
   }
+}
+
+/**
+ * The client's range of a response the shard does not store (private, no-store, …), asked of
+ * the origin on its own once the whole response's header section has shown its length: its
+ * body would otherwise stream through the tier and the edge to be cut there (all of a private
+ * video before a seek near its end). Undefined when the response is answered whole: no range,
+ * a body L1 could hold, an unknown length, a content coding (answer.ts), If-Range not matching.
+ * @param response the origin's whole response, not stored; its body is cancelled when ranged
+ */
+export async function passedRange(
+  parts: Pick<RangeParts, 'clock' | 'originFor'>,
+  request: TierRequest,
+  response: Response,
+  status: CacheStatusEntry,
+  timing: TierTiming
+): Promise<Response | undefined> {
+  const wanted = request.range
+  const size = response.status === 200 ? contentLength(response.headers) : undefined
+  if (!wanted || size === undefined || size <= wanted.minSize) return undefined
+  if (contentCoding(response.headers) !== undefined) return undefined
+  const decision = decideRange('GET', rangeFields(wanted), size, response.headers)
+  if (decision.kind === 'unsatisfiable') {
+    void response.body?.cancel()
+    const answer = new Headers({ 'content-range': unsatisfiedContentRange(size) })
+    return withStatus(new Response(null, { status: 416, headers: answer }), status, timing)
+  }
+  if (decision.kind !== 'partial') return undefined
+  void response.body?.cancel()
+  status.detail = 'range-from-origin'
+  const span = { start: decision.start, end: decision.end }
+  return rangeFromOrigin(parts, request, span, size, status, timing)
 }
 
 /**

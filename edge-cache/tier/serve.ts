@@ -22,7 +22,7 @@ import { secondaryKey } from '../secondary-key'
 import { BodyProgress } from './bodies'
 import type { FillOutcome, FillParts, ShardFills } from './fill'
 import { TIER_CACHE_NAME, type TierRequest } from './protocol'
-import { partialAnswer, type RangeParts } from './ranges'
+import { partialAnswer, passedRange, type RangeParts, rangeFields } from './ranges'
 import { originGet } from './shard-origins'
 import { memberDetail, tierView, withStoredLength } from './stored-entry'
 import { entryResponse, notCached, type TierTiming, withStatus } from './tier-response'
@@ -148,7 +148,8 @@ async function fromFill(
       if (fill.collapsed) return passAlone(answer, status)
       status.fwdStatus = outcome.response.status
       status.detail = memberDetail([...outcome.response.headers])
-      return withStatus(outcome.response, status, timing)
+      const ranged = await passedRange(parts, request, outcome.response, status, timing)
+      return ranged ?? withStatus(outcome.response, status, timing)
     }
     case 'failed': {
       // RFC 9111 §4.2.4: disconnected, any stored copy may go out stale unless it forbids it.
@@ -214,11 +215,18 @@ async function passAlone(answer: FillAnswer, status: CacheStatusEntry): Promise<
     originMs: parts.clock.now() - originStarted,
   })
   status.collapsed = undefined
+  // Known not to be stored: the client's range goes to the origin as it is.
+  const headers = new Headers(request.headers)
+  if (request.range) {
+    for (const [name, value] of rangeFields(request.range)) headers.set(name, value)
+  }
   try {
-    const response = await origin.fetch(originGet(request, new Headers(request.headers)))
+    const response = await origin.fetch(originGet(request, headers))
     status.fwdStatus = response.status
-    const headers = stripHopByHop(response.headers)
-    const passed = new Response(response.body, { status: response.status, headers })
+    const passed = new Response(response.body, {
+      status: response.status,
+      headers: stripHopByHop(response.headers),
+    })
     return withStatus(passed, status, timing())
   } catch (error) {
     return withStatus(originFailureResponse(error), status, timing())

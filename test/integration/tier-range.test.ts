@@ -120,3 +120,50 @@ describe('the tier answers ranges of large bodies itself', () => {
     expect((await bytesOf(response)).byteLength).toBe(64 * 1024)
   })
 })
+
+describe('ranges of large bodies the tier does not store', () => {
+  const PRIVATE = { 'content-type': 'video/mp4', 'cache-control': 'private' }
+  const isRanged = (value: string) => (hit: { headers: Record<string, unknown> }) =>
+    hit.headers.range === value
+
+  it('asks the origin for the range once the whole answer shows its length, instead of streaming all of it', async ({
+    expect,
+  }) => {
+    await origin.script('/private.mp4', { bytes: SIZE, headers: PRIVATE })
+    const response = await shard(7).serve(request('/private.mp4', 'bytes=5000000-5000099'))
+    expect(response.status).toBe(206)
+    expect(response.headers.get('content-range')).toBe(`bytes 5000000-5000099/${SIZE}`)
+    expect(response.headers.get('cache-status')).toContain('detail=range-from-origin')
+    const want = generated(SIZE).subarray(5000000, 5000100)
+    expect((await bytesOf(response)).equals(want)).toBe(true)
+    // The first request learnt the answer is not stored; the second asked for the range alone.
+    const hits = await origin.hits('/private.mp4')
+    expect(hits.map((hit) => hit.headers.range)).toEqual([undefined, 'bytes=5000000-5000099'])
+  })
+
+  it('sends the range of a waiter that joined a fill that was not stored straight to the origin', async ({
+    expect,
+  }) => {
+    await origin.script('/private-joined.mp4', { bytes: SIZE, headers: PRIVATE, delayMs: 200 })
+    const tier = shard(8)
+    const [leader, waiter] = await Promise.all([
+      tier.serve(request('/private-joined.mp4', 'bytes=100-199')),
+      tier.serve(request('/private-joined.mp4', 'bytes=-100')),
+    ])
+    expect((await bytesOf(leader)).equals(generated(SIZE).subarray(100, 200))).toBe(true)
+    // The test origin ignores Range: its whole 200 goes on for the edge to cut, as before.
+    expect(waiter.status).toBe(200)
+    expect(waiter.headers.get('cache-status')).not.toContain('collapsed')
+    expect((await bytesOf(waiter)).byteLength).toBe(SIZE)
+    const hits = await origin.hits('/private-joined.mp4')
+    expect(hits.filter(isRanged('bytes=-100'))).toHaveLength(1)
+    expect(hits.filter(isRanged('bytes=100-199'))).toHaveLength(1)
+  })
+
+  it('answers 416 for a range past the end of a body it does not store', async ({ expect }) => {
+    await origin.script('/private-short.mp4', { bytes: SIZE, headers: PRIVATE })
+    const response = await shard(9).serve(request('/private-short.mp4', `bytes=${SIZE}-`))
+    expect(response.status).toBe(416)
+    expect(response.headers.get('content-range')).toBe(`bytes */${SIZE}`)
+  })
+})
