@@ -12,6 +12,7 @@
  */
 
 import { decodedIfRefused, toClient, varyByCoding, wholeAnswerHeaders } from './coding'
+import { discard } from './discard'
 import { ENTRY_META_HEADER } from './entry'
 import {
   contentCoding,
@@ -67,20 +68,20 @@ export function answerClient(
     const whole = wholeAnswerHeaders(headers, requestHeaders, compress)
     const conditional = evaluateConditional(method, requestHeaders, whole, full.status)
     if (conditional === 'not-modified') {
-      void full.body?.cancel()
+      void discard(full.body)
       const notModified = notModifiedHeaders(whole)
       copyDiagnostics(headers, notModified)
       return new Response(null, { status: 304, headers: notModified })
     }
     if (conditional === 'precondition-failed') {
-      void full.body?.cancel()
+      void discard(full.body)
       return new Response(null, { status: 412, headers: diagnosticsOnly(headers) })
     }
     const size = full.size ?? contentLength(headers)
     if (size !== undefined && full.body && contentCoding(headers) === undefined) {
       const range = decideRange(method, requestHeaders, size, headers)
       if (range.kind === 'unsatisfiable') {
-        void full.body.cancel()
+        void discard(full.body)
         const unsatisfiable = diagnosticsOnly(headers)
         unsatisfiable.set('content-range', unsatisfiedContentRange(size))
         return new Response(null, { status: 416, headers: unsatisfiable })
@@ -93,13 +94,13 @@ export function answerClient(
           method === 'HEAD'
             ? null
             : withLength(sliceStream(full.body, range.start, range.end), length)
-        if (!body) void full.body.cancel()
+        if (!body) void discard(full.body)
         return toClient(body, 206, headers, requestHeaders, false)
       }
     }
   }
   if (method === 'HEAD') {
-    void full.body?.cancel()
+    void discard(full.body)
     return toClient(null, full.status, headers, requestHeaders, compress)
   }
   const body = full.body && full.size !== undefined ? withLength(full.body, full.size) : full.body

@@ -5,6 +5,7 @@
  * stored in L1 when the policy allows while it streams to the client.
  */
 import { answerClient } from './answer'
+import { discard } from './discard'
 import { fromEntry, unavailableHere } from './edge-answers'
 import type { L1Miss } from './edge-l1-lookup'
 import { fillKeyOf, fromConcurrentFill } from './edge-l1-lookup'
@@ -46,7 +47,7 @@ export async function fillFromUpstream(call: EdgeCall, miss: L1Miss): Promise<Ed
     if (finishFill && miss.status.fwd !== 'request') {
       const pop = await joinPopFill(call, fillKey)
       if ('served' in pop) {
-        void miss.stale?.body?.cancel()
+        void discard(miss.stale?.body)
         filled = Promise.resolve(true)
         return pop.served
       }
@@ -78,14 +79,14 @@ async function answerFromUpstream(
     STALE_IF_ERROR_STATUSES.has(response.status) &&
     canServeStaleOnError(storedView(stale.meta, stale.headers), requestHeaders, deps.clock.now())
   ) {
-    void response.body?.cancel()
+    void discard(response.body)
     const staleStatus = { ...status, fwdStatus: response.status, detail: 'stale-if-error' }
     return { result: fromEntry(call, stale, staleStatus), filled: notFilled }
   }
-  void stale?.body?.cancel()
+  void discard(stale?.body)
   const byTag = residencyForTags(edge.rules, cacheTags(response.headers), edge.clientRegion)
   if (byTag.kind === 'refuse') {
-    void response.body?.cancel()
+    void discard(response.body)
     return { result: unavailableHere(byTag.residency), filled: notFilled }
   }
   status.fwdStatus = response.status
@@ -122,7 +123,7 @@ export async function refresh(call: EdgeCall): Promise<void> {
     const upstream = await fetchUpstream(call)
     const l1 = storeInL1(call, upstream.response, upstream.requestTime)
     stored = l1.stored
-    await l1.body?.cancel()
+    await discard(l1.body)
   } finally {
     void stored.then(finishFill)
     if (release) call.deps.waitUntil(stored.then(release))

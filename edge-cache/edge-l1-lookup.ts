@@ -3,6 +3,7 @@
  * The edge's L1 read: serve a fresh (or stale-while-revalidate) entry, hand a stale one on for
  * stale-if-error, or say why the request goes upstream (RFC 9211 `fwd`).
  */
+import { discard } from './discard'
 import { fromEntry } from './edge-answers'
 import type { EdgeCall, EdgeResult } from './edge-request'
 import { L1_CACHE_NAME } from './edge-request'
@@ -41,7 +42,7 @@ export async function lookupL1(
   const { entry } = lookup
   const decision = entryDecision(call, entry, started)
   if (decision === 'miss') {
-    void entry.body?.cancel()
+    void discard(entry.body)
     return { status: { cache: L1_CACHE_NAME, fwd: 'uri-miss', detail: 'purged' }, absent: false }
   }
   if (decision.action === 'fresh') {
@@ -108,7 +109,7 @@ export async function freshFromL1(call: EdgeCall): Promise<EdgeResult | undefine
   // Another isolate's copy is decided as any L1 entry is, purges and zone included.
   const decision = entryDecision(call, entry, deps.clock.now())
   if (decision === 'miss' || decision.action !== 'fresh') {
-    void entry.body?.cancel()
+    void discard(entry.body)
     return undefined
   }
   const status = { cache: L1_CACHE_NAME, hit: true, ttl: decision.ttl, collapsed: true }

@@ -15,6 +15,7 @@ import { drizzle } from 'drizzle-orm/d1'
 import { drizzle as drizzleDurable } from 'drizzle-orm/durable-sqlite'
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
 import { type Clock, systemClock } from '../edge-cache/clock'
+import { discard } from '../edge-cache/discard'
 import type { MonitorSpec } from '../schemas/api/monitor'
 import { originRecordSchema } from '../schemas/api/pool'
 import { originsTable } from '../schemas/config/tables'
@@ -247,7 +248,7 @@ export async function probe(
       headers: { 'user-agent': 'edge-cdn-health-monitor' },
     })
     const body = m.monitor.expectBody === undefined ? undefined : await readStart(res)
-    if (body === undefined) await res.body?.cancel()
+    if (body === undefined) await discard(res.body)
     const reason = judgeAnswer(res.status, body, m.monitor)
     return {
       at,

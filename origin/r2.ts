@@ -3,6 +3,7 @@
  * Origin adapter over an R2 bucket binding. Range and conditional request headers are handed to
  * R2 as they are (`range` and `onlyIf` accept `Headers`); the body streams from R2 untouched.
  */
+import { discard } from '../edge-cache/discard'
 import { unsatisfiedContentRange } from '../edge-cache/policy/range'
 import { OriginError } from './errors'
 import { objectKey } from './object-key'
@@ -68,7 +69,7 @@ async function get(bucket: R2Bucket, key: string, headers: Headers): Promise<Res
   const range = servedRange(object)
   if (!range && startsPastEnd(headers.get('range'), object.size)) {
     // Local R2 (Miniflare) ignores an unsatisfiable range instead of rejecting it.
-    await object.body.cancel()
+    await discard(object.body)
     return unsatisfiable(object)
   }
   if (!range) return new Response(object.body, { status: 200, headers: responseHeaders })

@@ -6,6 +6,7 @@
  * delivered and tries again later: a forward is never dropped for a transient failure.
  * @see https://developers.cloudflare.com/api/resources/cache/methods/purge/
  */
+import { discard } from '../discard'
 
 export interface ForwardTarget {
   /** e.g. `https://api.cloudflare.com/client/v4` (a loopback server in tests) */
@@ -60,7 +61,7 @@ export async function forwardPurges(
         })
         status = res.status
         retryAfterMs = retryAfter(res.headers.get('retry-after'))
-        await res.body?.cancel()
+        await discard(res.body)
       } catch {
         status = 0
       }

@@ -8,6 +8,7 @@
  * marker naming the Vary fields, so several variants of one URL coexist and a lookup costs at
  * most two Cache API reads.
  */
+import { discard } from '../discard'
 import { decodeMeta, ENTRY_META_HEADER, type EntryMeta, encodeMeta } from '../entry'
 import { l1CacheTags } from '../purge/synthetic-tags'
 
@@ -56,7 +57,7 @@ export class L1Cache {
     if (!primary) return { miss: 'uri-miss' }
     const marker = parseMarker(primary.headers.get(VARY_MARKER_HEADER))
     if (!marker) return toLookup(primary)
-    await primary.body?.cancel()
+    await discard(primary.body)
     const fields = marker.fields === '' ? [] : marker.fields.split(',')
     const variant = await this.#cache.match(slot(key, `${marker.generation};${varyKeyOf(fields)}`))
     if (!variant) return { miss: 'vary-miss' }
@@ -101,7 +102,7 @@ export class L1Cache {
     // so none can resurface after an invalidation when a new marker is written.
     const existing = await this.#cache.match(slot(key))
     const previous = existing ? parseMarker(existing.headers.get(VARY_MARKER_HEADER)) : undefined
-    await existing?.body?.cancel()
+    await discard(existing?.body)
     const fields = meta.vary.join(',')
     const generation =
       previous?.fields === fields ? previous.generation : crypto.randomUUID().slice(0, 8)

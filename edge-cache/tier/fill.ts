@@ -12,6 +12,7 @@
 import { ArchivedObjectError, CircuitOpenError } from '../../origin/errors'
 import type { Origin, OriginRequest } from '../../origin/types'
 import type { Clock } from '../clock'
+import { discard } from '../discard'
 import {
   addReceivedDate,
   cacheTags,
@@ -170,7 +171,7 @@ async function runFill(
     }
     // Nor may a client that sent no condition get a 304 that updates nothing: ask again,
     // unconditionally.
-    await response.body?.cancel()
+    await discard(response.body)
     return runFill(parts, request, undefined, purgeSeq)
   }
 

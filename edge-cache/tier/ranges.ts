@@ -8,6 +8,7 @@
  */
 import type { Origin } from '../../origin/types'
 import type { Clock } from '../clock'
+import { discard } from '../discard'
 import { originFailureResponse } from '../errors'
 import {
   type CacheStatusEntry,
@@ -134,12 +135,12 @@ export async function passedRange(
   if (contentCoding(response.headers) !== undefined) return undefined
   const decision = decideRange('GET', rangeFields(wanted), size, response.headers)
   if (decision.kind === 'unsatisfiable') {
-    void response.body?.cancel()
+    void discard(response.body)
     const answer = new Headers({ 'content-range': unsatisfiedContentRange(size) })
     return withStatus(new Response(null, { status: 416, headers: answer }), status, timing)
   }
   if (decision.kind !== 'partial') return undefined
-  void response.body?.cancel()
+  void discard(response.body)
   status.detail = 'range-from-origin'
   const span = { start: decision.start, end: decision.end }
   return rangeFromOrigin(parts, request, span, size, status, timing)

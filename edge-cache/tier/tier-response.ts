@@ -5,6 +5,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc9211
  * @see https://www.rfc-editor.org/rfc/rfc9111#section-5.1
  */
+import { discard } from '../discard'
 import { errorResponse } from '../errors'
 import { type CacheStatusEntry, currentAge } from '../policy'
 import { contentLength, lengthOf } from '../policy/content-length'
@@ -55,7 +56,7 @@ export function entryResponse(
 ): Response {
   const headers = servedHeaders(entry, now)
   const nullBody = entry.meta.status === 204 || entry.meta.status === 304
-  if (nullBody) void body.cancel()
+  if (nullBody) void discard(body)
   return withStatus(
     new Response(nullBody ? null : body, { status: entry.meta.status, headers }),
     status,

@@ -70,3 +70,31 @@ describe('answerClient: Vary and validators by coding', () => {
     ).toBeNull()
   })
 })
+
+describe('answerClient: a body it does not send', () => {
+  // An upstream that died mid-body leaves an errored stream; dropping it must not reject
+  // unobserved (workerd logs each as an uncaught error).
+  it('drops an errored body without an unhandled rejection', async ({ expect }) => {
+    const errored = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.error(new Error('origin went away'))
+      },
+    })
+    const rejections: unknown[] = []
+    const onRejection = (event: PromiseRejectionEvent) => rejections.push(event.reason)
+    addEventListener('unhandledrejection', onRejection)
+    try {
+      const stored: FullResponse = {
+        status: 200,
+        headers: new Headers({ etag: '"v1"', 'content-type': 'image/png' }),
+        body: errored,
+      }
+      const res = answerClient(stored, 'GET', new Headers({ 'if-none-match': '"v1"' }))
+      expect(res.status).toBe(304)
+      await scheduler.wait(10)
+      expect(rejections).toEqual([])
+    } finally {
+      removeEventListener('unhandledrejection', onRejection)
+    }
+  })
+})
