@@ -318,6 +318,8 @@ function expectExact(
   )
   const length = field(res, 'content-length')
   if (length !== undefined) expect(Number(length), what).toBe(res.body.length)
+  // Every case's coding is chosen by Accept-Encoding (stored gzip/br, or text the edge compresses).
+  expect(field(res, 'vary') ?? '', `${what}: Vary`).toMatch(/accept-encoding/i)
   expect(decodeContent(res.body, coding).equals(originalOf(c)), `${what}: bytes differ`).toBe(true)
 }
 
