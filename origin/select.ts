@@ -8,6 +8,7 @@
  * @see edge-cache/residency.ts
  */
 import type { BucketRegion, HttpOriginSpec, OriginSpec } from '../schemas/api/config'
+import type { OriginTarget } from '../schemas/api/pool'
 import type { OriginDependencies } from './dependencies'
 import { NoRegionalBucketError, NotGrantedError } from './errors'
 import { type HttpOriginOptions, httpOrigin } from './http'
@@ -68,6 +69,19 @@ function adapterFor(spec: OriginSpec, deps: OriginDependencies, region?: string)
       })
     }
   }
+}
+
+/**
+ * How long an origin of `target` may stay silent: its connect + first-byte timeout, or for a
+ * pool the longest of its members' (any of them may be the one answering).
+ * @param defaultMs the platform's default (`ORIGIN_TIMEOUT_MS`)
+ */
+export function timeoutOf(target: OriginTarget, defaultMs: number): number {
+  if (target.kind === 'r2') return defaultMs
+  if (target.kind !== 'pool') return target.timeoutMs ?? defaultMs
+  const members = target.members.map((member) => timeoutOf(member.spec, defaultMs))
+  const fallback = target.fallback ? [timeoutOf(target.fallback, defaultMs)] : []
+  return Math.max(...members, ...fallback)
 }
 
 /** The first configured key signs; its secret is resolved by name, like the S3 keys. */

@@ -18,6 +18,7 @@
  * @see https://developers.cloudflare.com/r2/api/workers/workers-api-reference/
  */
 
+import { OriginError } from '../../origin/errors'
 import { logError } from '../tracing/log'
 import { CHUNK_BYTES, type TierStore } from './tier-store'
 
@@ -90,11 +91,18 @@ export class Bodies {
 
   /**
    * Copies `source` into chunks of `bodyId`, advancing `progress` as it goes.
+   * @param silenceMs how long the source may send nothing before the write fails (and the
+   *   source is cancelled); without it, the write waits for as long as the source does
    * @returns resolves when the body is complete; rejects (and deletes the chunks) on failure
    */
-  async write(bodyId: string, source: ReadableStream<Uint8Array>, progress: BodyProgress) {
+  async write(
+    bodyId: string,
+    source: ReadableStream<Uint8Array>,
+    progress: BodyProgress,
+    silenceMs?: number
+  ) {
     try {
-      await readRows(source, (row) => {
+      await readRows(source, silenceMs, (row) => {
         this.#store.writeChunk(bodyId, progress.chunks, row)
         progress.chunks++
         progress.size += row.byteLength
@@ -313,6 +321,7 @@ function seekable(progress: BodyProgress): boolean {
  */
 async function readRows(
   source: ReadableStream<Uint8Array>,
+  silenceMs: number | undefined,
   onRow: (row: Uint8Array) => void
 ): Promise<void> {
   let buffer = new ArrayBuffer(CHUNK_BYTES)
@@ -324,7 +333,11 @@ async function readRows(
   const byob = byobReader(source)
   if (byob) {
     for (;;) {
-      const { done, value } = await byob.read(new Uint8Array(buffer, filled, CHUNK_BYTES - filled))
+      const { done, value } = await within(
+        silenceMs,
+        byob,
+        byob.read(new Uint8Array(buffer, filled, CHUNK_BYTES - filled))
+      )
       // The read transfers the buffer: keep using the one it hands back.
       if (value) buffer = value.buffer as ArrayBuffer
       if (done) break
@@ -334,7 +347,7 @@ async function readRows(
   } else {
     const reader = source.getReader()
     for (;;) {
-      const { done, value } = await reader.read()
+      const { done, value } = await within(silenceMs, reader, reader.read())
       if (done) break
       for (let offset = 0; offset < value.byteLength; ) {
         const take = Math.min(CHUNK_BYTES - filled, value.byteLength - offset)
@@ -346,6 +359,32 @@ async function readRows(
     }
   }
   if (filled > 0) emit()
+}
+
+/**
+ * `reading`, unless the source stays silent for `silenceMs`: then the reader is cancelled (which
+ * closes the origin's connection) and the read fails as an origin timeout.
+ */
+async function within<T>(
+  silenceMs: number | undefined,
+  reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader,
+  reading: Promise<T>
+): Promise<T> {
+  if (silenceMs === undefined) return reading
+  let fail: (error: OriginError) => void = () => undefined
+  const silent = new Promise<never>((_, reject) => {
+    fail = reject
+  })
+  const timer = setTimeout(() => {
+    const error = new OriginError('timeout', `origin body silent for ${silenceMs} ms`)
+    reader.cancel(error).catch(() => undefined)
+    fail(error)
+  }, silenceMs)
+  try {
+    return await Promise.race([reading, silent])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 function byobReader(source: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | undefined {

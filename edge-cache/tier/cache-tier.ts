@@ -108,6 +108,7 @@ export class CacheTier extends DurableObject<Env> {
       region,
       restores: () => this.#restores,
       originFor: (request: TierRequest) => origins.originFor(request),
+      originTimeoutMs: (request: TierRequest) => origins.timeoutFor(request),
       waitUntil,
     }
     this.#parts = { ...fillParts, fills: new ShardFills(fillParts) }

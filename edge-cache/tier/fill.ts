@@ -69,6 +69,11 @@ export interface FillParts {
   region: string | undefined
   restores(): RestoresStore
   originFor(request: TierRequest): Origin
+  /**
+   * How long the request's origin may stay silent mid-body before the fill gives up: every
+   * request for the key joins the fill, so a body that stalls must not hold them forever.
+   */
+  originTimeoutMs(request: TierRequest): number
   waitUntil(promise: Promise<unknown>): void
 }
 
@@ -254,7 +259,8 @@ function storeBody(
   const admitted =
     placement?.kind !== 'not-stored' &&
     (length === undefined || capacity.plan({ key: entry.key, size: length }).admit)
-  const written = parts.bodies.write(entry.bodyId, body, progress).then(() => {
+  const silenceMs = parts.originTimeoutMs(request)
+  const written = parts.bodies.write(entry.bodyId, body, progress, silenceMs).then(() => {
     entry.size = progress.size
     entry.chunks = progress.chunks
     if (!admitted || !capacity.commit(request.key, entry, resident)) {

@@ -11,7 +11,7 @@ import { originDependencies } from '../../origin/dependencies'
 import { varyingOn } from '../../origin/key-headers'
 import { MonitorView } from '../../origin/monitor-view'
 import { isMonitored, targetOrigin } from '../../origin/pool-origin'
-import { selectOrigin } from '../../origin/select'
+import { selectOrigin, timeoutOf } from '../../origin/select'
 import type { Origin, OriginRequest } from '../../origin/types'
 import type { OriginSpec } from '../../schemas/api/config'
 import type { Clock } from '../clock'
@@ -63,6 +63,11 @@ export class ShardOrigins {
       request.cacheKeyHeaders
     )
     return tracedOrigin(origin, this.#spans, 'tier')
+  }
+
+  /** How long the request's origin may stay silent, before its answer or in its body. */
+  timeoutFor(request: TierRequest): number {
+    return timeoutOf(request.origin, this.#timeoutMs)
   }
 
   /** Pool members out by the region's monitors or by a chaos drill. */

@@ -3,13 +3,13 @@ import { env, exports } from 'cloudflare:workers'
 import { beforeAll, describe, inject, it } from 'vitest'
 import { putZone } from '../support/config'
 import { originControl } from '../support/origin-control'
-import { FRA } from '../support/pops'
+import { AMS, FRA, type Pop } from '../support/pops'
 
 const originUrl = inject('originUrl')
 const origin = originControl(originUrl)
 
-function get(url: string) {
-  return exports.default.fetch(new Request(url, { cf: FRA } as RequestInit))
+function get(url: string, cf: Pop = FRA) {
+  return exports.default.fetch(new Request(url, { cf } as RequestInit))
 }
 
 beforeAll(async () => {
@@ -17,6 +17,11 @@ beforeAll(async () => {
     name: 'faults',
     hosts: ['faults.test'],
     origin: { kind: 'http', url: originUrl },
+  })
+  await putZone(env.CONFIG_DB, {
+    name: 'stalls',
+    hosts: ['stalls.test'],
+    origin: { kind: 'http', url: originUrl, timeoutMs: 300 },
   })
 })
 
@@ -62,5 +67,30 @@ describe('faults', () => {
       }
     }
     expect(complete).toBe(1)
+  })
+
+  it('gives up on an origin body that goes silent, so the URL does not hang for everyone', async ({
+    expect,
+  }) => {
+    // Headers, then nothing for far longer than the origin's 300 ms timeout.
+    await origin.script('/silent.bin', {
+      sequence: [{ bytes: 100_000, bodyDelayMs: 30_000 }, { bytes: 100_000 }],
+    })
+    const first = await get('https://stalls.test/silent.bin')
+    // Another PoP of the region joins the same tier fill while the origin is silent.
+    const joined = await get('https://stalls.test/silent.bin', AMS)
+    expect([first.status, joined.status]).toEqual([200, 200])
+    await expect(first.arrayBuffer()).rejects.toThrow()
+    await expect(joined.arrayBuffer()).rejects.toThrow()
+    // The tier kept nothing: the origin is asked again and the body arrives whole (after at most
+    // one read of a partial L1 copy, which local Miniflare may leave and which fails when read).
+    let body: ArrayBuffer | undefined
+    for (let i = 0; i < 3 && !body; i++) {
+      body = await (await get('https://stalls.test/silent.bin'))
+        .arrayBuffer()
+        .catch(() => undefined)
+    }
+    expect(body?.byteLength).toBe(100_000)
+    expect(await origin.hits('/silent.bin')).toHaveLength(2)
   })
 })

@@ -5,8 +5,8 @@
 import { describe, it } from 'vitest'
 import type { OriginDependencies } from '../../origin/dependencies'
 import { NoRegionalBucketError } from '../../origin/errors'
-import { regionalBucket, selectOrigin } from '../../origin/select'
-import { originSpecSchema } from '../../schemas/api/config'
+import { regionalBucket, selectOrigin, timeoutOf } from '../../origin/select'
+import { type OriginSpec, originSpecSchema } from '../../schemas/api/config'
 
 describe('regionalBucket', () => {
   const regions = { eu: { bucket: 'eu-bucket' }, apac: { bucket: 'apac-bucket' } }
@@ -102,5 +102,33 @@ describe('selectOrigin', () => {
     { kind: 'r2', binding: 'B', regions: { eu: { binding: 'lower' } } },
   ])('rejects the spec %j', (spec, { expect }) => {
     expect(originSpecSchema.safeParse(spec).success).toBe(false)
+  })
+})
+
+describe('timeoutOf', () => {
+  const http = (timeoutMs?: number) => ({ kind: 'http' as const, url: 'https://o.test', timeoutMs })
+  const member = (name: string, spec: OriginSpec) => ({ name, weight: 1, spec })
+
+  it("is an origin's own timeout, else the default", ({ expect }) => {
+    expect(timeoutOf(http(300), 10_000)).toBe(300)
+    expect(timeoutOf(http(), 10_000)).toBe(10_000)
+    expect(timeoutOf({ kind: 'r2', binding: 'B', prefix: '' }, 10_000)).toBe(10_000)
+  })
+
+  it('is the longest of a pool, its fallback included: any member may answer', ({ expect }) => {
+    const pool = {
+      kind: 'pool' as const,
+      name: 'web',
+      steering: 'failover' as const,
+      members: [member('a', http(300)), member('b', http(2_000))],
+      fallback: {
+        kind: 'pool' as const,
+        name: 'dr',
+        steering: 'failover' as const,
+        members: [member('c', http(5_000))],
+      },
+    }
+    expect(timeoutOf(pool, 1_000)).toBe(5_000)
+    expect(timeoutOf({ ...pool, fallback: undefined }, 1_000)).toBe(2_000)
   })
 })

@@ -116,6 +116,7 @@ function withShard<T>(fn: (shard: Shard) => Promise<T>, options: ShardOptions = 
       region: 'eu',
       restores: () => new RestoresStore(state.storage.sql),
       originFor: (request) => origins.originFor(request),
+      originTimeoutMs: (request) => origins.timeoutFor(request),
       waitUntil,
     }
     const parts = { ...fillParts, fills: new ShardFills(fillParts) }
