@@ -9,7 +9,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc9111#section-4.3
  */
 
-import { ArchivedObjectError, CircuitOpenError } from '../../origin/errors'
+import { ArchivedObjectError, CircuitOpenError, OriginError } from '../../origin/errors'
 import type { Origin, OriginRequest } from '../../origin/types'
 import type { Clock } from '../clock'
 import { discard } from '../discard'
@@ -178,6 +178,21 @@ async function runFill(
     // unconditionally.
     await discard(response.body)
     return runFill(parts, request, undefined, purgeSeq)
+  }
+  if (response.status === 304) {
+    // The tier's request carried no condition (the client's are answered below the tier), so
+    // this 304 says nothing about any representation (RFC 9110 §15.4.5): a broken answer, as
+    // Varnish treats it, never one to pass to a client that asked for the content.
+    await response.body?.cancel()
+    const error = new OriginError(
+      'upstream',
+      'origin answered 304 to a request without a condition',
+      {
+        status: 304,
+      }
+    )
+    logError('tier: origin answered 304 unasked', request.key, error, tierRequestTrace(request))
+    return { kind: 'failed', error, originMs }
   }
 
   const decision = canStore({

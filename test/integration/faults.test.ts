@@ -93,4 +93,14 @@ describe('faults', () => {
     expect(body?.byteLength).toBe(100_000)
     expect(await origin.hits('/silent.bin')).toHaveLength(2)
   })
+
+  it('does not hand a client that sent no condition a 304 the origin sent unasked', async ({
+    expect,
+  }) => {
+    // RFC 9110 §15.4.5: 304 answers a conditional request; the tier's request carried none.
+    await origin.script('/unasked-304.css', { status: 304, removeHeaders: ['etag'] })
+    const res = await get('https://faults.test/unasked-304.css')
+    expect(res.status).toBe(502)
+    expect(await res.json()).toMatchObject({ error: { code: 'origin_failed' } })
+  })
 })
