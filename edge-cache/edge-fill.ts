@@ -4,6 +4,8 @@
  * fill, a stale entry answers for an upstream error (stale-if-error), and what comes back is
  * stored in L1 when the policy allows while it streams to the client.
  */
+
+import { timeoutOf } from '../origin/select'
 import { answerClient } from './answer'
 import { discard } from './discard'
 import { fromEntry, unavailableHere } from './edge-answers'
@@ -12,7 +14,7 @@ import { fillKeyOf, fromConcurrentFill } from './edge-l1-lookup'
 import { storeInL1 } from './edge-l1-store'
 import { claimRefresh, joinPopFill } from './edge-pop-fill'
 import type { EdgeCall, EdgeResult } from './edge-request'
-import { fetchUpstream } from './edge-upstream'
+import { fetchUpstream, type Upstream } from './edge-upstream'
 import { storedView } from './entry'
 import {
   type CacheStatusEntry,
@@ -90,7 +92,7 @@ async function answerFromUpstream(
     return { result: unavailableHere(byTag.residency), filled: notFilled }
   }
   status.fwdStatus = response.status
-  const l1 = storeInL1(call, response, upstream.requestTime)
+  const l1 = storeInL1(call, response, upstream.requestTime, silenceLimit(call, upstream))
   if (l1.detail) status.detail = l1.detail
   if (l1.storing) status.stored = true
   const full = {
@@ -121,11 +123,26 @@ export async function refresh(call: EdgeCall): Promise<void> {
     release = await claimRefresh(call)
     if (!release) return
     const upstream = await fetchUpstream(call)
-    const l1 = storeInL1(call, upstream.response, upstream.requestTime)
+    const l1 = storeInL1(
+      call,
+      upstream.response,
+      upstream.requestTime,
+      silenceLimit(call, upstream)
+    )
     stored = l1.stored
     await discard(l1.body)
   } finally {
     void stored.then(finishFill)
     if (release) call.deps.waitUntil(stored.then(release))
   }
+}
+
+/**
+ * How long a body straight from the origin may stay silent while L1 stores it (edge-cache/
+ * silence.ts): the isolate's misses for the key wait on that copy. A tier's answer needs none:
+ * the tier limits its own fills.
+ */
+function silenceLimit({ edge, deps }: EdgeCall, upstream: Upstream): number | undefined {
+  if (edge.tiered && !upstream.tierDown) return undefined
+  return timeoutOf(edge.tier.origin, deps.originTimeoutMs)
 }

@@ -8,6 +8,7 @@ import { L1_MAX_STREAMED_BYTES } from './edge-request'
 import { entryMetaOf, retention, storedView } from './entry'
 import { cacheTags, canStore, contentLength, headersToStore, varyFields } from './policy'
 import { residencyForTags } from './residency'
+import { failWhenSilent } from './silence'
 import { dropDiagnostics } from './status-headers'
 import { EDGE_L1_FIELD, edgeL1Refusal } from './tier/protocol'
 import { logError } from './tracing/log'
@@ -28,9 +29,15 @@ export interface L1Store {
  * @param call the request in flight
  * @param response the full response from upstream
  * @param requestTime when it was asked for
+ * @param silenceMs how long the body may send nothing while it is stored (edge-cache/silence.ts)
  * @returns what was decided, and the body the client should read
  */
-export function storeInL1(call: EdgeCall, response: Response, requestTime: number): L1Store {
+export function storeInL1(
+  call: EdgeCall,
+  response: Response,
+  requestTime: number,
+  silenceMs?: number
+): L1Store {
   const { edge, requestHeaders, deps } = call
   const decision = canStore({
     method: 'GET',
@@ -69,7 +76,8 @@ export function storeInL1(call: EdgeCall, response: Response, requestTime: numbe
   dropDiagnostics(headers)
   const { seconds } = retention(storedView(meta, headers), responseTime)
   if (seconds <= 0) return notStored(response.body)
-  const [forCache, forClient] = response.body.tee()
+  const source = silenceMs === undefined ? response.body : failWhenSilent(response.body, silenceMs)
+  const [forCache, forClient] = source.tee()
   // A copy that ends short must fail the put, never become an entry that looks complete.
   const checked = forCache.pipeThrough(new FixedLengthStream(length))
   const stored = deps.l1.put(edge.key, meta, headers, checked, seconds).then(

@@ -33,6 +33,8 @@ export interface EdgeDependencies {
   purgeTags(tags: string[]): Promise<void>
   /** The route's origin, for uncached methods and when the tier is down. */
   origin(): Origin
+  /** The default origin timeout (`ORIGIN_TIMEOUT_MS`), for origins that set none. */
+  originTimeoutMs: number
   waitUntil(promise: Promise<unknown>): void
   clock: Clock
   /** Resolves after `ms` (a hot key's miss waiting on the PoP's refill, edge-pop-fill.ts). */

@@ -18,7 +18,7 @@
  * @see https://developers.cloudflare.com/r2/api/workers/workers-api-reference/
  */
 
-import { OriginError } from '../../origin/errors'
+import { readWithin } from '../silence'
 import { logError } from '../tracing/log'
 import { CHUNK_BYTES, type TierStore } from './tier-store'
 
@@ -333,7 +333,7 @@ async function readRows(
   const byob = byobReader(source)
   if (byob) {
     for (;;) {
-      const { done, value } = await within(
+      const { done, value } = await readWithin(
         silenceMs,
         byob,
         byob.read(new Uint8Array(buffer, filled, CHUNK_BYTES - filled))
@@ -347,7 +347,7 @@ async function readRows(
   } else {
     const reader = source.getReader()
     for (;;) {
-      const { done, value } = await within(silenceMs, reader, reader.read())
+      const { done, value } = await readWithin(silenceMs, reader, reader.read())
       if (done) break
       for (let offset = 0; offset < value.byteLength; ) {
         const take = Math.min(CHUNK_BYTES - filled, value.byteLength - offset)
@@ -359,32 +359,6 @@ async function readRows(
     }
   }
   if (filled > 0) emit()
-}
-
-/**
- * `reading`, unless the source stays silent for `silenceMs`: then the reader is cancelled (which
- * closes the origin's connection) and the read fails as an origin timeout.
- */
-async function within<T>(
-  silenceMs: number | undefined,
-  reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader,
-  reading: Promise<T>
-): Promise<T> {
-  if (silenceMs === undefined) return reading
-  let fail: (error: OriginError) => void = () => undefined
-  const silent = new Promise<never>((_, reject) => {
-    fail = reject
-  })
-  const timer = setTimeout(() => {
-    const error = new OriginError('timeout', `origin body silent for ${silenceMs} ms`)
-    reader.cancel(error).catch(() => undefined)
-    fail(error)
-  }, silenceMs)
-  try {
-    return await Promise.race([reading, silent])
-  } finally {
-    clearTimeout(timer)
-  }
 }
 
 function byobReader(source: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | undefined {

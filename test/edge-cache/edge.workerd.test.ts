@@ -53,6 +53,7 @@ beforeEach(async () => {
       },
       origin: () =>
         selectOrigin({ kind: 'http', url: originUrl }, originDependencies({}, NO_GRANTS, 5000)),
+      originTimeoutMs: 5000,
       waitUntil: (promise) => pending.push(promise),
       clock,
       purge: new PurgeIndex({ seq: 0, floor: 0, records: [] }),

@@ -23,6 +23,12 @@ beforeAll(async () => {
     hosts: ['stalls.test'],
     origin: { kind: 'http', url: originUrl, timeoutMs: 300 },
   })
+  await putZone(env.CONFIG_DB, {
+    name: 'stalls-direct',
+    hosts: ['stalls-direct.test'],
+    origin: { kind: 'http', url: originUrl, timeoutMs: 300 },
+    route: { tieredCache: false },
+  })
 })
 
 describe('faults', () => {
@@ -102,5 +108,21 @@ describe('faults', () => {
     const res = await get('https://faults.test/unasked-304.css')
     expect(res.status).toBe(502)
     expect(await res.json()).toMatchObject({ error: { code: 'origin_failed' } })
+  })
+
+  it('without a tier too: requests waiting on the L1 copy of a silent body are let go', async ({
+    expect,
+  }) => {
+    await origin.script('/silent-direct.bin', {
+      sequence: [{ bytes: 100_000, bodyDelayMs: 30_000 }, { bytes: 100_000 }],
+    })
+    const first = await get('https://stalls-direct.test/silent-direct.bin')
+    // Same PoP, same isolate: it waits for the first request's L1 copy.
+    const waiting = get('https://stalls-direct.test/silent-direct.bin')
+    await expect(first.arrayBuffer()).rejects.toThrow()
+    // Let go when that copy fails, it asks the origin itself.
+    const second = await waiting
+    expect((await second.arrayBuffer()).byteLength).toBe(100_000)
+    expect(await origin.hits('/silent-direct.bin')).toHaveLength(2)
   })
 })

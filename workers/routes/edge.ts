@@ -232,6 +232,7 @@ async function edgeDependencies(
       })
       return tracedOrigin(varyingOn(origin, route.spec.cacheKeyHeaders), spans, 'edge')
     },
+    originTimeoutMs: settings.originTimeoutMs,
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
     clock,
     pause: (ms) => scheduler.wait(ms),
