@@ -77,6 +77,15 @@ export interface FillParts {
   waitUntil(promise: Promise<unknown>): void
 }
 
+/**
+ * Statuses that answer only what a fill never asks on its own: 206 a range request (RFC 9110
+ * §15.3.7), 304 a conditional one (§15.4.5).
+ */
+const UNASKED_STATUSES = new Map([
+  [206, 'a Range'],
+  [304, 'a condition'],
+])
+
 /** The fills in flight on a shard, one per variant key. */
 export class ShardFills {
   readonly #parts: FillParts
@@ -179,22 +188,21 @@ async function runFill(
     await discard(response.body)
     return runFill(parts, request, undefined, purgeSeq)
   }
-  if (response.status === 304) {
-    // The tier's request carried no condition (the client's are answered below the tier), so
-    // this 304 says nothing about any representation (RFC 9110 §15.4.5): a broken answer, as
-    // Varnish treats it, never one to pass to a client that asked for the content.
+  const unasked = UNASKED_STATUSES.get(response.status)
+  if (unasked) {
+    // An answer to a question the tier did not ask (it sends neither a condition without a
+    // stale entry nor a Range: the client's are answered below the tier) says nothing about
+    // the representation it wants: a broken answer, as Varnish treats an unasked 304, never one
+    // to pass to a client that asked for the content.
     await response.body?.cancel()
     const error = new OriginError(
       'upstream',
-      'origin answered 304 to a request without a condition',
-      {
-        status: 304,
-      }
+      `origin answered ${response.status} to a request without ${unasked}`,
+      { status: response.status }
     )
-    logError('tier: origin answered 304 unasked', request.key, error, tierRequestTrace(request))
+    logError('tier: origin answered unasked', request.key, error, tierRequestTrace(request))
     return { kind: 'failed', error, originMs }
   }
-
   const decision = canStore({
     method: 'GET',
     requestHeaders,

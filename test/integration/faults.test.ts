@@ -110,6 +110,29 @@ describe('faults', () => {
     expect(await res.json()).toMatchObject({ error: { code: 'origin_failed' } })
   })
 
+  it('does not hand a client a 206 the origin sent to a request without Range', async ({
+    expect,
+  }) => {
+    // RFC 9110 §15.3.7: 206 fulfils a range request; the tier asks for whole representations.
+    await origin.script('/unasked-206.bin', {
+      status: 206,
+      headers: { 'content-range': 'bytes 0-9/100' },
+      body: '0123456789',
+    })
+    const whole = await get('https://faults.test/unasked-206.bin')
+    expect(whole.status).toBe(502)
+    expect(await whole.json()).toMatchObject({ error: { code: 'origin_failed' } })
+    // Nor a client that asked for another range than the one the origin chose.
+    const ranged = await exports.default.fetch(
+      new Request('https://faults.test/unasked-206.bin', {
+        headers: { range: 'bytes=50-59' },
+        cf: FRA,
+      } as RequestInit)
+    )
+    expect(ranged.status).toBe(502)
+    await ranged.body?.cancel()
+  })
+
   it('without a tier too: requests waiting on the L1 copy of a silent body are let go', async ({
     expect,
   }) => {
