@@ -16,6 +16,7 @@ import { hasLooped, loopDetectedResponse } from '../../edge-cache/loop'
 import { WINDOW_REFRESH_SHARE } from '../../edge-cache/purge/colo-window'
 import { purgeLogFor } from '../../edge-cache/purge/purge-log'
 import { purgeView } from '../../edge-cache/purge/purge-view'
+import { redirectToClient } from '../../edge-cache/redirects'
 import {
   decideResidency,
   type ResidencyDecision,
@@ -102,6 +103,8 @@ async function serveContent(c: Context<AppEnv>): Promise<Response> {
       totalMs: clock.now() - started,
     }
   )
+  // An origin's absolute redirect to itself names the client's host instead.
+  redirectToClient(response.headers, route.origin, url, route.spec.pathPrefix)
   response.headers.set('edge-region', place.region.name)
   if (place.residency.kind !== 'open')
     response.headers.set('edge-residency', residencyField(place.residency.residency))
