@@ -57,10 +57,11 @@ export function storeInL1(
   // seen only once are not kept yet (second-hit admission, tier/admission.ts).
   const l1Refusal = edgeL1Refusal(response.headers.get(EDGE_L1_FIELD))
   if (l1Refusal) return notStored(response.body, l1Refusal)
+  // The put checks the body against its length (FixedLengthStream): a body that does not
+  // declare one (chunked from the origin, on a miss) is kept by the tier only.
   const length = contentLength(response.headers)
-  if (length === undefined || length > L1_MAX_STREAMED_BYTES) {
-    return notStored(response.body, 'too-large-for-l1')
-  }
+  if (length === undefined) return notStored(response.body, 'length-unknown')
+  if (length > L1_MAX_STREAMED_BYTES) return notStored(response.body, 'too-large-for-l1')
   const responseTime = deps.clock.now()
   const meta = entryMetaOf({
     response,

@@ -113,6 +113,20 @@ describe('serveFromEdge', () => {
     expect(await origin.hits(path)).toHaveLength(1)
   })
 
+  it('says why a body of unknown length is not kept: not “too large”', async ({ expect }) => {
+    const path = `/edge-unit/${run}/chunked.css`
+    await origin.script(path, {
+      body: 'a { color: red }',
+      chunked: true,
+      headers: { 'content-type': 'text/css', 'cache-control': 'max-age=60' },
+    })
+    const miss = await serve(path)
+    expect(miss.body).toBe('a { color: red }')
+    expect(miss.cacheStatus).toEqual([
+      { cache: 'edge-l1', fwd: 'uri-miss', fwdStatus: 200, detail: 'length-unknown' },
+    ])
+  })
+
   it('goes upstream once the clock passes max-age, without waiting', async ({ expect }) => {
     const path = `/edge-unit/${run}/b.css`
     await serve(path)
