@@ -4,6 +4,7 @@
  * API validates request bodies with them and the edge validates what it reads from D1 with them.
  */
 import { z } from 'zod'
+import { canonicalZoneHost, ZONE_HOST_FORM } from '../hosts'
 import { monitorSpecSchema } from './monitor'
 
 const name = z
@@ -207,10 +208,21 @@ export const archivalSpecSchema = z.object({
 })
 export type ArchivalSpec = z.infer<typeof archivalSpecSchema>
 
+/**
+ * A host a zone claims, in canonical form (schemas/hosts.ts): another spelling of a host
+ * (`A.example.com.`, an IDN in Unicode) is that host, and so answers 409 if another zone has it.
+ */
+const zoneHostSchema = z
+  .string()
+  .min(1)
+  .max(253)
+  .overwrite((host) => canonicalZoneHost(host) ?? host)
+  // Bounded once canonical too (punycode lengthens): what is stored must parse again when the
+  // edge reads it back.
+  .refine((host) => canonicalZoneHost(host) === host, ZONE_HOST_FORM)
+
 export const zoneSpecSchema = z.object({
-  // Bounded after lower-casing, which can lengthen (`İ` becomes two code units): what is stored
-  // must parse again when the edge reads it back.
-  hosts: z.array(z.string().toLowerCase().min(1).max(253)).min(1).max(100),
+  hosts: z.array(zoneHostSchema).min(1).max(100),
 })
 export type ZoneSpec = z.infer<typeof zoneSpecSchema>
 

@@ -299,6 +299,92 @@ describe('host hijack', () => {
   })
 })
 
+describe('host capture by another spelling or a wider wildcard', () => {
+  /** Routes everything of zone tenant to the attacker's server; gives tenant `extra` hosts. */
+  async function trap(extra: readonly string[]) {
+    const attacker = await attackerServer()
+    await ok(put('/zones/tenant/origins/trap', { kind: 'http', url: attacker.url }, tenant))
+    await ok(put('/zones/tenant/routes/trap', { pathPrefix: '/', origin: 'trap' }, tenant))
+    const claim = await put('/zones/tenant', { hosts: ['tenant.hostile.test', ...extra] }, tenant)
+    resetConfigSnapshot()
+    return { attacker, claim }
+  }
+
+  async function untrap() {
+    await ok(put('/zones/tenant', { hosts: ['tenant.hostile.test'] }))
+    await ok(admin('DELETE', '/zones/tenant/routes/trap'))
+    await ok(admin('DELETE', '/zones/tenant/origins/trap'))
+    resetConfigSnapshot()
+  }
+
+  it('refuses another zone’s host with a trailing dot, and serves that spelling from its zone', async ({
+    expect,
+  }) => {
+    const { attacker, claim } = await trap(['victim.hostile.test.'])
+    try {
+      expect(claim.status).toBe(409)
+      expect(claim.body.errors[0]?.message).toBe(
+        'host victim.hostile.test already belongs to zone victim'
+      )
+      const served = await exports.default.fetch('https://victim.hostile.test./dotted')
+      expect(served.status).toBe(200)
+      await served.arrayBuffer()
+      expect(await attacker.hits()).toEqual([])
+    } finally {
+      await untrap()
+    }
+  })
+
+  it('refuses another zone’s IDN host in punycode', async ({ expect }) => {
+    await ok(put('/zones/idn-victim', { hosts: ['Bücher.hostile.test'] }))
+    const zone = await admin<{ hosts: string[] }>('GET', '/zones/idn-victim')
+    expect(zone.body.result?.hosts).toEqual(['xn--bcher-kva.hostile.test'])
+    const { attacker, claim } = await trap(['xn--bcher-kva.hostile.test'])
+    try {
+      expect(claim.status).toBe(409)
+      expect(await attacker.hits()).toEqual([])
+    } finally {
+      await untrap()
+      await ok(admin('DELETE', '/zones/idn-victim'))
+    }
+  })
+
+  it('gives a host to the longest wildcard, not to the zone that claimed one first', async ({
+    expect,
+  }) => {
+    const { attacker, claim } = await trap(['*.hostile.test'])
+    try {
+      expect(claim.status).toBe(200)
+      // Made after zone tenant: first in the table is not first served.
+      await ok(put('/zones/shop', { hosts: ['*.shop.hostile.test'] }))
+      await ok(put('/zones/shop/origins/main', { kind: 'http', url: originUrl }))
+      await ok(put('/zones/shop/routes/all', { pathPrefix: '/', origin: 'main' }))
+      resetConfigSnapshot()
+      const served = await exports.default.fetch('https://www.shop.hostile.test/cart')
+      expect(served.status).toBe(200)
+      await served.arrayBuffer()
+      expect(await attacker.hits()).toEqual([])
+    } finally {
+      await untrap()
+      await ok(admin('DELETE', '/zones/shop'))
+    }
+  })
+
+  it.for([
+    ['a bare wildcard that would take every trailing-dot host', '*.'],
+    ['a port', 'tenant.hostile.test:8443'],
+    ['a URL', 'https://tenant.hostile.test/'],
+    ['a space', 'tenant hostile.test'],
+    ['an empty label', 'tenant..hostile.test'],
+  ])('refuses a host with %s, naming the field', async ([, host], { expect }) => {
+    const res = await put('/zones/tenant', { hosts: ['tenant.hostile.test', host] }, tenant)
+    expect(res.status).toBe(400)
+    expect(res.body.errors[0]?.message).toMatch(/^zones\.hosts\.1: a host name/)
+    const zone = await admin<{ hosts: string[] }>('GET', '/zones/tenant')
+    expect(zone.body.result?.hosts).toEqual(['tenant.hostile.test'])
+  })
+})
+
 describe('cross-zone purge', () => {
   it('refuses purging another zone, or its host from this one', async ({ expect }) => {
     const other = await admin('POST', '/zones/victim/purge_cache', {

@@ -7,6 +7,7 @@ import type { ZoneGrants } from '../../origin/dependencies'
 import type { ChaosFault } from '../../schemas/api/chaos'
 import type { ResidencyRuleSpec, RouteSpec } from '../../schemas/api/config'
 import { type OriginRecord, type OriginTarget, resolvePool } from '../../schemas/api/pool'
+import { requestHost } from '../../schemas/hosts'
 
 export interface ZoneConfig {
   name: string
@@ -43,8 +44,8 @@ export interface ResolvedRoute {
 }
 
 /**
- * Finds the zone for a host (exact, then `*.suffix` wildcards, then `*`) and its longest
- * matching route.
+ * Finds the zone for a host (exact, then the longest `*.suffix` wildcard, then `*`; a trailing
+ * dot ignored) and its longest matching route.
  * @param config the current snapshot
  * @param host the request's host, without port
  * @param path the request's path, percent-encoded
@@ -55,7 +56,7 @@ export function resolveRoute(
   host: string,
   path: string
 ): ResolvedRoute | undefined {
-  const zone = findZone(config.zones, host.toLowerCase())
+  const zone = findZone(config.zones, requestHost(host))
   if (!zone) return undefined
   const route = zone.routes.find((r) => routeMatches(r.spec.pathPrefix, path))
   if (!route) return undefined
@@ -78,10 +79,16 @@ export function resolveRoute(
 function findZone(zones: readonly ZoneConfig[], host: string): ZoneConfig | undefined {
   const exact = zones.find((z) => z.hosts.includes(host))
   if (exact) return exact
-  const wildcard = zones.find((z) =>
-    z.hosts.some((h) => h.startsWith('*.') && host.endsWith(h.slice(1)))
-  )
-  return wildcard ?? zones.find((z) => z.hosts.includes('*'))
+  // The longest wildcard wins, whichever zone came first: `*.shop.example.com` over another
+  // zone's `*.example.com`.
+  let wildcard: { zone: ZoneConfig; length: number } | undefined
+  for (const zone of zones) {
+    for (const h of zone.hosts) {
+      const matches = h.startsWith('*.') && host.endsWith(h.slice(1))
+      if (matches && h.length > (wildcard?.length ?? 0)) wildcard = { zone, length: h.length }
+    }
+  }
+  return wildcard?.zone ?? zones.find((z) => z.hosts.includes('*'))
 }
 
 /**

@@ -10,7 +10,7 @@ import { joinShared } from '../../edge-cache/join-shared'
 import { logError, logJson } from '../../edge-cache/tracing/log'
 import { NO_GRANTS } from '../../origin/dependencies'
 import { drillFault } from '../../schemas/api/chaos'
-import { residencyRuleSpecSchema, routeSpecSchema, zoneSpecSchema } from '../../schemas/api/config'
+import { residencyRuleSpecSchema, routeSpecSchema } from '../../schemas/api/config'
 import { originRecordSchema } from '../../schemas/api/pool'
 import {
   chaosDrillsTable,
@@ -19,6 +19,7 @@ import {
   routesTable,
   zonesTable,
 } from '../../schemas/config/tables'
+import { canonicalZoneHost } from '../../schemas/hosts'
 import { allGrants } from '../admin/grant-store'
 import { byLongestPrefix, type EdgeConfig, type ZoneConfig } from './edge-config'
 import { ensureProxyZone } from './proxy-zone'
@@ -80,13 +81,9 @@ async function loadConfig(source: SnapshotSource): Promise<EdgeConfig> {
   const drills = await activeDrills(db)
   const zones: ZoneConfig[] = []
   for (const row of zoneRows) {
-    const zone = zoneSpecSchema.safeParse({ hosts: row.hosts })
-    if (!zone.success) {
-      logJson('error', {
-        message: 'invalid zone record skipped',
-        subject: row.name,
-        issues: zone.error.issues,
-      })
+    const hosts = storedHosts(row.name, row.hosts)
+    if (hosts.length === 0) {
+      logJson('error', { message: 'zone without a valid host skipped', subject: row.name })
       continue
     }
     const records = <T>(rows: RecordRow[], schema: z.ZodType<T>, kind: string) =>
@@ -99,7 +96,7 @@ async function loadConfig(source: SnapshotSource): Promise<EdgeConfig> {
     const chaos = drills.filter((d) => d.zone === row.name).map(drillFault)
     zones.push({
       name: row.name,
-      hosts: zone.data.hosts,
+      hosts,
       origins,
       routes,
       residencyRules,
@@ -120,6 +117,24 @@ function activeDrills(db: ReturnType<typeof drizzle>) {
       logError('chaos drills unavailable', undefined, error)
       return []
     })
+}
+
+/**
+ * A zone's hosts as stored, less those not in canonical form (schemas/hosts.ts): written before
+ * hosts were made canonical, `a.example.com.` would now take another zone's `a.example.com`.
+ */
+function storedHosts(zone: string, stored: unknown): string[] {
+  const hosts: unknown[] = Array.isArray(stored) ? stored : []
+  const kept = hosts.filter((h): h is string => typeof h === 'string' && canonicalZoneHost(h) === h)
+  if (kept.length < hosts.length) {
+    const ignored = hosts.filter((h) => !kept.includes(h as string))
+    logJson('error', {
+      message: 'zone hosts not in canonical form ignored',
+      subject: zone,
+      ignored,
+    })
+  }
+  return kept
 }
 
 interface RecordRow {

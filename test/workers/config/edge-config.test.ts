@@ -61,6 +61,19 @@ describe('resolveRoute', () => {
     ).toBeUndefined()
   })
 
+  it('reads a host with a trailing dot as the host itself', ({ expect }) => {
+    const trap = zone('trap', ['*.'], ['/'])
+    const zones = { zones: [trap, ...config.zones] }
+    expect(resolveRoute(zones, 'shop.test.', '/')?.zone).toBe('shop')
+  })
+
+  it('gives a host to the longest wildcard, whatever the order of zones', ({ expect }) => {
+    const wide = zone('wide', ['*.test'], ['/'])
+    expect(resolveRoute({ zones: [wide, ...config.zones] }, 'a.wild.test', '/')?.zone).toBe('wild')
+    expect(resolveRoute({ zones: [...config.zones, wide] }, 'a.wild.test', '/')?.zone).toBe('wild')
+    expect(resolveRoute({ zones: [wide, ...config.zones] }, 'a.other.test', '/')?.zone).toBe('wide')
+  })
+
   it('prefers a configured zone over the proxy catch-all', ({ expect }) => {
     expect(resolveRoute(config, 'shop.test', '/')?.zone).toBe('shop')
   })

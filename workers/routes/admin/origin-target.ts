@@ -4,6 +4,7 @@
  * this cannot see (a host of another deployment that forwards here); at write time this refuses
  * the obvious: the admin API's own address and the hosts this deployment's zones answer for.
  */
+import { requestHost } from '../../../schemas/hosts'
 
 /**
  * @param target the origin URL
@@ -16,10 +17,11 @@ export function hostServedBy(
   self: URL,
   zones: readonly { name: string; hosts: readonly string[] }[]
 ): string | undefined {
-  if (target.host === self.host) return 'the admin API'
+  // `a.example.com.` is `a.example.com` (schemas/hosts.ts).
+  const host = requestHost(target.hostname)
+  if (host === requestHost(self.hostname) && target.port === self.port) return 'the admin API'
   // A zone's host is reached on its scheme's default port; another port is another server.
   if (target.port !== '') return undefined
-  const host = target.hostname.toLowerCase()
   const zone = zones.find((z) => z.hosts.some((pattern) => matches(pattern, host)))
   return zone ? `zone ${zone.name}` : undefined
 }

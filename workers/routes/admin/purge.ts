@@ -10,6 +10,7 @@ import { Hono } from 'hono'
 import { purgeAddress } from '../../../edge-cache/purge/purge-index'
 import { type PurgeRequest, purgeLogFor } from '../../../edge-cache/purge/purge-log'
 import { type PurgeBody, purgeBodySchema, surrogateKeySchema } from '../../../schemas/api/purge'
+import { requestHost } from '../../../schemas/hosts'
 import { auditQuery } from '../../admin/audit-log'
 import { getZone } from '../../admin/config-store'
 import { failure, success } from '../../admin/envelope'
@@ -109,6 +110,6 @@ function toRequests(body: PurgeBody, soft: boolean): PurgeRequest[] {
 /** A URL, prefix or host purge must name one of the zone's hosts (a `*` zone owns them all). */
 function belongsTo(request: PurgeRequest, hosts: string[]): boolean {
   if (request.kind === 'tag' || request.kind === 'everything' || hosts.includes('*')) return true
-  const host = (request.value.split('/')[0] ?? '').replace(/:\d+$/, '')
+  const host = requestHost((request.value.split('/')[0] ?? '').replace(/:\d+$/, ''))
   return hosts.some((h) => h === host || (h.startsWith('*.') && host.endsWith(h.slice(1))))
 }
