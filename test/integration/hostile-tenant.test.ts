@@ -457,6 +457,43 @@ describe('scope escalation through token creation', () => {
   })
 })
 
+describe('a zone deleted and made again', () => {
+  it('does not answer to the tokens of the zone that was deleted', async ({ expect }) => {
+    await ok(put('/zones/evicted', { hosts: ['evicted.hostile.test'] }))
+    const own = await ok(
+      admin('POST', '/zones/evicted/tokens', { body: { scopes: ['config:read', 'config:write'] } })
+    )
+    const shared = await ok(
+      admin('POST', '/zones/evicted/tokens', {
+        body: { scopes: ['config:read'], zones: ['evicted', 'tenant'] },
+      })
+    )
+    const ownToken = (own.body.result as { token: string }).token
+    const sharedToken = (shared.body.result as { token: string }).token
+    await ok(admin('DELETE', '/zones/evicted'))
+
+    // The evicted owner cannot make it again, nor can its token act anywhere.
+    const remade = await put('/zones/evicted', { hosts: ['evicted.hostile.test'] }, ownToken)
+    expect(remade.status).toBe(401)
+    // A new owner's zone of the same name is not the old tokens' to read.
+    await ok(put('/zones/evicted', { hosts: ['new-owner.hostile.test'] }))
+    expect((await admin('GET', '/zones/evicted', { token: ownToken })).status).toBe(401)
+    expect((await admin('GET', '/zones/evicted', { token: sharedToken })).status).toBe(403)
+    // The token's other zone is untouched.
+    expect((await admin('GET', '/zones/tenant', { token: sharedToken })).status).toBe(200)
+    const audit = await admin<{ method: string; summary: { tokens?: unknown } }[]>(
+      'GET',
+      '/audit?zone=evicted'
+    )
+    const deleted = audit.body.result?.find((e) => e.method === 'DELETE')
+    expect(deleted?.summary.tokens).toEqual([
+      { id: (own.body.result as { id: string }).id, change: 'revoke' },
+      { id: (shared.body.result as { id: string }).id, change: 'narrow' },
+    ])
+    await ok(admin('DELETE', '/zones/evicted'))
+  })
+})
+
 describe('oversized and malicious config values', () => {
   it.for([
     ['a body over 64 KiB', { hosts: ['a.test'], pad: 'x'.repeat(70_000) }, 413],

@@ -83,6 +83,32 @@ export function revokeTokenQuery(db: ConfigDb, id: string, now: Date) {
   return db.update(apiTokensTable).set({ revokedAt: now }).where(eq(apiTokensTable.id, id))
 }
 
+/**
+ * What deleting `zone` does to the tokens that may act on it: a token of that zone alone is
+ * revoked, a token of several loses that zone. Otherwise a zone made later under the same name
+ * (for another owner, or by the evicted owner itself) would answer to the old tokens.
+ * @param tokens the unrevoked tokens of the zone (listActiveTokens)
+ * @returns the unexecuted updates, and what each does to which token
+ */
+export function forgetZoneQueries(
+  db: ConfigDb,
+  tokens: readonly TokenRecord[],
+  zone: string,
+  now: Date
+) {
+  return tokens.map((token) => {
+    const zones = token.zones.filter((z) => z !== zone)
+    const where = eq(apiTokensTable.id, token.id)
+    return zones.length === 0
+      ? { id: token.id, change: 'revoke' as const, query: revokeTokenQuery(db, token.id, now) }
+      : {
+          id: token.id,
+          change: 'narrow' as const,
+          query: db.update(apiTokensTable).set({ zones }).where(where),
+        }
+  })
+}
+
 function toRecord(row: {
   id: string
   scopes: unknown

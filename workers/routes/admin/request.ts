@@ -30,19 +30,20 @@ export function zoneParam(c: AdminContext): string {
 }
 
 /**
- * Commits a change and its audit row in one D1 batch: both happen or neither does.
- * @param change the unexecuted write
+ * Commits a change and its audit row in one D1 batch (one transaction): all happen or none does.
+ * @param change the unexecuted write, or writes
  * @param zone the zone it concerns, if any
  * @param summary what changed, for the audit row: never a token value or a secret
  */
 export async function commitAudited(
   c: AdminContext,
-  change: BatchItem<'sqlite'>,
+  change: BatchItem<'sqlite'> | readonly BatchItem<'sqlite'>[],
   zone: string | null,
   summary: unknown
 ): Promise<void> {
   const db = configDb(c)
-  await db.batch([change, auditQuery(db, auditEntry(c, zone, summary), new Date())])
+  const changes: readonly BatchItem<'sqlite'>[] = Array.isArray(change) ? change : [change]
+  await db.batch([auditQuery(db, auditEntry(c, zone, summary), new Date()), ...changes])
 }
 
 /**

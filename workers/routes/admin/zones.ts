@@ -1,7 +1,8 @@
 /**
  * @module routes/admin/zones
  * `/_admin/zones[/:zone]`: a zone is a set of hosts with its own origins, routes and residency
- * rules. Deleting a zone deletes those with it. A host answers for one zone only (409).
+ * rules. Deleting a zone deletes those with it, and its tokens' hold on it: a zone made later
+ * under the name is not theirs. A host answers for one zone only (409).
  */
 import { Hono } from 'hono'
 import { configNameSchema, zoneSpecSchema } from '../../../schemas/api/config'
@@ -14,6 +15,7 @@ import {
 } from '../../admin/config-store'
 import { failure, success } from '../../admin/envelope'
 import { zonesAllowed } from '../../admin/principal'
+import { forgetZoneQueries, listActiveTokens } from '../../admin/token-store'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
 import { commitAudited, configDb, existingZone, zoneNotFound, zoneParam } from './request'
 import { validJson, validParam } from './validate'
@@ -65,10 +67,12 @@ export const zoneRoutes = new Hono<AdminEnv>()
   .delete('/:zone', requireScope('config:write'), existingZone, async (c) => {
     const zone = zoneParam(c)
     const db = configDb(c)
-    await commitAudited(c, deleteZoneQuery(db, zone), zone, {
+    const tokens = forgetZoneQueries(db, await listActiveTokens(db, zone), zone, new Date())
+    await commitAudited(c, [deleteZoneQuery(db, zone), ...tokens.map((t) => t.query)], zone, {
       change: 'delete',
       kind: 'zone',
       name: zone,
+      tokens: tokens.map(({ id, change }) => ({ id, change })),
     })
     return success({ name: zone })
   })
