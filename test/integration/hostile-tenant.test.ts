@@ -455,6 +455,25 @@ describe('scope escalation through token creation', () => {
     const list = await admin<{ id: string }[]>('GET', '/zones/victim/tokens')
     expect(list.body.result?.map((t) => t.id)).toContain(victimTokenId)
   })
+
+  it('takes a token shared with another zone off its own zone only', async ({ expect }) => {
+    const made = await ok(
+      admin('POST', '/zones/victim/tokens', {
+        body: { scopes: ['config:read'], zones: ['tenant', 'victim'] },
+      })
+    )
+    const { id, token } = made.body.result as { id: string; token: string }
+    const res = await admin<{ zones: string[]; revokedAt: string | null }>(
+      'DELETE',
+      `/zones/tenant/tokens/${id}`,
+      { token: tenant }
+    )
+    expect(res.status).toBe(200)
+    expect(res.body.result).toMatchObject({ zones: ['victim'], revokedAt: null })
+    expect((await admin('GET', '/zones/victim', { token })).status).toBe(200)
+    expect((await admin('GET', '/zones/tenant', { token })).status).toBe(403)
+    await ok(admin('DELETE', `/zones/victim/tokens/${id}`))
+  })
 })
 
 describe('a zone deleted and made again', () => {

@@ -83,6 +83,11 @@ export function revokeTokenQuery(db: ConfigDb, id: string, now: Date) {
   return db.update(apiTokensTable).set({ revokedAt: now }).where(eq(apiTokensTable.id, id))
 }
 
+/** @returns the unexecuted update of a token to act on `zones` only */
+export function narrowTokenQuery(db: ConfigDb, id: string, zones: string[]) {
+  return db.update(apiTokensTable).set({ zones }).where(eq(apiTokensTable.id, id))
+}
+
 /**
  * What deleting `zone` does to the tokens that may act on it: a token of that zone alone is
  * revoked, a token of several loses that zone. Otherwise a zone made later under the same name
@@ -98,14 +103,9 @@ export function forgetZoneQueries(
 ) {
   return tokens.map((token) => {
     const zones = token.zones.filter((z) => z !== zone)
-    const where = eq(apiTokensTable.id, token.id)
     return zones.length === 0
       ? { id: token.id, change: 'revoke' as const, query: revokeTokenQuery(db, token.id, now) }
-      : {
-          id: token.id,
-          change: 'narrow' as const,
-          query: db.update(apiTokensTable).set({ zones }).where(where),
-        }
+      : { id: token.id, change: 'narrow' as const, query: narrowTokenQuery(db, token.id, zones) }
   })
 }
 

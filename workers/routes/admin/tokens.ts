@@ -2,7 +2,8 @@
  * @module routes/admin/tokens
  * `/_admin/zones/:zone/tokens[/:id]`: API tokens. The value is returned once, by the POST that
  * creates it, and stored only as its SHA-256. A caller can grant only what it holds: every
- * requested scope on every requested zone. Revoking keeps the row (audit rows name it).
+ * requested scope on every requested zone. Revoking keeps the row (audit rows name it); a caller
+ * that cannot change every zone of a token only takes the token off its own zone.
  */
 import { Hono } from 'hono'
 import { createTokenSchema } from '../../../schemas/api/admin'
@@ -13,6 +14,7 @@ import {
   getToken,
   insertTokenQuery,
   listActiveTokens,
+  narrowTokenQuery,
   revokeTokenQuery,
 } from '../../admin/token-store'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
@@ -72,10 +74,12 @@ export const tokenRoutes = new Hono<AdminEnv>()
       })
     }
     const now = new Date()
-    await commitAudited(c, revokeTokenQuery(db, id, now), zone, {
-      change: 'revoke',
-      kind: 'token',
-      id,
-    })
-    return success({ ...token, revokedAt: now })
+    // A token that also acts on zones the caller cannot change is only taken off this one: its
+    // other zones' access is not this caller's to end.
+    const principal = c.get('principal')
+    const zones = token.zones.filter((z) => z !== zone)
+    const revoke = token.zones.every((z) => allows(principal, 'config:write', z))
+    const query = revoke ? revokeTokenQuery(db, id, now) : narrowTokenQuery(db, id, zones)
+    await commitAudited(c, query, zone, { change: revoke ? 'revoke' : 'narrow', kind: 'token', id })
+    return success(revoke ? { ...token, revokedAt: now } : { ...token, zones })
   })
