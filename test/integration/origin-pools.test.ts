@@ -136,3 +136,50 @@ describe('pool config through the admin API', () => {
     expect(inUse.body.errors[0]?.message).toMatch(/pool web/)
   })
 })
+
+describe('pool config that would stop a zone resolving', () => {
+  it('refuses turning an origin into a pool of itself, or a pool member into a pool', async ({
+    expect,
+  }) => {
+    const site = await poolZone(
+      'pool-kinds',
+      { a: http('/kinds-a'), b: http('/kinds-b') },
+      { web: { kind: 'pool', members: [{ origin: 'a' }] } }
+    )
+    const self = await admin('PUT', '/zones/pool-kinds/origins/b', {
+      body: { kind: 'pool', members: [{ origin: 'b' }] },
+    })
+    expect(self.status).toBe(409)
+    expect(self.body.errors[0]?.message).toBe(
+      'origins.members.0.origin: pool pool-kinds/b: b is a pool, not an origin in zone pool-kinds'
+    )
+    const member = await admin('PUT', '/zones/pool-kinds/origins/a', {
+      body: { kind: 'pool', members: [{ origin: 'b' }] },
+    })
+    expect(member.status).toBe(409)
+    expect(member.body.errors[0]).toEqual({
+      code: 'origin_in_use',
+      message:
+        'origins.kind: pool-kinds/a cannot become a pool: it is used by pool web (a member must be an origin)',
+    })
+    // Nothing changed: the route still reaches member a.
+    const res = await get(`${site}/still-served`)
+    expect(res.status).toBe(200)
+    await res.arrayBuffer()
+    expect(await origin.hits('/kinds-a/still-served')).toHaveLength(1)
+  })
+
+  it('refuses turning a fallback pool into an origin', async ({ expect }) => {
+    await poolZone(
+      'pool-fallback',
+      { a: http('/fb-a') },
+      {
+        spare: { kind: 'pool', members: [{ origin: 'a' }] },
+        web: { kind: 'pool', members: [{ origin: 'a' }], fallback: 'spare' },
+      }
+    )
+    const res = await admin('PUT', '/zones/pool-fallback/origins/spare', { body: http('/fb-b') })
+    expect(res.status).toBe(409)
+    expect(res.body.errors[0]?.message).toMatch(/used by pool web \(a fallback must be a pool\)/)
+  })
+})

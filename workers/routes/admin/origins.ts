@@ -10,7 +10,12 @@
 import { allowList, grantRefusal } from '../../../origin/dependencies'
 import { originReferences } from '../../../origin/references'
 import type { OriginSpec } from '../../../schemas/api/config'
-import { originRecordSchema, type PoolSpec, poolReferenceIssues } from '../../../schemas/api/pool'
+import {
+  type OriginRecord as AnyOriginSpec,
+  originRecordSchema,
+  type PoolSpec,
+  poolReferenceIssues,
+} from '../../../schemas/api/pool'
 import { originsTable } from '../../../schemas/config/tables'
 import { type ConfigDb, listRecords, listZones, routesUsingOrigin } from '../../admin/config-store'
 import { failure } from '../../admin/envelope'
@@ -25,7 +30,12 @@ export const originRoutes = zoneRecordRoutes({
   table: originsTable,
   schema: originRecordSchema,
   async checkPut(db, { zone, name, spec }, c) {
-    if (spec.kind === 'pool') return refuseUnknownMembers(db, { zone, name, spec })
+    const kinds = await originKinds(db, zone)
+    const broken = await refuseBreakingPools(db, { zone, name, spec }, kinds)
+    if (broken) return broken
+    // The pool as written: a pool naming itself as a member names a pool.
+    kinds.set(name, spec.kind)
+    if (spec.kind === 'pool') return refuseUnknownMembers({ zone, name, spec }, kinds)
     const record = { zone, name, spec }
     return (await refuseUngranted(db, record, c)) ?? (await refuseSelfTarget(db, record, c))
   },
@@ -95,12 +105,39 @@ async function refuseSelfTarget(
   })
 }
 
-/** A pool names origins of its zone that exist. */
-async function refuseUnknownMembers(
+/**
+ * Another pool of the zone must still hold once the record is written: its members stay
+ * concrete origins and its fallback a pool (otherwise the pool, and every route to it, would
+ * stop resolving).
+ */
+async function refuseBreakingPools(
   db: ConfigDb,
-  { zone, name, spec }: { zone: string; name: string; spec: PoolSpec }
+  { zone, name, spec }: { zone: string; name: string; spec: AnyOriginSpec },
+  kinds: OriginKinds
 ): Promise<Response | undefined> {
-  const kinds = await originKinds(db, zone)
+  const before = kinds.get(name)
+  if (before === undefined || (before === 'pool') === (spec.kind === 'pool')) return undefined
+  const users = (await listRecords(db, originsTable, zone)).flatMap((r) => {
+    const parsed = originRecordSchema.safeParse(r.spec)
+    if (r.name === name || !parsed.success || parsed.data.kind !== 'pool') return []
+    const pool = parsed.data
+    const asMember = spec.kind === 'pool' && pool.members.some((m) => m.origin === name)
+    const asFallback = spec.kind !== 'pool' && pool.fallback === name
+    if (asMember) return [`pool ${r.name} (a member must be an origin)`]
+    return asFallback ? [`pool ${r.name} (a fallback must be a pool)`] : []
+  })
+  if (users.length === 0) return undefined
+  return failure(409, {
+    code: 'origin_in_use',
+    message: `origins.kind: ${zone}/${name} cannot become ${spec.kind === 'pool' ? 'a pool' : 'an origin'}: it is used by ${users.join(', ')}`,
+  })
+}
+
+/** A pool names origins of its zone that exist. */
+function refuseUnknownMembers(
+  { zone, name, spec }: { zone: string; name: string; spec: PoolSpec },
+  kinds: OriginKinds
+): Response | undefined {
   const issues = poolReferenceIssues(spec, (other) => kinds.get(other))
   if (issues.length === 0) return undefined
   return failure(
@@ -112,8 +149,10 @@ async function refuseUnknownMembers(
   )
 }
 
+type OriginKinds = Map<string, AnyOriginSpec['kind']>
+
 /** The kind of every origin record of a zone, by name. */
-async function originKinds(db: Parameters<typeof listRecords>[0], zone: string) {
+async function originKinds(db: ConfigDb, zone: string): Promise<OriginKinds> {
   const records = await listRecords(db, originsTable, zone)
   return new Map(
     records.flatMap((r) => {
