@@ -1,10 +1,11 @@
 /**
  * @module origin/breakers
- * One circuit breaker per origin, held by whoever keeps state for a set of requests (the tier
- * Durable Object: every PoP whose requests reach that shard shares its breakers). An origin is
- * identified by its validated spec and the residency region whose bucket it reads: a changed
- * spec is a new origin with a fresh breaker. Bounded: the least recently used breaker goes
- * first.
+ * One circuit breaker per origin of a zone, held by whoever keeps state for a set of requests
+ * (the tier Durable Object: every PoP whose requests reach that shard shares its breakers). An
+ * origin is identified by its zone, its validated spec and the residency region whose bucket it
+ * reads: a changed spec is a new origin with a fresh breaker, and another zone naming the same
+ * origin has its own, so that neither its traffic nor its chaos drills open this zone's. Bounded:
+ * the least recently used breaker goes first.
  * @see origin/circuit-breaker.ts
  * @see origin/resilient.ts
  */
@@ -22,6 +23,21 @@ import type { Origin } from './types'
 /** How many origins' breakers one registry keeps. */
 export const MAX_BREAKERS = 256
 
+/** The breakers of one zone's origins (BreakerRegistry.forZone). */
+export interface ZoneBreakers {
+  /**
+   * @param spec the origin
+   * @param region the residency region whose bucket is read, if any
+   * @returns the origin's breaker, created closed on first use
+   */
+  breakerFor(spec: OriginSpec, region: string | undefined): CircuitBreaker
+  /**
+   * Wraps an adapter with the retries its spec configures and its breaker.
+   * @param origin the adapter `selectOrigin(spec, deps, region)` built
+   */
+  protect(origin: Origin, spec: OriginSpec, region: string | undefined): Origin
+}
+
 export class BreakerRegistry {
   readonly #breakers = new Map<string, CircuitBreaker>()
   readonly #limit: number
@@ -37,12 +53,18 @@ export class BreakerRegistry {
   }
 
   /**
-   * @param spec the origin
-   * @param region the residency region whose bucket is read, if any
-   * @returns the origin's breaker, created closed on first use
+   * @param zone the zone whose requests these are
+   * @returns the breakers of that zone's origins
    */
-  breakerFor(spec: OriginSpec, region: string | undefined): CircuitBreaker {
-    const key = `${region ?? ''}\n${JSON.stringify(spec)}`
+  forZone(zone: string): ZoneBreakers {
+    return {
+      breakerFor: (spec, region) => this.#breakerFor(zone, spec, region),
+      protect: (origin, spec, region) => this.#protect(zone, origin, spec, region),
+    }
+  }
+
+  #breakerFor(zone: string, spec: OriginSpec, region: string | undefined): CircuitBreaker {
+    const key = `${zone}\n${region ?? ''}\n${JSON.stringify(spec)}`
     let breaker = this.#breakers.get(key)
     if (breaker) {
       this.#breakers.delete(key)
@@ -57,14 +79,10 @@ export class BreakerRegistry {
     return breaker
   }
 
-  /**
-   * Wraps an adapter with the retries its spec configures and its shared breaker.
-   * @param origin the adapter `selectOrigin(spec, deps, region)` built
-   */
-  protect(origin: Origin, spec: OriginSpec, region: string | undefined): Origin {
+  #protect(zone: string, origin: Origin, spec: OriginSpec, region: string | undefined): Origin {
     return resilientOrigin(origin, {
       ...retryOptions(spec),
-      breaker: this.breakerFor(spec, region),
+      breaker: this.#breakerFor(zone, spec, region),
       name: originName(spec, region),
       failureStatuses: failureStatuses(spec),
       ...(this.#now ? { now: this.#now } : {}),

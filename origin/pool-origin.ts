@@ -11,7 +11,7 @@
  */
 import type { OriginSpec } from '../schemas/api/config'
 import type { OriginTarget, ResolvedPool } from '../schemas/api/pool'
-import type { BreakerRegistry } from './breakers'
+import type { ZoneBreakers } from './breakers'
 import { admit, retryAfterSeconds } from './circuit-breaker'
 import { CircuitOpenError } from './errors'
 import { isRetryable } from './resilient'
@@ -36,7 +36,7 @@ export interface PoolOptions {
  * @param target the route's origin or pool
  * @param key the primary cache key (steers the request within a pool)
  * @param region the residency region whose bucket is read, if any
- * @param breakers the breakers of whoever keeps them (a tier shard, an isolate)
+ * @param breakers the zone's breakers, of whoever keeps them (a tier shard, an isolate)
  * @param build makes the adapter for one concrete origin
  * @param now the clock, injectable for tests
  */
@@ -44,7 +44,7 @@ export function targetOrigin(
   target: OriginTarget,
   key: string,
   region: string | undefined,
-  breakers: BreakerRegistry,
+  breakers: ZoneBreakers,
   build: (spec: OriginSpec, name?: string) => Origin,
   options: PoolOptions = {}
 ): Origin {
@@ -71,7 +71,7 @@ async function fetchFromPool(
   key: string,
   request: OriginRequest,
   region: string | undefined,
-  breakers: BreakerRegistry,
+  breakers: ZoneBreakers,
   build: (spec: OriginSpec, name?: string) => Origin,
   now: () => number,
   down: ReadonlySet<string>

@@ -58,8 +58,9 @@ export class ShardOrigins {
     const build = (spec: OriginSpec, name?: string) =>
       chaosOrigin(selectOrigin(spec, deps, region), name, request.chaos, { now })
     const down = () => this.downMembers(request)
+    const breakers = this.#breakers.forZone(request.purge.zone)
     const origin = varyingOn(
-      targetOrigin(request.origin, request.key, region, this.#breakers, build, { down, now }),
+      targetOrigin(request.origin, request.key, region, breakers, build, { down, now }),
       request.cacheKeyHeaders
     )
     return tracedOrigin(origin, this.#spans, 'tier')

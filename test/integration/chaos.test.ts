@@ -131,3 +131,43 @@ describe('chaos drills', () => {
       .toBe('primary')
   }, 60_000)
 })
+
+describe('a drill in one zone', () => {
+  it('opens no breaker of another zone whose origin has the same spec', async ({ expect }) => {
+    // The same origin, spelled alike in both zones: one breaker per spec would be shared.
+    const shared = {
+      kind: 'http',
+      url: `${originUrl}/shared-breaker`,
+      resilience: { retries: 0, coolDownMs: 600_000, errorRatio: 0.3 },
+    }
+    for (const zone of ['breaker-victim', 'breaker-driller']) {
+      await put(`/zones/${zone}`, { hosts: [`${zone}.test`] })
+      await put(`/zones/${zone}/origins/main`, shared)
+      await put(`/zones/${zone}/routes/all`, { pathPrefix: '/', origin: 'main' })
+    }
+    const made = await call<{ token: string }>('POST', '/zones/breaker-driller/tokens', {
+      body: { scopes: ['chaos'] },
+    })
+    const drill = await call('POST', '/zones/breaker-driller/chaos', {
+      body: { fault: 'errors', durationSeconds: 60 },
+      token: made.body.result?.token,
+    })
+    expect(drill.status).toBe(201)
+
+    const anchor = 'https://breaker-victim.test/v/anchor'
+    const get = (url: string) => worker(new Request(url, { cf: FRA } as RequestInit))
+    // The drilling zone's own requests, in the victim's tier shard, until its breaker is open.
+    const statuses: number[] = []
+    for (let i = 0; i < 50; i++) {
+      const res = await get(onSameShard(anchor, `https://breaker-driller.test/d/${i}`))
+      await res.arrayBuffer()
+      statuses.push(res.status)
+    }
+    expect(statuses).toContain(503)
+
+    const res = await get(onSameShard(anchor, 'https://breaker-victim.test/v/after'))
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-status')).not.toContain('breaker')
+    await res.arrayBuffer()
+  }, 60_000)
+})

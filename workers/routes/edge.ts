@@ -230,7 +230,8 @@ async function edgeDependencies(
       const build = (spec: OriginSpec, name?: string) =>
         chaosOrigin(selectOrigin(spec, deps, originRegion), name, route.chaos)
       const down = async () => new Set(drilledDown(route.chaos, clock.now()))
-      const origin = targetOrigin(route.origin, cacheKey(url), originRegion, edgeBreakers, build, {
+      const breakers = edgeBreakers.forZone(route.zone)
+      const origin = targetOrigin(route.origin, cacheKey(url), originRegion, breakers, build, {
         down,
       })
       return tracedOrigin(varyingOn(origin, route.spec.cacheKeyHeaders), spans, 'edge')
