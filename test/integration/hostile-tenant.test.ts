@@ -10,6 +10,8 @@ import { beforeAll, describe, inject, it } from 'vitest'
 import { grantsTable, originsTable, routesTable } from '../../schemas/config/tables'
 import { resetConfigSnapshot } from '../../workers/config/snapshot'
 import { type AdminAnswer, admin, bootstrapToken } from '../support/admin'
+import { ManualClock } from '../support/clock'
+import { clockedWorker } from '../support/clocked-worker'
 import type { OriginHit } from '../support/origin'
 import { originControl } from '../support/origin-control'
 
@@ -403,6 +405,38 @@ describe('cross-zone purge', () => {
     })
     expect(hosts.status).toBe(403)
   })
+})
+
+describe('purge flood', () => {
+  it('shares one purge budget among all tokens of a zone, however many it mints', async ({
+    expect,
+  }) => {
+    // Time stands still: no budget comes back while the test runs.
+    const worker = clockedWorker(new ManualClock(Date.now()))
+    await ok(put('/zones/flood', { hosts: ['flood.hostile.test'] }))
+    const minter = await ok(
+      admin('POST', '/zones/flood/tokens', { body: { scopes: ['config:write', 'purge'] } })
+    )
+    const mint = async () => {
+      const made = await ok(
+        admin('POST', '/zones/flood/tokens', {
+          body: { scopes: ['purge'] },
+          token: (minter.body.result as { token: string }).token,
+        })
+      )
+      return (made.body.result as { token: string }).token
+    }
+    const purge = (token: string) =>
+      admin('POST', '/zones/flood/purge_cache', { body: { tags: ['t'] }, token, worker })
+    const first = await mint()
+    let purges = 0
+    while ((await purge(first)).status === 200) purges++
+    expect(purges).toBe(50)
+    const fresh = await purge(await mint())
+    expect(fresh.status).toBe(429)
+    expect(fresh.body.errors[0]?.code).toBe('rate_limited')
+    await ok(admin('DELETE', '/zones/flood'))
+  }, 60_000)
 })
 
 describe('cross-zone reads', () => {

@@ -4,7 +4,7 @@
  * prefixes, hosts or everything; `"soft": true` or `Fastly-Soft-Purge: 1` for a soft purge) and
  * Fastly's `POST /zones/:zone/purge/:surrogate_key`. A purge is appended to the zone's purge log
  * and acknowledged only once it is durable; the log then pushes it to every region (see
- * purge/purge-log.ts). Purges are rate-limited per token.
+ * purge/purge-log.ts). Purges are rate-limited per zone.
  */
 import { Hono } from 'hono'
 import { purgeAddress } from '../../../edge-cache/purge/purge-index'
@@ -20,7 +20,10 @@ import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
 import { type AdminContext, configDb, zoneNotFound, zoneParam } from './request'
 import { validJson, validParam } from './validate'
 
-/** Per token: a burst of 50 purge calls, then 10 a second. */
+/**
+ * Per zone: a burst of 50 purge calls, then 10 a second. Not per token: a zone's owner mints
+ * tokens at will, and the relays and tier shards its purges reach serve every zone.
+ */
 const purgeRate = new TokenBuckets({ capacity: 50, refillMs: 100 })
 
 export const purgeRoutes = new Hono<AdminEnv>()
@@ -50,15 +53,15 @@ async function purge(c: AdminContext, requests: PurgeRequest[], answer: 'envelop
   const zone = zoneParam(c)
   const principal = c.get('principal')
   const now = c.var.clock.now()
-  const waitMs = purgeRate.waitMs(principal.id, now)
+  const waitMs = purgeRate.waitMs(zone, now)
   if (waitMs > 0) {
     return failure(
       429,
-      { code: 'rate_limited', message: 'too many purge requests for this token' },
+      { code: 'rate_limited', message: `too many purge requests for zone ${zone}` },
       { 'retry-after': String(Math.ceil(waitMs / 1000)) }
     )
   }
-  purgeRate.take(principal.id, now)
+  purgeRate.take(zone, now)
   const db = configDb(c)
   const record = await getZone(db, zone)
   if (!record) return zoneNotFound(zone)
