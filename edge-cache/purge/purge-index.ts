@@ -5,6 +5,7 @@
  * it matches it (Varnish's ban list). This module indexes a log snapshot for O(1) lookups by
  * URL, host and tag (prefixes are scanned) and answers `purgeState` for an entry. Pure: no I/O.
  */
+import { keyHost } from '../key'
 
 export type PurgeKind = 'url' | 'prefix' | 'host' | 'tag' | 'everything'
 
@@ -110,12 +111,13 @@ export class PurgeIndex {
 
 /**
  * The form URLs take in purge records: scheme dropped (a purge of `example.com/a` covers http
- * and https), host lower-cased, default port dropped.
+ * and https), host as cache keys name it (key.ts: lower-cased, no trailing dot), default port
+ * dropped.
  * @throws TypeError for something that is not an absolute http(s) URL or `host/path`
  */
 export function purgeAddress(url: string): string {
   const parsed = new URL(/^https?:\/\//i.test(url) ? url : `https://${url}`)
-  return `${parsed.host}${parsed.pathname}${parsed.search}`
+  return `${keyHost(parsed)}${parsed.pathname}${parsed.search}`
 }
 
 function withoutScheme(key: string): string {

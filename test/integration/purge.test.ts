@@ -138,6 +138,22 @@ describe('purge_cache', () => {
       { files: [{ url: 'https://pz.test/f.css', headers: { 'accept-language': 'de' } }] },
       'https://pz.test/f.css',
     ],
+    // A fully qualified host (trailing dot) is the same host: one copy, purged by either name.
+    [
+      'hosts, a URL of the host spelled with its trailing dot',
+      { hosts: ['img.pz.test'] },
+      'https://img.pz.test./dot.png',
+    ],
+    [
+      'prefixes, a URL of the host spelled with its trailing dot',
+      { prefixes: ['pz.test/dotted/'] },
+      'https://pz.test./dotted/p.css',
+    ],
+    [
+      'files naming the host with its trailing dot',
+      { files: ['https://pz.test./dot-file.css'] },
+      'https://pz.test/dot-file.css',
+    ],
   ] as const)('purges by %s', async ([, body, url], { expect }) => {
     await warm(url, { 'cache-tag': 'product-7, theme' })
     expect((await purge('pz', body)).status).toBe(200)

@@ -105,7 +105,7 @@ function toRequests(body: PurgeBody, soft: boolean): PurgeRequest[] {
     return body.prefixes.map((value) => ({ kind: 'prefix', value: purgeAddress(value), soft }))
   }
   if (body.hosts) {
-    return body.hosts.map((value) => ({ kind: 'host', value: value.toLowerCase(), soft }))
+    return body.hosts.map((value) => ({ kind: 'host', value: requestHost(value), soft }))
   }
   return [{ kind: 'everything', value: '', soft }]
 }
