@@ -497,13 +497,18 @@ describe('scope escalation through token creation', () => {
       })
     )
     const { id, token } = made.body.result as { id: string; token: string }
+    // Listed without the other zone's name.
+    const listed = await fetchAdmin('GET', '/zones/tenant/tokens', tenant)
+    const text = await listed.text()
+    expect(text).toContain(id)
+    expect(text).not.toContain('victim')
     const res = await admin<{ zones: string[]; revokedAt: string | null }>(
       'DELETE',
       `/zones/tenant/tokens/${id}`,
       { token: tenant }
     )
     expect(res.status).toBe(200)
-    expect(res.body.result).toMatchObject({ zones: ['victim'], revokedAt: null })
+    expect(res.body.result).toMatchObject({ zones: [], revokedAt: null })
     expect((await admin('GET', '/zones/victim', { token })).status).toBe(200)
     expect((await admin('GET', '/zones/tenant', { token })).status).toBe(403)
     await ok(admin('DELETE', `/zones/victim/tokens/${id}`))

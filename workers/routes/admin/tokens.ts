@@ -8,7 +8,7 @@
 import { Hono } from 'hono'
 import { createTokenSchema } from '../../../schemas/api/admin'
 import { failure, success } from '../../admin/envelope'
-import { allows } from '../../admin/principal'
+import { allows, type Principal } from '../../admin/principal'
 import { hashToken, newTokenId, newTokenValue } from '../../admin/token-secret'
 import {
   getToken,
@@ -16,6 +16,7 @@ import {
   listActiveTokens,
   narrowTokenQuery,
   revokeTokenQuery,
+  type TokenRecord,
 } from '../../admin/token-store'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
 import { commitAudited, configDb, existingZone, zoneParam } from './request'
@@ -60,7 +61,8 @@ export const tokenRoutes = new Hono<AdminEnv>()
   .get('/', requireScope('config:read'), existingZone, async (c) => {
     const zone = zoneParam(c)
     const db = configDb(c)
-    return success(await listActiveTokens(db, zone))
+    const principal = c.get('principal')
+    return success((await listActiveTokens(db, zone)).map((t) => asSeenBy(principal, t)))
   })
   .delete('/:id', requireScope('config:write'), async (c) => {
     const zone = zoneParam(c)
@@ -81,5 +83,13 @@ export const tokenRoutes = new Hono<AdminEnv>()
     const revoke = token.zones.every((z) => allows(principal, 'config:write', z))
     const query = revoke ? revokeTokenQuery(db, id, now) : narrowTokenQuery(db, id, zones)
     await commitAudited(c, query, zone, { change: revoke ? 'revoke' : 'narrow', kind: 'token', id })
-    return success(revoke ? { ...token, revokedAt: now } : { ...token, zones })
+    const changed = revoke ? { ...token, revokedAt: now } : { ...token, zones }
+    return success(asSeenBy(principal, changed))
   })
+
+/** A token as `principal` may see it: of its zones, only the caller's. */
+function asSeenBy(principal: Principal, token: TokenRecord): TokenRecord {
+  const own = (z: string) =>
+    allows(principal, 'config:read', z) || allows(principal, 'config:write', z)
+  return { ...token, zones: token.zones.filter(own) }
+}
