@@ -581,6 +581,8 @@ describe('an origin that targets the CDN itself', () => {
   it.for([
     ['the admin API', 'https://admin.test/_admin/zones'],
     ['a host of another zone', 'https://victim.hostile.test/'],
+    ['a host of another zone, fully qualified', 'https://VICTIM.hostile.test./'],
+    ['the admin API, fully qualified', 'https://admin.test./_admin/zones'],
     ['a host of its own zone', 'http://tenant.hostile.test/'],
   ])('refuses %s as an HTTP origin', async ([, url], { expect }) => {
     const res = await put('/zones/tenant/origins/loop', { kind: 'http', url }, tenant)
