@@ -539,6 +539,18 @@ describe('a zone deleted and made again', () => {
     expect((await admin('GET', '/zones/evicted', { token: sharedToken })).status).toBe(403)
     // The token's other zone is untouched.
     expect((await admin('GET', '/zones/tenant', { token: sharedToken })).status).toBe(200)
+    // Nor does the new owner read the old owner's history: its hosts, its tokens.
+    const newOwner = await ok(
+      admin('POST', '/zones/evicted/tokens', { body: { scopes: ['config:read'] } })
+    )
+    const newToken = (newOwner.body.result as { token: string }).token
+    for (const path of ['/audit?zone=evicted', '/audit']) {
+      const history = await fetchAdmin('GET', path, newToken)
+      expect(history.status).toBe(200)
+      const text = await history.text()
+      expect(text).toContain('new-owner.hostile.test')
+      expect(text).not.toContain('evicted.hostile.test')
+    }
     const audit = await admin<{ method: string; summary: { tokens?: unknown } }[]>(
       'GET',
       '/audit?zone=evicted'

@@ -4,7 +4,7 @@
  * Summaries carry specs and token metadata, never a token value or a secret (config holds
  * secret names only).
  */
-import { desc, inArray } from 'drizzle-orm'
+import { desc, sql } from 'drizzle-orm'
 import { auditLogTable } from '../../schemas/config/tables'
 import type { ConfigDb } from './config-store'
 
@@ -28,20 +28,24 @@ export function auditQuery(db: ConfigDb, entry: AuditEntry, now: Date) {
 }
 
 /**
- * @param zones the zones whose entries to list, or 'all' (entries without a zone included)
+ * @param zones the zones whose entries to list, each from `since` (ms since the epoch; 0 for
+ *   its whole history), or 'all' (entries without a zone included)
  * @param limit the most entries to return
  * @returns the newest entries first
  */
 export async function listAudit(
   db: ConfigDb,
-  zones: readonly string[] | 'all',
+  zones: readonly { name: string; since: number }[] | 'all',
   limit: number
 ): Promise<AuditRecord[]> {
   if (zones !== 'all' && zones.length === 0) return []
-  return db
-    .select()
-    .from(auditLogTable)
-    .where(zones === 'all' ? undefined : inArray(auditLogTable.zone, [...zones]))
-    .orderBy(desc(auditLogTable.id))
-    .limit(limit)
+  // One bound parameter however many zones (D1 allows 100 a query): {"zone": since, …}.
+  const since =
+    zones === 'all' ? '' : JSON.stringify(Object.fromEntries(zones.map((z) => [z.name, z.since])))
+  const zone = auditLogTable.zone
+  const where =
+    zones === 'all'
+      ? undefined
+      : sql`${zone} in (select key from json_each(${since})) and ${auditLogTable.at} >= (select value from json_each(${since}) where key = ${zone})`
+  return db.select().from(auditLogTable).where(where).orderBy(desc(auditLogTable.id)).limit(limit)
 }
