@@ -49,3 +49,18 @@ export function isConfigStoreFailure(error: unknown): boolean {
   }
   return false
 }
+
+/**
+ * Tells a write D1 refused for a constraint from a failing store: the request raced another
+ * (a record written while its zone was deleted), and a retry would not help.
+ * @param error anything a handler threw
+ * @returns whether it, or an error in its `cause` chain, is SQLite's constraint failure
+ */
+export function isConstraintFailure(error: unknown): boolean {
+  let link: unknown = error
+  for (let depth = 0; link instanceof Error && depth < 8; depth++) {
+    if (link.message.includes('SQLITE_CONSTRAINT')) return true
+    link = link.cause
+  }
+  return false
+}

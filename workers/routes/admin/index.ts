@@ -11,11 +11,11 @@ import { HTTPException } from 'hono/http-exception'
 import { logError } from '../../../edge-cache/tracing/log'
 import { adminOpenApi } from '../../../schemas/api/openapi'
 import { settingsOf } from '../../../schemas/settings'
-import { listZones } from '../../admin/config-store'
+import { getZone, listZones } from '../../admin/config-store'
 import { failure } from '../../admin/envelope'
 import { networkTotals } from '../../analytics/network'
 import { ensureProxyZone } from '../../config/proxy-zone'
-import { isConfigStoreFailure } from '../../errors'
+import { isConfigStoreFailure, isConstraintFailure } from '../../errors'
 import { metricsText } from '../../metrics'
 import { type AdminEnv, adminAuth, requireBootstrap } from '../../middleware/admin-auth'
 import { analyticsRoutes } from './analytics'
@@ -26,7 +26,7 @@ import { grantRoutes } from './grants'
 import { originHealthRoutes } from './origin-health'
 import { originRoutes } from './origins'
 import { purgeRoutes } from './purge'
-import { configDb } from './request'
+import { configDb, zoneNotFound } from './request'
 import { residencyRuleRoutes } from './residency-rules'
 import { routeRoutes } from './routes'
 import { tokenRoutes } from './tokens'
@@ -34,11 +34,21 @@ import { zoneRoutes } from './zones'
 
 export const adminRoutes = new Hono<AdminEnv>()
 
-adminRoutes.onError((error, c) => {
+adminRoutes.onError(async (error, c) => {
   // An answer made already (bearerAuth's 401 envelope from middleware/admin-auth.ts).
   if (error instanceof HTTPException && error.res) return error.getResponse()
   if (error instanceof HTTPException && error.status < 500) {
     return failure(error.status, { code: 'bad_request', message: error.message })
+  }
+  // A write that lost a race: every foreign key is to a zone, deleted while the write was in
+  // flight. Not the store failing (503 would invite a retry that cannot succeed).
+  if (isConstraintFailure(error)) {
+    const zone = c.req.param('zone')
+    if (zone !== undefined && !(await getZone(configDb(c), zone))) return zoneNotFound(zone)
+    return failure(409, {
+      code: 'conflict',
+      message: `${c.req.method} ${c.req.path} conflicts with a concurrent change: read it again`,
+    })
   }
   // D1 unreachable or failing: say so, and that a retry may succeed, rather than a bare 500.
   if (isConfigStoreFailure(error)) {
