@@ -43,6 +43,14 @@ describe('GET /zones/:zone/analytics', () => {
     }
   })
 
+  it('answers 404 zone_not_found for a zone that does not exist, as every zone route does', async ({
+    expect,
+  }) => {
+    const res = await admin('GET', '/zones/no-such-zone/analytics')
+    expect(res.status).toBe(404)
+    expect(res.body.errors[0]?.code).toBe('zone_not_found')
+  })
+
   it.for([
     ['?by=country', 'analytics.by'],
     ['?since=tomorrow', 'analytics.since'],

@@ -9,13 +9,14 @@ import { analyticsQuerySchema, analyticsWindow } from '../../../schemas/api/anal
 import { failure, success } from '../../admin/envelope'
 import { zoneReport } from '../../analytics/network'
 import { type AdminEnv, requireScope } from '../../middleware/admin-auth'
-import { zoneParam } from './request'
+import { existingZone, zoneParam } from './request'
 import { invalidAs } from './validate'
 
 export const analyticsRoutes = new Hono<AdminEnv>().get(
   '/',
   requireScope('analytics:read', 'config:read'),
   zValidator('query', analyticsQuerySchema, invalidAs('analytics')),
+  existingZone,
   async (c) => {
     const zone = zoneParam(c)
     const query = c.req.valid('query')
