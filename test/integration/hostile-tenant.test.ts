@@ -372,6 +372,45 @@ describe('host capture by another spelling or a wider wildcard', () => {
     }
   })
 
+  it('ignores a host stored before hosts were canonical, which would now tie with another zone’s', async ({
+    expect,
+  }) => {
+    const attacker = await attackerServer()
+    // Written behind the API's back, as the API stored it before: first in the table.
+    const now = Date.now()
+    await env.CONFIG_DB.prepare(
+      'INSERT INTO zones (rowid, name, hosts, created_at, updated_at) VALUES (-1, ?, ?, ?, ?)'
+    )
+      .bind('legacy', JSON.stringify(['victim.hostile.test.', 'legacy.hostile.test']), now, now)
+      .run()
+    try {
+      await db.insert(originsTable).values({
+        zone: 'legacy',
+        name: 'o',
+        spec: { kind: 'http', url: attacker.url },
+        createdAt: new Date(now),
+        updatedAt: new Date(now),
+      })
+      await db.insert(routesTable).values({
+        zone: 'legacy',
+        name: 'r',
+        spec: { pathPrefix: '/', origin: 'o' },
+        createdAt: new Date(now),
+        updatedAt: new Date(now),
+      })
+      resetConfigSnapshot()
+      const victim = await exports.default.fetch('https://victim.hostile.test/legacy-tie')
+      await victim.arrayBuffer()
+      const own = await exports.default.fetch('https://legacy.hostile.test/still-served')
+      await own.arrayBuffer()
+      expect(own.status).toBe(200)
+      expect((await attacker.hits()).map((h) => h.url)).toEqual(['/still-served'])
+    } finally {
+      await admin('DELETE', '/zones/legacy')
+      resetConfigSnapshot()
+    }
+  })
+
   it.for([
     ['a bare wildcard that would take every trailing-dot host', '*.'],
     ['a port', 'tenant.hostile.test:8443'],
