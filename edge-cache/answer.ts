@@ -11,7 +11,7 @@
  * so the client would get a broken transfer instead of its bytes.
  */
 
-import { decodedIfRefused, toClient, varyByCoding, wholeAnswerHeaders } from './coding'
+import { codedHeaders, decodedIfRefused, toClient, varyByCoding, wireCoding } from './coding'
 import { discard } from './discard'
 import { ENTRY_META_HEADER } from './entry'
 import {
@@ -62,10 +62,11 @@ export function answerClient(
   const full = decodedIfRefused(stored, requestHeaders)
   const headers = clientHeaders(full.headers)
   varyByCoding(stored.headers, full.status, headers, compress)
+  const coding = wireCoding(compress, requestHeaders, full.status, headers)
   if (full.status === 200) {
     // Validators are compared with, and a 304 repeats, what the 200 would carry: a body the
     // edge compresses has a weak ETag (RFC 9110 §8.8.1, §15.4.5).
-    const whole = wholeAnswerHeaders(headers, requestHeaders, compress)
+    const whole = codedHeaders(headers, coding)
     const conditional = evaluateConditional(method, requestHeaders, whole, full.status)
     if (conditional === 'not-modified') {
       void discard(full.body)
@@ -95,16 +96,16 @@ export function answerClient(
             ? null
             : withLength(sliceStream(full.body, range.start, range.end), length)
         if (!body) void discard(full.body)
-        return toClient(body, 206, headers, requestHeaders, false)
+        return toClient(body, 206, headers, undefined)
       }
     }
   }
   if (method === 'HEAD') {
     void discard(full.body)
-    return toClient(null, full.status, headers, requestHeaders, compress)
+    return toClient(null, full.status, headers, coding)
   }
   const body = full.body && full.size !== undefined ? withLength(full.body, full.size) : full.body
-  return toClient(body, full.status, headers, requestHeaders, compress)
+  return toClient(body, full.status, headers, coding)
 }
 
 /**

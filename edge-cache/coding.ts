@@ -16,6 +16,7 @@ import {
   codingNegotiated,
   contentCoding,
   edgeCompression,
+  type KnownCoding,
   normalizeAcceptEncoding,
 } from './policy/encoding'
 import { addVary } from './policy/vary'
@@ -61,15 +62,23 @@ export function varyByCoding(
 }
 
 /**
- * The fields of the whole answer this client would get (compressed by the edge or not): what a
- * 304 must repeat and what its validators are compared with (RFC 9110 §15.4.5).
+ * The coding the edge gives this answer on the wire, if any: identity text of a route that
+ * compresses, for a client that accepts br or gzip (policy/encoding.ts).
  */
-export function wholeAnswerHeaders(
-  headers: Headers,
+export function wireCoding(
+  compress: boolean,
   requestHeaders: Headers,
-  compress: boolean
-): Headers {
-  const coding = edgeCompression(compress, clientAcceptEncoding(requestHeaders), 200, headers)
+  status: number,
+  headers: Headers
+): KnownCoding | undefined {
+  return edgeCompression(compress, clientAcceptEncoding(requestHeaders), status, headers)
+}
+
+/**
+ * The fields of the answer once compressed with `coding` (none: `headers` itself): what a 304
+ * must repeat and what its validators are compared with (RFC 9110 §15.4.5).
+ */
+export function codedHeaders(headers: Headers, coding: KnownCoding | undefined): Headers {
   if (!coding) return headers
   const coded = new Headers(headers)
   compressedFields(coded, coding)
@@ -77,17 +86,16 @@ export function wholeAnswerHeaders(
 }
 
 /**
- * @returns a response whose body is sent exactly as given, or compressed by workerd when the
- *   route compresses and the answer qualifies (a HEAD gets the fields the GET would)
+ * @param coding the answer's {@link wireCoding}
+ * @returns a response whose body is sent exactly as given, or compressed by workerd with
+ *   `coding` (a HEAD gets the fields the GET would)
  */
 export function toClient(
   body: BodyInit | null,
   status: number,
   headers: Headers,
-  requestHeaders: Headers,
-  compress: boolean
+  coding: KnownCoding | undefined
 ): Response {
-  const coding = edgeCompression(compress, clientAcceptEncoding(requestHeaders), status, headers)
   if (!coding) return new Response(body, { status, headers, encodeBody: 'manual' })
   compressedFields(headers, coding)
   return new Response(body, { status, headers, encodeBody: 'automatic' })

@@ -4,7 +4,6 @@
  * fill, a stale entry answers for an upstream error (stale-if-error), and what comes back is
  * stored in L1 when the policy allows while it streams to the client.
  */
-
 import { timeoutOf } from '../origin/select'
 import { answerClient } from './answer'
 import { discard } from './discard'

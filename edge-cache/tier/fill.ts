@@ -194,7 +194,7 @@ async function runFill(
     // stale entry nor a Range: the client's are answered below the tier) says nothing about
     // the representation it wants: a broken answer, as Varnish treats an unasked 304, never one
     // to pass to a client that asked for the content.
-    await response.body?.cancel()
+    await discard(response.body)
     const error = new OriginError(
       'upstream',
       `origin answered ${response.status} to a request without ${unasked}`,

@@ -30,8 +30,9 @@ export const originRoutes = zoneRecordRoutes({
   table: originsTable,
   schema: originRecordSchema,
   async checkPut(db, { zone, name, spec }, c) {
-    const kinds = await originKinds(db, zone)
-    const broken = await refuseBreakingPools(db, { zone, name, spec }, kinds)
+    const records = await zoneOrigins(db, zone)
+    const kinds: OriginKinds = new Map(records.map((r) => [r.name, r.spec.kind]))
+    const broken = refuseBreakingPools(records, { zone, name, spec }, kinds)
     if (broken) return broken
     // The pool as written: a pool naming itself as a member names a pool.
     kinds.set(name, spec.kind)
@@ -41,7 +42,7 @@ export const originRoutes = zoneRecordRoutes({
   },
   async checkDelete(db, { zone, name }) {
     const routes = await routesUsingOrigin(db, zone, name)
-    const pools = (await listRecords(db, originsTable, zone))
+    const pools = (await zoneOrigins(db, zone))
       .filter((r) => refersTo(r.spec, name))
       .map((r) => `pool ${r.name}`)
     const users = [...routes.map((r) => `route ${r}`), ...pools]
@@ -110,17 +111,16 @@ async function refuseSelfTarget(
  * concrete origins and its fallback a pool (otherwise the pool, and every route to it, would
  * stop resolving).
  */
-async function refuseBreakingPools(
-  db: ConfigDb,
+function refuseBreakingPools(
+  records: readonly ParsedOrigin[],
   { zone, name, spec }: { zone: string; name: string; spec: AnyOriginSpec },
   kinds: OriginKinds
-): Promise<Response | undefined> {
+): Response | undefined {
   const before = kinds.get(name)
   if (before === undefined || (before === 'pool') === (spec.kind === 'pool')) return undefined
-  const users = (await listRecords(db, originsTable, zone)).flatMap((r) => {
-    const parsed = originRecordSchema.safeParse(r.spec)
-    if (r.name === name || !parsed.success || parsed.data.kind !== 'pool') return []
-    const pool = parsed.data
+  const users = records.flatMap((r) => {
+    if (r.name === name || r.spec.kind !== 'pool') return []
+    const pool = r.spec
     const asMember = spec.kind === 'pool' && pool.members.some((m) => m.origin === name)
     const asFallback = spec.kind !== 'pool' && pool.fallback === name
     if (asMember) return [`pool ${r.name} (a member must be an origin)`]
@@ -151,21 +151,22 @@ function refuseUnknownMembers(
 
 type OriginKinds = Map<string, AnyOriginSpec['kind']>
 
-/** The kind of every origin record of a zone, by name. */
-async function originKinds(db: ConfigDb, zone: string): Promise<OriginKinds> {
+interface ParsedOrigin {
+  name: string
+  spec: AnyOriginSpec
+}
+
+/** A zone's origin records that parse, read once for every check of a write. */
+async function zoneOrigins(db: ConfigDb, zone: string): Promise<ParsedOrigin[]> {
   const records = await listRecords(db, originsTable, zone)
-  return new Map(
-    records.flatMap((r) => {
-      const parsed = originRecordSchema.safeParse(r.spec)
-      return parsed.success ? [[r.name, parsed.data.kind] as const] : []
-    })
-  )
+  return records.flatMap((r) => {
+    const parsed = originRecordSchema.safeParse(r.spec)
+    return parsed.success ? [{ name: r.name, spec: parsed.data }] : []
+  })
 }
 
 /** Does a pool record name `origin` as a member or fallback? */
-function refersTo(spec: unknown, origin: string): boolean {
-  const parsed = originRecordSchema.safeParse(spec)
-  if (!parsed.success || parsed.data.kind !== 'pool') return false
-  const pool = parsed.data
-  return pool.fallback === origin || pool.members.some((m) => m.origin === origin)
+function refersTo(spec: AnyOriginSpec, origin: string): boolean {
+  if (spec.kind !== 'pool') return false
+  return spec.fallback === origin || spec.members.some((m) => m.origin === origin)
 }
